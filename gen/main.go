@@ -1,0 +1,147 @@
+// Command gen writes the syscall tables of package tables and the
+// per-GOARCH files of package seccomp (zsyscalls_linux_<goarch>.go).
+//
+// It runs from the module root, as "go generate ./..." does:
+//
+//	go run ./gen              # tables from golang.org/x/sys/unix (go.mod's version)
+//	go run ./gen -linux DIR   # tables from a Linux source tree
+//	go run ./gen -programs    # zsyscalls_linux_<goarch>.go (see stage.go)
+//
+// The output is deterministic: the same inputs give the same bytes.
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	linux := fs.String("linux", "", "read the numbers from this Linux source `tree` instead of golang.org/x/sys/unix")
+	programs := fs.Bool("programs", false, "stage 2: write zsyscalls_linux_<goarch>.go from the tables of stage 1")
+	out := fs.String("o", ".", "module root to write the files under")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var files []genFile
+	var err error
+	if *programs {
+		files, err = renderPrograms()
+	} else {
+		var tabs []*table
+		if tabs, err = buildTables(*linux); err == nil {
+			files, err = renderTables(tabs)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		path := filepath.Join(*out, f.path)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.data) {
+			continue
+		}
+		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildTables reads every target's table, from x/sys when linuxDir is
+// empty and from the Linux tree at linuxDir otherwise.
+func buildTables(linuxDir string) ([]*table, error) {
+	var pkgs map[string]*xsysPackage
+	if linuxDir == "" {
+		var err error
+		if pkgs, err = loadXSys(goarchesOf(targets)); err != nil {
+			return nil, err
+		}
+	}
+	byName := make(map[string]*table, len(targets))
+	var tabs []*table
+	// Derived tables come after the ones they derive from.
+	for pass := 0; pass < 2; pass++ {
+		for i := range targets {
+			t := &targets[i]
+			derived := linuxDir == "" && t.derive != nil
+			if derived != (pass == 1) {
+				continue
+			}
+			var tab *table
+			var err error
+			switch {
+			case linuxDir != "":
+				tab, err = readLinux(linuxDir, t)
+			case derived:
+				tab, err = t.derive(byName[t.from], t)
+			default:
+				tab, err = readXSys(pkgs[t.xsys], t)
+				if err == nil && t.name == "arm" {
+					tab.syscalls = append(tab.syscalls, armPrivate...)
+				}
+			}
+			if err == nil {
+				err = normalize(tab)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", t.name, err)
+			}
+			byName[t.name] = tab
+			tabs = append(tabs, tab)
+		}
+	}
+	slices.SortStableFunc(tabs, func(a, b *table) int {
+		return cmp.Compare(targetIndex(a.t.name), targetIndex(b.t.name))
+	})
+	return tabs, nil
+}
+
+func targetIndex(name string) int {
+	return slices.IndexFunc(targets, func(t target) bool { return t.name == name })
+}
+
+// normalize sorts a table and checks that names and numbers are unique.
+func normalize(tab *table) error {
+	slices.SortFunc(tab.syscalls, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.nr, b.nr), cmp.Compare(a.name, b.name))
+	})
+	names := make(map[string]uint32, len(tab.syscalls))
+	for i, e := range tab.syscalls {
+		if i > 0 && tab.syscalls[i-1].nr == e.nr {
+			return fmt.Errorf("number %d is both %s and %s", e.nr, tab.syscalls[i-1].name, e.name)
+		}
+		if nr, dup := names[e.name]; dup {
+			return fmt.Errorf("%s is both %d and %d", e.name, nr, e.nr)
+		}
+		names[e.name] = e.nr
+	}
+	errnos := slices.Clone(tab.errnos)
+	slices.SortFunc(errnos, func(a, b errnoEntry) int { return cmp.Compare(a.name, b.name) })
+	errnos = slices.Compact(errnos)
+	for i := 1; i < len(errnos); i++ {
+		if errnos[i].name == errnos[i-1].name {
+			return fmt.Errorf("errno %s is both %d and %d", errnos[i].name, errnos[i-1].num, errnos[i].num)
+		}
+	}
+	tab.errnos = errnos
+	if len(tab.syscalls) > 0xffff {
+		return fmt.Errorf("%d syscalls do not fit the uint16 index", len(tab.syscalls))
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package main
+
+// target is one Linux system-call ABI the generator writes a table for. The
+// targets table below is the single place that knows about architectures:
+// a new ABI is one more row.
+type target struct {
+	name    string   // libseccomp's name, also the table's file name
+	goName  string   // the exported variable in package tables
+	aliases []string // other names tables.Lookup accepts
+	// audit is the AUDIT_ARCH_* value of include/uapi/linux/audit.h:
+	// EM_* | __AUDIT_ARCH_64BIT (0x80000000) | __AUDIT_ARCH_LE
+	// (0x40000000) | __AUDIT_ARCH_CONVENTION_MIPS64_N32 (0x20000000).
+	audit     uint32
+	native    []string // GOARCHes whose native ABI this is
+	compat    []string // GOARCHes on whose kernels this is a compat ABI
+	bigEndian bool
+	wordSize  int    // width of a syscall argument in seccomp_data's view
+	nrBit     uint32 // bit set in every number (x32's __X32_SYSCALL_BIT)
+
+	// Where x/sys keeps the numbers: the GOARCH of zsysnum_linux_*.go.
+	// For ABIs x/sys has no table of, from names the target whose table
+	// derive turns into this one (see derive.go).
+	xsys   string
+	from   string
+	derive func(from *table, t *target) (*table, error)
+
+	// Where a Linux source tree keeps the numbers.
+	arch    string   // directory under arch/
+	tbl     string   // syscall table, relative to the tree; "" for asm-generic
+	tblABIs []string // values of the table's ABI column this ABI takes
+	base    uint32   // added to the table's numbers (__NR_Linux on mips)
+	// header is the installed uapi header (under asm/) that lists the
+	// numbers, as in a distribution's linux-libc-dev.
+	header string
+}
+
+// targets lists every ABI, in the order tables.All returns them.
+var targets = []target{
+	{
+		name: "x86_64", goName: "X86_64", aliases: []string{"amd64", "x86-64"},
+		audit: 0xc000003e, native: []string{"amd64"}, wordSize: 8, xsys: "amd64",
+		arch: "x86", tbl: "arch/x86/entry/syscalls/syscall_64.tbl", tblABIs: []string{"common", "64"},
+		header: "unistd_64.h",
+	},
+	{
+		name: "x86", goName: "I386", aliases: []string{"i386", "386", "i686"},
+		audit: 0x40000003, native: []string{"386"}, compat: []string{"amd64"}, wordSize: 4, xsys: "386",
+		arch: "x86", tbl: "arch/x86/entry/syscalls/syscall_32.tbl", tblABIs: []string{"i386"},
+		header: "unistd_32.h",
+	},
+	{
+		name: "x32", goName: "X32",
+		audit: 0xc000003e, compat: []string{"amd64"}, wordSize: 8, nrBit: 0x40000000,
+		from: "x86_64", derive: deriveX32,
+		arch: "x86", tbl: "arch/x86/entry/syscalls/syscall_64.tbl", tblABIs: []string{"common", "x32"},
+		header: "unistd_x32.h",
+	},
+	{
+		name: "aarch64", goName: "AArch64", aliases: []string{"arm64"},
+		audit: 0xc00000b7, native: []string{"arm64"}, wordSize: 8, xsys: "arm64",
+		arch: "arm64", tblABIs: []string{"common", "64"},
+		header: "unistd.h",
+	},
+	{
+		name: "arm", goName: "ARM", aliases: []string{"armhf", "armel", "eabi"},
+		audit: 0x40000028, native: []string{"arm"}, compat: []string{"arm64"}, wordSize: 4, xsys: "arm",
+		arch: "arm", tbl: "arch/arm/tools/syscall.tbl", tblABIs: []string{"common", "eabi"},
+		header: "unistd-eabi.h",
+	},
+	{
+		name: "riscv64", goName: "RISCV64",
+		audit: 0xc00000f3, native: []string{"riscv64"}, wordSize: 8, xsys: "riscv64",
+		arch: "riscv", tblABIs: []string{"common", "64"},
+		header: "unistd.h",
+	},
+	{
+		name: "ppc64", goName: "PPC64",
+		audit: 0x80000015, native: []string{"ppc64"}, bigEndian: true, wordSize: 8, xsys: "ppc64",
+		arch: "powerpc", tbl: "arch/powerpc/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64", "nospu"},
+		header: "unistd_64.h",
+	},
+	{
+		name: "ppc64le", goName: "PPC64LE",
+		audit: 0xc0000015, native: []string{"ppc64le"}, wordSize: 8, xsys: "ppc64le",
+		arch: "powerpc", tbl: "arch/powerpc/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64", "nospu"},
+		header: "unistd_64.h",
+	},
+	{
+		name: "s390x", goName: "S390X",
+		audit: 0x80000016, native: []string{"s390x"}, bigEndian: true, wordSize: 8, xsys: "s390x",
+		arch: "s390", tbl: "arch/s390/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64"},
+		header: "unistd_64.h",
+	},
+	{
+		name: "mips", goName: "MIPS", aliases: []string{"mipso32"},
+		audit: 0x00000008, native: []string{"mips"}, compat: []string{"mips64"}, bigEndian: true, wordSize: 4, xsys: "mips",
+		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_o32.tbl", tblABIs: []string{"o32"}, base: 4000,
+		header: "unistd_o32.h",
+	},
+	{
+		name: "mipsel", goName: "MIPSEL", aliases: []string{"mipsle", "mipso32el"},
+		audit: 0x40000008, native: []string{"mipsle"}, compat: []string{"mips64le"}, wordSize: 4, xsys: "mipsle",
+		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_o32.tbl", tblABIs: []string{"o32"}, base: 4000,
+		header: "unistd_o32.h",
+	},
+	{
+		name: "mips64", goName: "MIPS64", aliases: []string{"mips64n64"},
+		audit: 0x80000008, native: []string{"mips64"}, bigEndian: true, wordSize: 8, xsys: "mips64",
+		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n64.tbl", tblABIs: []string{"common", "n64"}, base: 5000,
+		header: "unistd_n64.h",
+	},
+	{
+		name: "mips64el", goName: "MIPS64EL", aliases: []string{"mips64le", "mips64n64el"},
+		audit: 0xc0000008, native: []string{"mips64le"}, wordSize: 8, xsys: "mips64le",
+		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n64.tbl", tblABIs: []string{"common", "n64"}, base: 5000,
+		header: "unistd_n64.h",
+	},
+	{
+		name: "mips64n32", goName: "MIPS64N32",
+		audit: 0xa0000008, compat: []string{"mips64"}, bigEndian: true, wordSize: 8,
+		from: "mips64", derive: deriveN32,
+		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n32.tbl", tblABIs: []string{"common", "n32"}, base: 6000,
+		header: "unistd_n32.h",
+	},
+	{
+		name: "mips64n32el", goName: "MIPS64N32EL",
+		audit: 0xe0000008, compat: []string{"mips64le"}, wordSize: 8,
+		from: "mips64el", derive: deriveN32,
+		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n32.tbl", tblABIs: []string{"common", "n32"}, base: 6000,
+		header: "unistd_n32.h",
+	},
+	{
+		name: "loongarch64", goName: "LoongArch64", aliases: []string{"loong64"},
+		audit: 0xc0000102, native: []string{"loong64"}, wordSize: 8, xsys: "loong64",
+		arch: "loongarch", tblABIs: []string{"common", "64"},
+		header: "unistd.h",
+	},
+}
+
+// entry is one system call of a table.
+type entry struct {
+	name string
+	nr   uint32
+}
+
+// errnoEntry is one error number of a table.
+type errnoEntry struct {
+	name string
+	num  uint16
+}
+
+// table is the model the generator renders: one ABI's system calls and
+// error numbers, and where they came from.
+type table struct {
+	t        *target
+	syscalls []entry // sorted by nr, names unique
+	errnos   []errnoEntry
+	kernel   string // Linux version the numbers reflect, e.g. "7.2"
+	source   string // e.g. "golang.org/x/sys v0.50.0"
+}

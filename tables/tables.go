@@ -1,0 +1,240 @@
+package tables
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Syscall is one entry of an ABI's system-call table: the kernel's name for
+// the call (as after __NR_ in the uapi headers, lower case) and the number
+// that appears in seccomp_data.nr when a process of that ABI makes it.
+type Syscall struct {
+	Name string
+	Nr   uint32
+}
+
+// ABI describes one Linux system-call ABI: the value the kernel stores in
+// seccomp_data.arch for it and the numbers of its system calls.
+//
+// Several ABIs can share one audit value: x32 shares AUDIT_ARCH_X86_64 with
+// x86_64 and is told apart by the X32 bit in the syscall number
+// (NrBit). The values are read-only; do not modify them.
+type ABI struct {
+	// Name is libseccomp's name for the ABI ("x86_64", "x86", "aarch64",
+	// "mips64n32el", …).
+	Name string
+	// Aliases are other spellings accepted by Lookup, such as "i386" for
+	// "x86" and the GOARCH of a native ABI.
+	Aliases []string
+	// Audit is the AUDIT_ARCH_* constant of include/uapi/linux/audit.h
+	// that the kernel puts in seccomp_data.arch.
+	Audit uint32
+	// GOARCH lists the Go architectures for which this is the native ABI.
+	GOARCH []string
+	// BigEndian reports the byte order of seccomp_data on this ABI.
+	BigEndian bool
+	// WordSize is the width in bytes of a system-call argument as the
+	// kernel passes it to seccomp: 8 for 64-bit registers, 4 for ABIs
+	// whose arguments are 32-bit words (i386, arm, mips o32).
+	WordSize int
+	// NrBit is set in every syscall number of the ABI (0x40000000, the
+	// __X32_SYSCALL_BIT, for x32; zero elsewhere).
+	NrBit uint32
+	// Kernel is the Linux version the table reflects.
+	Kernel string
+	// Source says where the table was read from.
+	Source string
+
+	syscalls []Syscall // sorted by Nr
+	byName   []uint16  // indexes into syscalls, sorted by name
+	errnos   []Errno   // sorted by Name
+}
+
+// Errno is one error number of an ABI, as in its uapi asm/errno.h (the
+// numbers differ between architectures: ENOSYS is 38 on x86 and 89 on
+// mips).
+type Errno struct {
+	Name string
+	Num  uint16
+}
+
+// ByteOrder returns the byte order of seccomp_data on the ABI.
+func (a *ABI) ByteOrder() binary.ByteOrder {
+	if a.BigEndian {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+// String returns the ABI's name.
+func (a *ABI) String() string { return a.Name }
+
+// Len returns the number of system calls in the table.
+func (a *ABI) Len() int { return len(a.syscalls) }
+
+// At returns the i'th system call in order of number, 0 <= i < Len().
+func (a *ABI) At(i int) Syscall { return a.syscalls[i] }
+
+// Syscalls returns a copy of the table, sorted by number.
+func (a *ABI) Syscalls() []Syscall {
+	return append([]Syscall(nil), a.syscalls...)
+}
+
+// Number returns the number of the named system call on the ABI.
+func (a *ABI) Number(name string) (uint32, bool) {
+	i := sort.Search(len(a.byName), func(i int) bool {
+		return a.syscalls[a.byName[i]].Name >= name
+	})
+	if i < len(a.byName) && a.syscalls[a.byName[i]].Name == name {
+		return a.syscalls[a.byName[i]].Nr, true
+	}
+	return 0, false
+}
+
+// SyscallName returns the name of the system call with number nr.
+func (a *ABI) SyscallName(nr uint32) (string, bool) {
+	i := sort.Search(len(a.syscalls), func(i int) bool { return a.syscalls[i].Nr >= nr })
+	if i < len(a.syscalls) && a.syscalls[i].Nr == nr {
+		return a.syscalls[i].Name, true
+	}
+	return "", false
+}
+
+// Errno returns the number of the named error ("EPERM", "ENOSYS") on the
+// ABI.
+func (a *ABI) Errno(name string) (uint16, bool) {
+	i := sort.Search(len(a.errnos), func(i int) bool { return a.errnos[i].Name >= name })
+	if i < len(a.errnos) && a.errnos[i].Name == name {
+		return a.errnos[i].Num, true
+	}
+	return 0, false
+}
+
+// ErrnoName returns the name of error number num on the ABI. Where several
+// names share a number (EWOULDBLOCK and EAGAIN) it returns the first in
+// alphabetical order.
+func (a *ABI) ErrnoName(num uint16) (string, bool) {
+	for _, e := range a.errnos {
+		if e.Num == num {
+			return e.Name, true
+		}
+	}
+	return "", false
+}
+
+// All returns every ABI this package knows, in a fixed order.
+func All() []*ABI {
+	return append([]*ABI(nil), all...)
+}
+
+// Lookup finds an ABI by its name or one of its aliases, ignoring case.
+func Lookup(name string) (*ABI, bool) {
+	for _, a := range all {
+		if strings.EqualFold(a.Name, name) {
+			return a, true
+		}
+		for _, alias := range a.Aliases {
+			if strings.EqualFold(alias, name) {
+				return a, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// ByAudit returns the ABI whose AUDIT_ARCH_* value is audit and whose
+// syscall numbers carry no extra bit (x86_64, not x32, for
+// AUDIT_ARCH_X86_64).
+func ByAudit(audit uint32) (*ABI, bool) {
+	for _, a := range all {
+		if a.Audit == audit && a.NrBit == 0 {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// Names returns the names of every ABI, for error messages and help text.
+func Names() []string {
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// Known reports whether any ABI has a system call of that name.
+func Known(name string) bool {
+	for _, a := range all {
+		if _, ok := a.Number(name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Suggest returns up to n system-call names, known on some ABI, that are
+// nearest to name by edit distance, nearest first. It is meant for error
+// messages about misspelt names.
+func Suggest(name string, n int) []string {
+	type cand struct {
+		name string
+		dist int
+	}
+	seen := make(map[string]bool)
+	var cands []cand
+	for _, a := range all {
+		for _, s := range a.syscalls {
+			if seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			cands = append(cands, cand{s.Name, editDistance(name, s.Name)})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].dist != cands[j].dist {
+			return cands[i].dist < cands[j].dist
+		}
+		return cands[i].name < cands[j].name
+	})
+	limit := max(2, len(name)/2)
+	var out []string
+	for _, c := range cands {
+		if len(out) == n || c.dist > limit {
+			break
+		}
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// UnknownABIError reports an ABI name that Lookup does not know.
+type UnknownABIError struct{ Name string }
+
+func (e *UnknownABIError) Error() string {
+	return fmt.Sprintf("unknown ABI %q (known: %s)", e.Name, strings.Join(Names(), ", "))
+}
