@@ -19,15 +19,14 @@ const x32Bit = 0x40000000
 
 // x86_64Only are the entries of arch/x86/entry/syscalls/syscall_64.tbl
 // whose ABI column is "64": x86_64 has them, x32 does not (most because
-// x32 has its own version at 512–547, below).
+// x32 has its own version at 512–547, below). Every call added since Linux
+// 5.1 is "common" (uretprobe, uprobe and map_shadow_stack included, as of
+// Linux 6.12's table).
 var x86_64Only = []uint32{
 	13, 15, 16, 19, 20, 45, 46, 47, 54, 55, 59, 101, 127, 128, 129, 131,
 	134, 156, 174, 177, 178, 180, 205, 206, 209, 211, 214, 215, 222, 236,
 	244, 246, 247, 273, 274, 278, 279, 295, 296, 297, 299, 307, 310, 311,
 	322, 327, 328,
-	335, // uretprobe
-	336, // uprobe
-	453, // map_shadow_stack
 }
 
 // x32Only are the rows of syscall_64.tbl whose ABI column is "x32": the
@@ -117,6 +116,6 @@ func derivedFrom(from *table, t *target) *table {
 		t:      t,
 		errnos: from.errnos,
 		kernel: from.kernel,
-		source: from.source + " (derived from " + from.t.name + ")",
+		source: from.source + ", derived from its " + from.t.name + " table",
 	}
 }

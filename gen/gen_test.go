@@ -58,3 +58,22 @@ func TestNoArchConstraintInTables(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderFixtures runs the generator over the small Linux 7.2 tree in
+// testdata/linux and compares the Go it writes with testdata/golden.
+func TestRenderFixtures(t *testing.T) {
+	tabs, err := buildTables(filepath.Join("testdata", "linux", "v7.2", "tree"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := renderTables(tabs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(targets)+1 {
+		t.Errorf("%d files for %d targets", len(files), len(targets))
+	}
+	for _, f := range files {
+		checkGolden(t, filepath.Join("testdata", "golden", filepath.Base(f.path)+".golden"), string(f.data))
+	}
+}

@@ -61,7 +61,7 @@ func renderPrograms() ([]genFile, error) {
 			return nil, fmt.Errorf("%s: %w", gf.goarch, err)
 		}
 		f := jen.NewFilePathName(seccompPath, "seccomp")
-		f.HeaderComment(generatedBy(abi.Source, abi.Kernel))
+		f.HeaderComment(generatedBy(abi.Source))
 		f.HeaderComment("//go:build linux && " + gf.goarch)
 		f.Comment("nativeABI is the ABI of GOARCH=" + gf.goarch + ".")
 		f.Func().Id("nativeABI").Params().Op("*").Qual(tablesPath, "ABI").Block(

@@ -32,6 +32,9 @@ type target struct {
 	// header is the installed uapi header (under asm/) that lists the
 	// numbers, as in a distribution's linux-libc-dev.
 	header string
+	// uapi says how a C compiler for the ABI reads those headers (see
+	// linux.go).
+	uapi uapiABI
 }
 
 // targets lists every ABI, in the order tables.All returns them.
@@ -41,12 +44,14 @@ var targets = []target{
 		audit: 0xc000003e, native: []string{"amd64"}, wordSize: 8, xsys: "amd64",
 		arch: "x86", tbl: "arch/x86/entry/syscalls/syscall_64.tbl", tblABIs: []string{"common", "64"},
 		header: "unistd_64.h",
+		uapi:   uapiABI{defines: lp64("__x86_64__"), triplets: x86Triplets("x86_64-linux-gnu"), canary: entry{"arch_prctl", 158}},
 	},
 	{
 		name: "x86", goName: "I386", aliases: []string{"i386", "386", "i686"},
 		audit: 0x40000003, native: []string{"386"}, compat: []string{"amd64"}, wordSize: 4, xsys: "386",
 		arch: "x86", tbl: "arch/x86/entry/syscalls/syscall_32.tbl", tblABIs: []string{"i386"},
 		header: "unistd_32.h",
+		uapi:   uapiABI{defines: ilp32("__i386__", "__ILP32__"), triplets: x86Triplets("i386-linux-gnu"), canary: entry{"set_thread_area", 243}},
 	},
 	{
 		name: "x32", goName: "X32",
@@ -54,66 +59,77 @@ var targets = []target{
 		from: "x86_64", derive: deriveX32,
 		arch: "x86", tbl: "arch/x86/entry/syscalls/syscall_64.tbl", tblABIs: []string{"common", "x32"},
 		header: "unistd_x32.h",
+		uapi:   uapiABI{defines: ilp32("__x86_64__", "__ILP32__"), triplets: x86Triplets("x86_64-linux-gnux32"), canary: entry{"arch_prctl", 0x40000000 | 158}},
 	},
 	{
 		name: "aarch64", goName: "AArch64", aliases: []string{"arm64"},
 		audit: 0xc00000b7, native: []string{"arm64"}, wordSize: 8, xsys: "arm64",
 		arch: "arm64", tblABIs: []string{"common", "64"},
 		header: "unistd.h",
+		uapi:   uapiABI{defines: lp64("__aarch64__"), triplets: []string{"aarch64-linux-gnu"}, canary: entry{"renameat", 38}},
 	},
 	{
 		name: "arm", goName: "ARM", aliases: []string{"armhf", "armel", "eabi"},
 		audit: 0x40000028, native: []string{"arm"}, compat: []string{"arm64"}, wordSize: 4, xsys: "arm",
 		arch: "arm", tbl: "arch/arm/tools/syscall.tbl", tblABIs: []string{"common", "eabi"},
 		header: "unistd-eabi.h",
+		uapi:   uapiABI{defines: ilp32("__arm__", "__ARM_EABI__"), triplets: []string{"arm-linux-gnueabihf", "arm-linux-gnueabi"}, canary: entry{"arm_fadvise64_64", 270}},
 	},
 	{
 		name: "riscv64", goName: "RISCV64",
 		audit: 0xc00000f3, native: []string{"riscv64"}, wordSize: 8, xsys: "riscv64",
 		arch: "riscv", tblABIs: []string{"common", "64"},
 		header: "unistd.h",
+		uapi:   uapiABI{defines: lp64("__riscv", "__riscv_xlen=64"), triplets: []string{"riscv64-linux-gnu"}, canary: entry{"riscv_flush_icache", 259}},
 	},
 	{
 		name: "ppc64", goName: "PPC64",
 		audit: 0x80000015, native: []string{"ppc64"}, bigEndian: true, wordSize: 8, xsys: "ppc64",
 		arch: "powerpc", tbl: "arch/powerpc/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64", "nospu"},
 		header: "unistd_64.h",
+		uapi:   uapiABI{defines: lp64("__powerpc__", "__powerpc64__"), triplets: powerpcTriplets("powerpc64-linux-gnu"), canary: entry{"spu_run", 278}},
 	},
 	{
 		name: "ppc64le", goName: "PPC64LE",
 		audit: 0xc0000015, native: []string{"ppc64le"}, wordSize: 8, xsys: "ppc64le",
 		arch: "powerpc", tbl: "arch/powerpc/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64", "nospu"},
 		header: "unistd_64.h",
+		uapi:   uapiABI{defines: lp64("__powerpc__", "__powerpc64__"), triplets: powerpcTriplets("powerpc64le-linux-gnu"), canary: entry{"spu_run", 278}},
 	},
 	{
 		name: "s390x", goName: "S390X",
 		audit: 0x80000016, native: []string{"s390x"}, bigEndian: true, wordSize: 8, xsys: "s390x",
 		arch: "s390", tbl: "arch/s390/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64"},
 		header: "unistd_64.h",
+		uapi:   uapiABI{defines: lp64("__s390__", "__s390x__"), triplets: []string{"s390x-linux-gnu"}, canary: entry{"s390_runtime_instr", 342}},
 	},
 	{
 		name: "mips", goName: "MIPS", aliases: []string{"mipso32"},
 		audit: 0x00000008, native: []string{"mips"}, compat: []string{"mips64"}, bigEndian: true, wordSize: 4, xsys: "mips",
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_o32.tbl", tblABIs: []string{"o32"}, base: 4000,
 		header: "unistd_o32.h",
+		uapi:   uapiABI{defines: ilp32(mips("_ABIO32")...), triplets: mipsTriplets("mips-linux-gnu"), canary: entry{"read", 4003}},
 	},
 	{
 		name: "mipsel", goName: "MIPSEL", aliases: []string{"mipsle", "mipso32el"},
 		audit: 0x40000008, native: []string{"mipsle"}, compat: []string{"mips64le"}, wordSize: 4, xsys: "mipsle",
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_o32.tbl", tblABIs: []string{"o32"}, base: 4000,
 		header: "unistd_o32.h",
+		uapi:   uapiABI{defines: ilp32(mips("_ABIO32")...), triplets: mipsTriplets("mipsel-linux-gnu"), canary: entry{"read", 4003}},
 	},
 	{
 		name: "mips64", goName: "MIPS64", aliases: []string{"mips64n64"},
 		audit: 0x80000008, native: []string{"mips64"}, bigEndian: true, wordSize: 8, xsys: "mips64",
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n64.tbl", tblABIs: []string{"common", "n64"}, base: 5000,
 		header: "unistd_n64.h",
+		uapi:   uapiABI{defines: lp64(mips("_ABI64")...), triplets: mipsTriplets("mips64-linux-gnuabi64"), canary: entry{"read", 5000}},
 	},
 	{
 		name: "mips64el", goName: "MIPS64EL", aliases: []string{"mips64le", "mips64n64el"},
 		audit: 0xc0000008, native: []string{"mips64le"}, wordSize: 8, xsys: "mips64le",
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n64.tbl", tblABIs: []string{"common", "n64"}, base: 5000,
 		header: "unistd_n64.h",
+		uapi:   uapiABI{defines: lp64(mips("_ABI64")...), triplets: mipsTriplets("mips64el-linux-gnuabi64"), canary: entry{"read", 5000}},
 	},
 	{
 		name: "mips64n32", goName: "MIPS64N32",
@@ -121,6 +137,7 @@ var targets = []target{
 		from: "mips64", derive: deriveN32,
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n32.tbl", tblABIs: []string{"common", "n32"}, base: 6000,
 		header: "unistd_n32.h",
+		uapi:   uapiABI{defines: ilp32(mips("_ABIN32")...), triplets: mipsTriplets("mips64-linux-gnuabin32"), canary: entry{"read", 6000}},
 	},
 	{
 		name: "mips64n32el", goName: "MIPS64N32EL",
@@ -128,12 +145,14 @@ var targets = []target{
 		from: "mips64el", derive: deriveN32,
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n32.tbl", tblABIs: []string{"common", "n32"}, base: 6000,
 		header: "unistd_n32.h",
+		uapi:   uapiABI{defines: ilp32(mips("_ABIN32")...), triplets: mipsTriplets("mips64el-linux-gnuabin32"), canary: entry{"read", 6000}},
 	},
 	{
 		name: "loongarch64", goName: "LoongArch64", aliases: []string{"loong64"},
 		audit: 0xc0000102, native: []string{"loong64"}, wordSize: 8, xsys: "loong64",
 		arch: "loongarch", tblABIs: []string{"common", "64"},
 		header: "unistd.h",
+		uapi:   uapiABI{defines: lp64("__loongarch__", "__loongarch64", "__loongarch_grlen=64"), triplets: []string{"loongarch64-linux-gnu"}, canary: entry{"io_setup", 0}, lacks: []string{"renameat", "riscv_flush_icache"}},
 	},
 }
 

@@ -92,7 +92,7 @@ func readXSys(p *xsysPackage, t *target) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	tab := &table{t: t, kernel: kernel, source: "golang.org/x/sys " + p.version}
+	tab := &table{t: t, kernel: kernel, source: "golang.org/x/sys " + p.version + " (Linux " + kernel + ")"}
 	fset := token.NewFileSet()
 	for _, path := range p.files {
 		base := filepath.Base(path)

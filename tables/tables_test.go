@@ -69,6 +69,8 @@ func TestKnownNumbers(t *testing.T) {
 		{tables.X32, "ptrace", 0x40000000 + 521},
 		{tables.X32, "execve", 0x40000000 + 520},
 		{tables.X32, "clone3", 0x40000000 + 435},
+		{tables.X32, "uretprobe", 0x40000000 + 335},
+		{tables.X32, "map_shadow_stack", 0x40000000 + 453},
 		{tables.AArch64, "openat", 56},
 		{tables.AArch64, "fstat", 80},
 		{tables.ARM, "restart_syscall", 0},
@@ -111,7 +113,6 @@ func TestNotSyscalls(t *testing.T) {
 		{tables.AArch64, "iopl"},
 		{tables.AArch64, "open"},
 		{tables.X32, "uselib"},             // 64-bit only
-		{tables.X32, "map_shadow_stack"},   // 64-bit only
 		{tables.X86_64, "socketcall"},      // i386 only
 		{tables.MIPS64, "clock_gettime64"}, // 32-bit ABIs only
 	}

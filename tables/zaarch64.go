@@ -9,7 +9,7 @@ var AArch64 = &ABI{
 	GOARCH:   []string{"arm64"},
 	Kernel:   "7.2",
 	Name:     "aarch64",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 8,
 	byName: []uint16{
 		202,

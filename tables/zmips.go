@@ -10,7 +10,7 @@ var MIPS = &ABI{
 	GOARCH:    []string{"mips"},
 	Kernel:    "7.2",
 	Name:      "mips",
-	Source:    "golang.org/x/sys v0.50.0",
+	Source:    "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize:  4,
 	byName: []uint16{
 		140,

@@ -10,7 +10,7 @@ var MIPS64 = &ABI{
 	GOARCH:    []string{"mips64"},
 	Kernel:    "7.2",
 	Name:      "mips64",
-	Source:    "golang.org/x/sys v0.50.0",
+	Source:    "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize:  8,
 	byName: []uint16{
 		22,

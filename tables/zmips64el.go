@@ -9,7 +9,7 @@ var MIPS64EL = &ABI{
 	GOARCH:   []string{"mips64le"},
 	Kernel:   "7.2",
 	Name:     "mips64el",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 8,
 	byName: []uint16{
 		22,

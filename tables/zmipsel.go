@@ -9,7 +9,7 @@ var MIPSEL = &ABI{
 	GOARCH:   []string{"mipsle"},
 	Kernel:   "7.2",
 	Name:     "mipsel",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 4,
 	byName: []uint16{
 		140,

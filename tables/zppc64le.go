@@ -8,7 +8,7 @@ var PPC64LE = &ABI{
 	GOARCH:   []string{"ppc64le"},
 	Kernel:   "7.2",
 	Name:     "ppc64le",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 8,
 	byName: []uint16{
 		140,

@@ -8,7 +8,7 @@ var RISCV64 = &ABI{
 	GOARCH:   []string{"riscv64"},
 	Kernel:   "7.2",
 	Name:     "riscv64",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 8,
 	byName: []uint16{
 		201,

@@ -9,7 +9,7 @@ var S390X = &ABI{
 	GOARCH:    []string{"s390x"},
 	Kernel:    "7.2",
 	Name:      "s390x",
-	Source:    "golang.org/x/sys v0.50.0",
+	Source:    "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize:  8,
 	byName: []uint16{
 		110,

@@ -9,7 +9,7 @@ var I386 = &ABI{
 	GOARCH:   []string{"386"},
 	Kernel:   "7.2",
 	Name:     "x86",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 4,
 	byName: []uint16{
 		140,

@@ -9,7 +9,7 @@ var X86_64 = &ABI{
 	GOARCH:   []string{"amd64"},
 	Kernel:   "7.2",
 	Name:     "x86_64",
-	Source:   "golang.org/x/sys v0.50.0",
+	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 8,
 	byName: []uint16{
 		156,

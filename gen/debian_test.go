@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// debianHeaders says where Debian's linux-libc-dev packages put the uapi
+// headers of each ABI on an amd64 machine: linux-libc-dev in /usr/include
+// (asm/ in the multiarch directory x86_64-linux-gnu), the
+// architecture-independent linux-libc-dev-*-cross packages in
+// /usr/<triplet>/include. Every mips package has the headers of all mips
+// ABIs; n32 little-endian reads mips64el's.
+var debianHeaders = []struct{ abi, pkg, include string }{
+	{"x86_64", "linux-libc-dev", "/usr/include"},
+	{"x86", "linux-libc-dev-i386-cross", "/usr/i686-linux-gnu/include"},
+	{"x32", "linux-libc-dev-x32-cross", "/usr/x86_64-linux-gnux32/include"},
+	{"aarch64", "linux-libc-dev-arm64-cross", "/usr/aarch64-linux-gnu/include"},
+	{"arm", "linux-libc-dev-armhf-cross", "/usr/arm-linux-gnueabihf/include"},
+	{"riscv64", "linux-libc-dev-riscv64-cross", "/usr/riscv64-linux-gnu/include"},
+	{"ppc64", "linux-libc-dev-ppc64-cross", "/usr/powerpc64-linux-gnu/include"},
+	{"ppc64le", "linux-libc-dev-ppc64el-cross", "/usr/powerpc64le-linux-gnu/include"},
+	{"s390x", "linux-libc-dev-s390x-cross", "/usr/s390x-linux-gnu/include"},
+	{"mips", "linux-libc-dev-mips-cross", "/usr/mips-linux-gnu/include"},
+	{"mipsel", "linux-libc-dev-mipsel-cross", "/usr/mipsel-linux-gnu/include"},
+	{"mips64", "linux-libc-dev-mips64-cross", "/usr/mips64-linux-gnuabi64/include"},
+	{"mips64el", "linux-libc-dev-mips64el-cross", "/usr/mips64el-linux-gnuabi64/include"},
+	{"mips64n32", "linux-libc-dev-mipsn32-cross", "/usr/mips64-linux-gnuabin32/include"},
+	{"mips64n32el", "linux-libc-dev-mips64el-cross", "/usr/mips64el-linux-gnuabi64/include"},
+	// loongarch64: Debian 12 has no linux-libc-dev-loong64-cross.
+}
+
+// TestDebianHeaders compares the tables gen builds from golang.org/x/sys
+// with the ones readLinux builds from Debian's uapi headers: every system
+// call the headers know must be in the x/sys table with the same number,
+// and every error number both know must agree. Calls only x/sys knows are
+// newer than the headers' kernel, and fine.
+func TestDebianHeaders(t *testing.T) {
+	xsysTables := sync.OnceValues(func() (map[string]*table, error) {
+		tabs, err := buildTables("")
+		byName := make(map[string]*table, len(tabs))
+		for _, tab := range tabs {
+			byName[tab.t.name] = tab
+		}
+		return byName, err
+	})
+	for _, d := range debianHeaders {
+		t.Run(d.abi, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(d.include, "asm-generic")); err != nil {
+				skipWithoutDebianHeaders(t, d.pkg, err)
+			}
+			xsys, err := xsysTables()
+			if err != nil {
+				t.Fatalf("tables from x/sys: %v", err)
+			}
+			want, ok := xsys[d.abi]
+			if !ok {
+				t.Fatalf("gen has no table for %s", d.abi)
+			}
+			got, err := readLinux(d.include, want.t)
+			if err != nil {
+				t.Fatalf("%s (%s): %v", d.include, d.pkg, err)
+			}
+			compareWithHeaders(t, want, got)
+		})
+	}
+}
+
+func compareWithHeaders(t *testing.T, xsys, headers *table) {
+	t.Helper()
+	problems, onlyXSys, errnos := headerMismatches(xsys, headers)
+	for _, p := range problems {
+		t.Errorf("%s: %s", xsys.t.name, p)
+	}
+	if errnos == 0 {
+		t.Errorf("%s: no error number in both %s and the %s", xsys.t.name, xsys.source, headers.source)
+	}
+	t.Logf("%s: %d system calls and %d error numbers compared; %d calls only in %s (newer than the %s)",
+		xsys.t.name, len(headers.syscalls), errnos, onlyXSys, xsys.source, headers.source)
+}
+
+// headerMismatches lists the calls of headers that xsys lacks or numbers
+// otherwise, and the error numbers both know but number differently. It
+// also counts the calls only xsys has and the error numbers both have.
+func headerMismatches(xsys, headers *table) (problems []string, onlyXSys, errnos int) {
+	xsysNr := make(map[string]uint32, len(xsys.syscalls))
+	for _, e := range xsys.syscalls {
+		xsysNr[e.name] = e.nr
+	}
+	for _, e := range headers.syscalls {
+		nr, ok := xsysNr[e.name]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("%s = %#x in the %s, missing from %s", e.name, e.nr, headers.source, xsys.source))
+		case nr != e.nr:
+			problems = append(problems, fmt.Sprintf("%s = %#x in the %s, %#x in %s", e.name, e.nr, headers.source, nr, xsys.source))
+		}
+		delete(xsysNr, e.name)
+	}
+	xsysErrno := make(map[string]uint16, len(xsys.errnos))
+	for _, e := range xsys.errnos {
+		xsysErrno[e.name] = e.num
+	}
+	for _, e := range headers.errnos {
+		n, ok := xsysErrno[e.name]
+		if !ok {
+			continue
+		}
+		errnos++
+		if n != e.num {
+			problems = append(problems, fmt.Sprintf("%s = %d in the %s, %d in %s", e.name, e.num, headers.source, n, xsys.source))
+		}
+	}
+	return problems, len(xsysNr), errnos
+}
+
+// TestHeaderMismatches checks that the comparison of TestDebianHeaders
+// catches what it should.
+func TestHeaderMismatches(t *testing.T) {
+	xsys := &table{
+		syscalls: []entry{{"read", 0}, {"write", 1}, {"open", 2}, {"newer", 500}},
+		errnos:   []errnoEntry{{"EPERM", 1}, {"EAGAIN", 11}, {"ENOTSUP", 95}},
+		source:   "x/sys",
+	}
+	headers := &table{
+		syscalls: []entry{{"read", 0}, {"write", 4}, {"open", 2}, {"missing", 3}},
+		errnos:   []errnoEntry{{"EPERM", 1}, {"EAGAIN", 35}, {"EDEADLOCK", 35}},
+		source:   "headers",
+	}
+	problems, onlyXSys, errnos := headerMismatches(xsys, headers)
+	want := []string{
+		"write = 0x4 in the headers, 0x1 in x/sys",
+		"missing = 0x3 in the headers, missing from x/sys",
+		"EAGAIN = 35 in the headers, 11 in x/sys",
+	}
+	if !slices.Equal(problems, want) || onlyXSys != 1 || errnos != 2 {
+		t.Errorf("headerMismatches = %q, %d, %d; want %q, 1, 2", problems, onlyXSys, errnos, want)
+	}
+}
+
+// skipWithoutDebianHeaders skips the test for want of a Debian package, or
+// fails it in CI (CI=true), where the package must be installed.
+func skipWithoutDebianHeaders(t *testing.T, pkg string, err error) {
+	t.Helper()
+	msg := "Debian uapi headers missing (apt-get install " + pkg + "): " + err.Error()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}

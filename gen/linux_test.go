@@ -1,0 +1,558 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under gen/testdata")
+
+// linuxFixtures are the small kernels of testdata/linux: each has a source
+// tree (tree/) and the uapi headers it installs (include/, with asm/ in
+// Debian multiarch directories), and want/ holds the tables they describe.
+// v7.2 has every ABI, with the asm-generic arches on scripts/syscall.tbl;
+// v6.1 has the asm-generic arches as they were before Linux 6.11, numbered
+// in include/uapi/asm-generic/unistd.h.
+var linuxFixtures = []struct {
+	version string
+	abis    []string // nil: every target
+}{
+	{"7.2", nil},
+	{"6.1", []string{"aarch64", "riscv64"}},
+}
+
+// TestReadLinuxFixtures reads each fixture kernel's tree and its headers:
+// the same kernel must give the same tables, and those the golden ones.
+func TestReadLinuxFixtures(t *testing.T) {
+	for _, fx := range linuxFixtures {
+		dir := filepath.Join("testdata", "linux", "v"+fx.version)
+		for i := range targets {
+			tg := &targets[i]
+			if fx.abis != nil && !slices.Contains(fx.abis, tg.name) {
+				continue
+			}
+			t.Run(fx.version+"/"+tg.name, func(t *testing.T) {
+				tree, err := readLinux(filepath.Join(dir, "tree"), tg)
+				if err != nil {
+					t.Fatalf("source tree: %v", err)
+				}
+				headers, err := readLinux(filepath.Join(dir, "include"), tg)
+				if err != nil {
+					t.Fatalf("uapi headers: %v", err)
+				}
+				for _, c := range []struct{ got, want string }{
+					{tree.source, "Linux " + fx.version + " source tree"},
+					{headers.source, "Linux " + fx.version + " uapi headers"},
+				} {
+					if c.got != c.want {
+						t.Errorf("source %q, want %q", c.got, c.want)
+					}
+				}
+				got := dumpLinuxTable(tree)
+				if h := dumpLinuxTable(headers); h != got {
+					t.Errorf("source tree and uapi headers disagree (-tree +headers):\n%s", diffLines(got, h))
+				}
+				checkGolden(t, filepath.Join(dir, "want", tg.name+".txt"), got)
+			})
+		}
+	}
+}
+
+// dumpLinuxTable writes a table as text: the kernel, then a line per system
+// call and per error number. The source is left out, so that a tree and
+// its headers give the same text.
+func dumpLinuxTable(tab *table) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s from Linux %s\n", tab.t.name, tab.kernel)
+	for _, e := range tab.syscalls {
+		fmt.Fprintf(&b, "syscall %-20s %10d %#x\n", e.name, e.nr, e.nr)
+	}
+	for _, e := range tab.errnos {
+		fmt.Fprintf(&b, "errno   %-20s %10d\n", e.name, e.num)
+	}
+	return b.String()
+}
+
+// diffLines lists the lines only in a (-) and only in b (+).
+func diffLines(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for _, l := range al {
+		if !slices.Contains(bl, l) {
+			out = append(out, "- "+l)
+		}
+	}
+	for _, l := range bl {
+		if !slices.Contains(al, l) {
+			out = append(out, "+ "+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./gen -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s is stale (-want +got):\n%s\nIf the change is right: go test ./gen -update",
+			path, diffLines(string(want), got))
+	}
+}
+
+func lookupTarget(t *testing.T, name string) *target {
+	t.Helper()
+	for i := range targets {
+		if targets[i].name == name {
+			return &targets[i]
+		}
+	}
+	t.Fatalf("no target %s", name)
+	return nil
+}
+
+// writeTree writes files (path → content) under a new temporary directory.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for path, content := range files {
+		path = filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// with returns base with the files of over added or replaced.
+func with(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// TestReadLinuxErrors feeds readLinux malformed files: the error must say
+// which file and line, and wrap the right sentinel.
+func TestReadLinuxErrors(t *testing.T) {
+	headers := map[string]string{
+		"linux/version.h":     "#define LINUX_VERSION_CODE 459264\n",
+		"asm-generic/errno.h": "#define EPERM 1\n",
+		"asm/errno.h":         "#include <asm-generic/errno.h>\n",
+		"asm/unistd.h":        "#include <asm/unistd_64.h>\n",
+		"asm/unistd_64.h":     "#define __NR_read 0\n",
+	}
+	tree := map[string]string{
+		"Makefile":                               "VERSION = 7\nPATCHLEVEL = 2\n",
+		"arch/x86/entry/syscalls/syscall_64.tbl": "0 common read sys_read\n",
+		"include/uapi/asm-generic/errno.h":       "#define EPERM 1\n",
+	}
+	for _, c := range []struct {
+		name   string
+		abi    string // default x86_64
+		files  map[string]string
+		want   string // in the error
+		target error
+	}{
+		{"header/bad expression", "", with(headers, map[string]string{
+			"asm/unistd_64.h": "#define __NR_read 0\n#define __NR_write (1 +)\n",
+		}), "asm/unistd_64.h:2: #define __NR_write (1 +): preprocessor: unexpected \")\"", errCPP},
+		{"header/undefined macro", "", with(headers, map[string]string{
+			"asm/unistd_64.h": "#define __NR_read (__base + 0)\n",
+		}), "asm/unistd_64.h:1: #define __NR_read (__base + 0): preprocessor: __base is not defined", errCPP},
+		{"header/#if without #endif", "", with(headers, map[string]string{
+			"asm/unistd.h": "#include <asm/unistd_64.h>\n\n#ifdef __x86_64__\n",
+		}), "asm/unistd.h:3: preprocessor: #if without #endif", errCPP},
+		{"header/#else without #if", "", with(headers, map[string]string{
+			"asm/unistd.h": "#include <asm/unistd_64.h>\n#else\n",
+		}), "asm/unistd.h:2: preprocessor: #else without #if", errCPP},
+		{"header/#elif after #else", "", with(headers, map[string]string{
+			"asm/unistd.h": "#if 0\n#else\n#elif 1\n#endif\n",
+		}), "asm/unistd.h:3: preprocessor: #elif after #else", errCPP},
+		{"header/unknown directive", "", with(headers, map[string]string{
+			"asm/unistd.h": "#include <asm/unistd_64.h>\n#frobnicate\n",
+		}), "asm/unistd.h:2: preprocessor: unknown directive #frobnicate", errCPP},
+		{"header/#error", "", with(headers, map[string]string{
+			"asm/unistd.h": "#ifdef __x86_64__\n#error wrong ABI\n#endif\n",
+		}), "asm/unistd.h:2: preprocessor: #error wrong ABI", errCPP},
+		{"header/bad #include", "", with(headers, map[string]string{
+			"asm/unistd.h": "#include asm/unistd_64.h\n",
+		}), "asm/unistd.h:1: preprocessor: #include asm/unistd_64.h", errCPP},
+		{"header/bad #define", "", with(headers, map[string]string{
+			"asm/unistd_64.h": "#define __NR_read 0\n#define 64bit 1\n",
+		}), "asm/unistd_64.h:2: preprocessor: #define \"64bit 1\"", errCPP},
+		{"header/missing include", "", with(headers, map[string]string{
+			"asm/unistd.h": "#include <asm/unistd_64.h>\n#include <asm/unistd_99.h>\n",
+		}), "asm/unistd.h:2: #include <asm/unistd_99.h>", errLinuxLayout},
+		{"header/unterminated comment", "", with(headers, map[string]string{
+			"asm/unistd_64.h": "#define __NR_read 0\n/* no end\n",
+		}), "asm/unistd_64.h:2: preprocessor: unterminated comment", errCPP},
+		{"header/wrong asm directory", "", with(headers, map[string]string{
+			"asm/unistd.h":    "#include <asm/unistd_32.h>\n",
+			"asm/unistd_32.h": "#define __NR_read 3\n",
+		}), "asm/unistd.h does not include asm/unistd_64.h", errLinuxLayout},
+		{"header/version mismatch", "", with(headers, map[string]string{
+			"linux/version.h": "#define LINUX_VERSION_CODE 459264\n#define LINUX_VERSION_MAJOR 6\n#define LINUX_VERSION_PATCHLEVEL 1\n",
+		}), "linux/version.h:1: malformed input: LINUX_VERSION_CODE 459264 is not 6.1", errLinuxSyntax},
+		{"header/bad errno", "", with(headers, map[string]string{
+			"asm-generic/errno.h": "#define EPERM 1\n#define ENOENT (-2)\n",
+		}), "asm-generic/errno.h:2: malformed input: ENOENT is -2", errLinuxSyntax},
+		{"header/no system calls", "", with(headers, map[string]string{
+			"asm/unistd_64.h": "#define __NR_syscalls 0\n",
+		}), "no system calls", errLinuxLayout},
+
+		{"tree/bad number", "", with(tree, map[string]string{
+			"arch/x86/entry/syscalls/syscall_64.tbl": "# comment\n0 common read sys_read\nx common write sys_write\n",
+		}), "syscall_64.tbl:3: malformed input: bad number \"x\"", errLinuxSyntax},
+		{"tree/number too big", "", with(tree, map[string]string{
+			"arch/x86/entry/syscalls/syscall_64.tbl": "4294967296 common big sys_big\n",
+		}), "syscall_64.tbl:1: malformed input: bad number", errLinuxSyntax},
+		{"tree/short row", "", with(tree, map[string]string{
+			"arch/x86/entry/syscalls/syscall_64.tbl": "0 common read sys_read\n1 common\n",
+		}), "syscall_64.tbl:2: malformed input: want number, ABI and name", errLinuxSyntax},
+		{"tree/bad name", "", with(tree, map[string]string{
+			"arch/x86/entry/syscalls/syscall_64.tbl": "0 common Read sys_read\n",
+		}), "syscall_64.tbl:1: malformed input: bad system call name \"Read\"", errLinuxSyntax},
+		{"tree/no rows for the ABI", "", with(tree, map[string]string{
+			"arch/x86/entry/syscalls/syscall_64.tbl": "0 i386 read sys_read\n",
+		}), "syscall_64.tbl: not a Linux source tree or uapi include directory: no rows for ABIs common, 64", errLinuxLayout},
+		{"tree/duplicate name", "", with(tree, map[string]string{
+			"arch/x86/entry/syscalls/syscall_64.tbl": "0 common read sys_read\n1 64 read sys_read\n",
+		}), "malformed input: system call read is both 0 and 1", errLinuxSyntax},
+		{"tree/bad VERSION", "", with(tree, map[string]string{
+			"Makefile": "# top\nVERSION = seven\nPATCHLEVEL = 2\n",
+		}), "Makefile:2: malformed input: VERSION = \"seven\"", errLinuxSyntax},
+		{"tree/no PATCHLEVEL", "", with(tree, map[string]string{
+			"Makefile": "VERSION = 7\n",
+		}), "Makefile: not a Linux source tree or uapi include directory: no VERSION and PATCHLEVEL", errLinuxLayout},
+		{"tree/no asm-generic table", "aarch64", with(tree, map[string]string{
+			"arch/arm64/kernel/Makefile.syscalls": "syscalltbl = arch/arm64/tools/syscall_%.tbl\n",
+		}), "arch/arm64/tools/syscall_64.tbl, and arch/arm64/include/uapi/asm/unistd.h does not include asm-generic/unistd.h", errLinuxLayout},
+		{"neither", "", map[string]string{"README": "hello\n"},
+			"want Makefile and arch/, or asm-generic/", errLinuxLayout},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			abi := c.abi
+			if abi == "" {
+				abi = "x86_64"
+			}
+			dir := writeTree(t, c.files)
+			_, err := readLinux(dir, lookupTarget(t, abi))
+			if err == nil {
+				t.Fatalf("no error, want %q", c.want)
+			}
+			if msg := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""); !strings.Contains(msg, c.want) {
+				t.Errorf("error %q\ndoes not contain %q", msg, c.want)
+			}
+			if c.target != nil && !errors.Is(err, c.target) {
+				t.Errorf("error %q does not wrap %q", err, c.target)
+			}
+		})
+	}
+}
+
+// TestReadLinuxWrongArchitecture reads the fixture headers of one
+// architecture as another's: readLinux must refuse, not return the wrong
+// numbers.
+func TestReadLinuxWrongArchitecture(t *testing.T) {
+	include := filepath.Join("testdata", "linux", "v7.2", "include")
+	for _, c := range []struct{ abi, triplet, want string }{
+		{"riscv64", "aarch64-linux-gnu", "no system call riscv_flush_icache = 259; are they riscv's?"},
+		{"aarch64", "riscv64-linux-gnu", "no system call renameat = 38; are they arm64's?"},
+		{"loongarch64", "aarch64-linux-gnu", "have system call renameat, which loongarch64 lacks"},
+		{"loongarch64", "riscv64-linux-gnu", "have system call riscv_flush_icache, which loongarch64 lacks"},
+		{"ppc64", "x86_64-linux-gnu", "no system call spu_run = 278; are they powerpc's?"},
+		{"s390x", "x86_64-linux-gnu", "no system call s390_runtime_instr = 342; are they s390's?"},
+		{"aarch64", "x86_64-linux-gnu", "no system call renameat = 38"},
+		{"x86_64", "arm-linux-gnueabihf", "asm/unistd.h does not include asm/unistd_64.h for x86_64"},
+		{"x86", "mips-linux-gnu", "asm/unistd.h does not include asm/unistd_32.h for x86"},
+		{"ppc64", "s390x-linux-gnu", "#include <asm/unistd_32.h>"},
+		{"arm", "aarch64-linux-gnu", "asm/unistd.h does not include asm/unistd-eabi.h for arm"},
+		{"mips", "x86_64-linux-gnu", "asm/unistd.h does not include asm/unistd_o32.h for mips"},
+	} {
+		t.Run(c.abi+"/"+c.triplet, func(t *testing.T) {
+			_, err := readLinuxHeaders(include, filepath.Join(include, c.triplet, "asm"), lookupTarget(t, c.abi))
+			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, errLinuxLayout) {
+				t.Errorf("error %v, want %q wrapping errLinuxLayout", err, c.want)
+			}
+		})
+	}
+}
+
+// TestCanariesInXSys checks each ABI's canary and lacks against the table
+// gen builds from golang.org/x/sys.
+func TestCanariesInXSys(t *testing.T) {
+	tabs, err := buildTables("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tab := range tabs {
+		if err := checkCanary(tab.t, tab.syscalls, tab.source); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestGenericTable reads the ABIs and the table an asm-generic arch's
+// Makefile.syscalls chooses.
+func TestGenericTable(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		makefile string // "" for none
+		abis     []string
+		tbl      string
+	}{
+		{"no Makefile.syscalls", "", []string{"common", "64"}, "scripts/syscall.tbl"},
+		{"added ABIs", "# comment\nsyscall_abis_32 += time32\nsyscall_abis_64 += renameat rlimit # more\n",
+			[]string{"common", "64", "renameat", "rlimit"}, "scripts/syscall.tbl"},
+		{"nothing added", "syscall_abis_64 +=\n", []string{"common", "64"}, "scripts/syscall.tbl"},
+		{"replaced ABIs", "syscall_abis_64 := common,64,memfd_secret\n",
+			[]string{"common", "64", "memfd_secret"}, "scripts/syscall.tbl"},
+		{"own table", "syscalltbl = $(srctree)/arch/arm64/tools/syscall_%.tbl\n",
+			[]string{"common", "64"}, "arch/arm64/tools/syscall_64.tbl"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{}
+			if c.makefile != "" {
+				files["arch/arm64/kernel/Makefile.syscalls"] = c.makefile
+			}
+			dir := writeTree(t, files)
+			abis, tbl, err := genericTable(dir, lookupTarget(t, "aarch64"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(abis, c.abis) {
+				t.Errorf("ABIs %q, want %q", abis, c.abis)
+			}
+			if want := filepath.Join(dir, c.tbl); tbl != want {
+				t.Errorf("table %s, want %s", tbl, want)
+			}
+		})
+	}
+}
+
+// TestUAPIABIs checks that every target says how its compiler sees the
+// headers.
+func TestUAPIABIs(t *testing.T) {
+	for i := range targets {
+		if _, err := uapiFor(&targets[i]); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestCPP runs the preprocessor over small sources and checks which
+// macros it defined, and to what.
+func TestCPP(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		src       string
+		want      map[string]int64
+		undefined []string
+	}{
+		{"ifdef and ifndef", `
+#define A
+#ifdef A
+#define YES 1
+#else
+#define NO 1
+#endif
+#ifndef A
+#define NO2 1
+#endif
+`, map[string]int64{"YES": 1}, []string{"NO", "NO2"}},
+		{"elif takes the first true branch", `
+#define V 2
+#if V == 1
+#define R 1
+#elif V == 2
+#define R 2
+#elif V >= 2
+#define R 3
+#else
+#define R 4
+#endif
+`, map[string]int64{"R": 2}, nil},
+		{"skipped group is not evaluated", `
+#if 0
+#if 1 +
+#define BAD 1
+#else
+#define BAD 2
+#endif
+#frobnicate
+#else
+#define GOOD 1
+#endif
+`, map[string]int64{"GOOD": 1}, []string{"BAD"}},
+		{"defined", `
+#define F(x) x
+#define D
+#if defined(D) && defined D && defined(F) && !defined(U)
+#define OK 1
+#endif
+`, map[string]int64{"OK": 1}, nil},
+		{"operators", `
+#define P (1 + 2 * 3 - 8 / 2 % 3)
+#define S (1 << 4 | 0x3 & ~1 ^ 8 >> 2)
+#define C (2 < 3 && 3 <= 3 && 4 > 3 && 4 >= 5 || 0 != 0)
+#define T (0 ? 10 : 1 ? 20 : 30)
+#define N (-3 + +1 - !0 - !5)
+`, map[string]int64{"P": 6, "S": 16, "C": 0, "T": 20, "N": -3}, nil},
+		{"number forms", `
+#define H 0x1fUL
+#define O 010
+#define D 42u
+#define Z 0
+`, map[string]int64{"H": 31, "O": 8, "D": 42, "Z": 0}, nil},
+		{"undefined is 0 in #if", `
+#if UNDEFINED == 0 && !UNDEFINED
+#define OK 1
+#endif
+`, map[string]int64{"OK": 1}, nil},
+		{"undef", `
+#define A 1
+#undef A
+#ifdef A
+#define BAD 1
+#endif
+`, nil, []string{"A", "BAD"}},
+		{"macros expand when used", `
+#define A (B + 1)
+#define B 2
+`, map[string]int64{"A": 3}, nil},
+		{"expansion is textual", `
+#define SUM 1 + 2
+#define PROD SUM * 3
+`, map[string]int64{"PROD": 7}, nil},
+		{"continuations and comments", "#define A 1 + \\\n 2 /* three\nlines */ + 3 // four\n#define B A\n",
+			map[string]int64{"A": 6, "B": 6}, nil},
+		{"indented directives", "  #  define A 5\n\t#if A == 5\n # define B 6\n#endif\n",
+			map[string]int64{"A": 5, "B": 6}, nil},
+		{"text lines are ignored", "__SYSCALL(__NR_x, sys_x)\nint x = 'a';\n#define A 1\n",
+			map[string]int64{"A": 1}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := newCPP(nil, nil)
+			if err := p.source("t.h", c.src); err != nil {
+				t.Fatal(err)
+			}
+			for name, want := range c.want {
+				got, err := p.value(name)
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+				} else if got != want {
+					t.Errorf("%s = %d, want %d", name, got, want)
+				}
+			}
+			for _, name := range c.undefined {
+				if p.defined(name) {
+					t.Errorf("%s is defined", name)
+				}
+			}
+		})
+	}
+}
+
+// TestCPPErrors checks the preprocessor's complaints.
+func TestCPPErrors(t *testing.T) {
+	for _, c := range []struct {
+		name, src, want string
+	}{
+		{"missing )", "#if (1\n#endif\n", "t.h:1: #if (1: preprocessor: missing )"},
+		{"division by zero", "#if 1 / 0\n#endif\n", "t.h:1: #if 1 / 0: preprocessor: division by zero"},
+		{"function-like macro in #if", "#define F(x) x\n#if F(1)\n#endif\n", "t.h:2: #if F(1): preprocessor: function-like macro F"},
+		{"character constant", "#if 'a'\n#endif\n", "t.h:1: #if 'a': preprocessor: unexpected '\\''"},
+		{"bad number", "#if 09\n#endif\n", "t.h:1: #if 09: preprocessor: bad number \"09\""},
+		{"empty #if", "#if\n#endif\n", "t.h:1: #if : preprocessor: empty expression"},
+		{"#ifdef without name", "#ifdef\n#endif\n", "t.h:1: preprocessor: #ifdef \"\": not a macro name"},
+		{"defined without name", "#if defined(1)\n#endif\n", "t.h:1: #if defined(1): preprocessor: defined wants a macro name"},
+		{"? without :", "#if 1 ? 2\n#endif\n", "t.h:1: #if 1 ? 2: preprocessor: ? without :"},
+		{"trailing tokens", "#if 1 2\n#endif\n", "t.h:1: #if 1 2: preprocessor: unexpected \"2\""},
+		{"#endif without #if", "#endif\n", "t.h:1: preprocessor: #endif without #if"},
+		{"unterminated parameters", "#define F(x\n", "t.h:1: preprocessor: #define F: unterminated parameter list"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := newCPP(nil, nil).source("t.h", c.src)
+			if err == nil {
+				t.Fatalf("no error, want %q", c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) || !errors.Is(err, errCPP) {
+				t.Errorf("error %q, want %q wrapping errCPP", err, c.want)
+			}
+		})
+	}
+}
+
+// TestCPPValueErrors checks what value says of macros that are no number.
+func TestCPPValueErrors(t *testing.T) {
+	p := newCPP([]string{"SELF=SELF + 1"}, nil)
+	if err := p.source("t.h", "#define F(x) x\n#define U (NOPE + 1)\n"); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"SELF":    "-DSELF: #define SELF SELF + 1: preprocessor: SELF is not defined",
+		"F":       "t.h:1: preprocessor: F is a function-like macro",
+		"U":       "t.h:2: #define U (NOPE + 1): preprocessor: NOPE is not defined",
+		"MISSING": "preprocessor: MISSING is not defined",
+	} {
+		_, err := p.value(name)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("value(%s): error %v, want %q", name, err, want)
+		}
+	}
+}
+
+// TestCPPInclude follows #include through the resolver, which may skip a
+// header, and stops a header that includes itself without a guard.
+func TestCPPInclude(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a.h":    "#include <b.h>\n#include <gen.h>\n#define A (B + 1)\n",
+		"b.h":    "#ifndef B_H\n#define B_H\n#include \"b.h\"\n#define B 1\n#endif\n",
+		"loop.h": "#include <loop.h>\n",
+	})
+	resolve := func(name string) (string, error) {
+		if name == "gen.h" {
+			return "", nil
+		}
+		return filepath.Join(dir, name), nil
+	}
+	p := newCPP(nil, resolve)
+	if err := p.include("a.h"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.value("A"); err != nil || v != 2 {
+		t.Errorf("A = %d, %v; want 2", v, err)
+	}
+	if !p.read["b.h"] || p.read["gen.h"] {
+		t.Errorf("read %v, want a.h and b.h only", p.read)
+	}
+	err := newCPP(nil, resolve).include("loop.h")
+	if err == nil || !strings.Contains(err.Error(), "nested too deeply") {
+		t.Errorf("self-inclusion: error %v, want nested too deeply", err)
+	}
+}
