@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// sysfence runs the command line in-process and returns its exit status,
+// standard output and standard error.
+func sysfence(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestSyscallsResolve(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--arch", "aarch64", "openat"}, "56\n"},
+		{[]string{"--arch", "x86_64", "101"}, "ptrace\n"},
+		{[]string{"--arch", "x86_64", "0x65"}, "ptrace\n"},
+		{[]string{"--arch", "arm64", "openat", "63"}, "56\nread\n"},
+		{[]string{"--arch", "x32", "ptrace"}, "1073742345\n"},
+		{[]string{"--arch", "i386", "_llseek"}, "140\n"},
+		{[]string{"--arch", "mips64n32el", "read"}, "6000\n"},
+		{[]string{"--arch", "all", "riscv_flush_icache"}, "riscv64,riscv_flush_icache,259\n"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errs := sysfence(append([]string{"syscalls"}, tt.args...)...)
+			if code != 0 || out != tt.want {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 0, %q", code, out, errs, tt.want)
+			}
+		})
+	}
+}
+
+func TestSyscallsTable(t *testing.T) {
+	code, out, errs := sysfence("syscalls", "--arch", "riscv64")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "arch,name,nr" || len(lines) < 300 {
+		t.Fatalf("header %q, %d lines", lines[0], len(lines))
+	}
+	if lines[1] != "riscv64,io_setup,0" {
+		t.Errorf("first row %q", lines[1])
+	}
+	code, out, _ = sysfence("syscalls", "--arch", "all")
+	if code != 0 || !strings.Contains(out, "\nx32,read,1073741824\n") || !strings.Contains(out, "\nmips,syscall,4000\n") {
+		t.Errorf("--arch all: exit %d, missing rows", code)
+	}
+}
+
+func TestSyscallsNative(t *testing.T) {
+	code, out, errs := sysfence("syscalls", "getpid")
+	if code != 0 || out == "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+func TestSyscallsErrors(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		contains []string
+	}{
+		{[]string{"--arch", "aarch64", "iopl"}, 1, []string{`"iopl"`, "aarch64", "x86_64"}},
+		{[]string{"--arch", "x86_64", "opnat"}, 1, []string{`"opnat"`, "nearest", "openat"}},
+		{[]string{"--arch", "x86_64", "99999"}, 1, []string{"99999", "x86_64"}},
+		{[]string{"--arch", "all", "nosuchcall"}, 1, []string{"nosuchcall", "any ABI"}},
+		{[]string{"--arch", "vax", "read"}, 2, []string{`"vax"`, "x86_64", "aarch64"}},
+		{[]string{"--bogus"}, 2, []string{"bogus"}},
+		// The good name is still printed; the bad one fails the command.
+		{[]string{"--arch", "x86_64", "read", "nope"}, 1, []string{`"nope"`}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, errs := sysfence(append([]string{"syscalls"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tt.code, errs)
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(errs, s) {
+					t.Errorf("stderr %q lacks %q", errs, s)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, errs := sysfence("frobnicate"); code != 2 || !strings.Contains(errs, "frobnicate") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
