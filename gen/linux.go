@@ -57,7 +57,6 @@ type uapiABI struct {
 	lacks  []string
 }
 
-
 // ilp32 and lp64 return the data-model macros of 32- and 64-bit ABIs
 // (asm-generic/bitsperlong.h derives __BITS_PER_LONG from them), then more.
 func ilp32(more ...string) []string {

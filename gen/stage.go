@@ -86,10 +86,7 @@ func renderPrograms() ([]genFile, error) {
 		f.Comment("precompiled holds the built-in policies compiled for the native ABI.")
 		f.Var().Id("precompiled").Op("=").Index().Id("precompiledProgram").CustomFunc(multi, func(g *jen.Group) {
 			for _, p := range progs {
-				g.Values(jen.Dict{
-					jen.Id("name"):  jen.Lit(p.name),
-					jen.Id("insns"): renderInstructions(p),
-				})
+				g.Values(jen.Lit(p.name), renderInstructions(p))
 			}
 		})
 		data, err := render(f)

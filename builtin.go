@@ -1,0 +1,219 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// The built-in policies. Each is compiled for the native ABI of every
+// Linux GOARCH by go generate, so Builtin hands out a finished program.
+var builtins = []struct {
+	name   string
+	policy func() *Policy
+}{
+	{"sandbox", sandboxPolicy},
+	{"sandbox-strict", sandboxStrictPolicy},
+}
+
+// BuiltinNames returns the names of the built-in policies:
+//
+//   - "sandbox", a denylist for running untrusted programs: every call
+//     is allowed except those that reach outside the sandbox or widen the
+//     kernel's attack surface, which fail with EPERM: tracing and reading
+//     other processes, the kernel keyrings, userfaultfd, perf_event_open,
+//     bpf, io_uring, kexec, reboot, syslog, acct, swap, host and domain
+//     names, kernel modules, port I/O, mounting (old and new API),
+//     open_by_handle_at, uselib, personality but for the harmless
+//     personas, and the terminal-injecting ioctls TIOCSTI and TIOCLINUX
+//     (BuiltinPolicy returns the rules; builtin.go gives the reasons);
+//   - "sandbox-strict", the same plus no new namespaces: unshare and setns
+//     fail with EPERM, clone with a CLONE_NEW* flag too, and clone3, whose
+//     flags sit in memory seccomp cannot read, fails with ENOSYS so that
+//     libc falls back to clone.
+//
+// Both allow every other call, give ENOSYS to numbers the table does not
+// know and kill the process on a call through any other ABI.
+func BuiltinNames() []string {
+	names := make([]string, len(builtins))
+	for i, b := range builtins {
+		names[i] = b.name
+	}
+	return names
+}
+
+// BuiltinPolicy returns a fresh copy of the named built-in policy, for the
+// caller to inspect, change or compile for other ABIs.
+func BuiltinPolicy(name string) (*Policy, error) {
+	for _, b := range builtins {
+		if b.name == name {
+			return b.policy(), nil
+		}
+	}
+	return nil, unknownBuiltin(name)
+}
+
+// Builtin returns the named built-in policy compiled for the native ABI.
+// The program was compiled by go generate and is not compiled again.
+func Builtin(name string) (*Program, error) {
+	for i := range precompiled {
+		if precompiled[i].name == name {
+			return &Program{insns: precompiled[i].insns}, nil
+		}
+	}
+	if _, err := BuiltinPolicy(name); err != nil {
+		return nil, err
+	}
+	if nativeABI() == nil {
+		return nil, fmt.Errorf("seccomp: built-in %q: no programs on %s/%s: %w", name, runtime.GOOS, runtime.GOARCH, errors.ErrUnsupported)
+	}
+	return nil, fmt.Errorf("seccomp: built-in %q was not precompiled for %s (run go generate)", name, runtime.GOARCH)
+}
+
+func unknownBuiltin(name string) error {
+	return fmt.Errorf("%w %q (known: %s)", ErrUnknownBuiltin, name, strings.Join(BuiltinNames(), ", "))
+}
+
+// sandboxDenied are the system calls the sandbox policies fail with
+// EPERM, whatever their arguments.
+var sandboxDenied = []string{
+	// Reading or changing other processes; pidfd_getfd takes a file
+	// descriptor out of another process, with ptrace's permission check.
+	"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd",
+	// The kernel keyrings are not namespaced.
+	"keyctl", "add_key", "request_key",
+	// Common tools of kernel exploits, rarely needed by the programs a
+	// sandbox runs.
+	"userfaultfd", "perf_event_open", "bpf",
+	// io_uring: a large attack surface, and its operations do not pass
+	// through this filter at all.
+	"io_uring_setup", "io_uring_enter", "io_uring_register",
+	// The machine itself: rebooting, its logs and accounting, swap, and
+	// its names, which are the host's unless the sandbox has its own UTS
+	// namespace.
+	"kexec_load", "kexec_file_load", "reboot", "syslog", "acct",
+	"swapon", "swapoff", "sethostname", "setdomainname",
+	// Kernel modules and port I/O.
+	"init_module", "finit_module", "delete_module", "ioperm", "iopl",
+	// Mounts, with the old interface and the new (Linux 5.2 and later).
+	"mount", "umount", "umount2", "pivot_root",
+	"fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
+	"open_tree", "open_tree_attr", "mount_setattr",
+	// Opening a file by handle bypasses the path walk and its
+	// permission checks (the "shocker" container escape).
+	// name_to_handle_at stays allowed: a handle is of no use without it.
+	"open_by_handle_at",
+	// Loads an a.out library; obsolete, and unwanted attack surface.
+	"uselib",
+}
+
+// personalityAllowed are the personality(2) arguments the sandbox allows:
+// PER_LINUX, PER_LINUX32, UNAME26 alone and with PER_LINUX32, and
+// 0xffffffff, which queries without changing (include/uapi/linux/personality.h).
+// Every other persona fails with EPERM: READ_IMPLIES_EXEC and
+// MMAP_PAGE_ZERO weaken memory protections, ADDR_NO_RANDOMIZE turns off
+// ASLR.
+var personalityAllowed = []uint64{0x0, 0x8, 0x20000, 0x20008, 0xffffffff}
+
+func sandboxPolicy() *Policy {
+	eperm := ErrnoNamed("EPERM")
+	var rules []Rule
+	for _, v := range personalityAllowed {
+		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []filter.Cond{low32Eq(0, v)}})
+	}
+	rules = append(rules, Rule{Syscall: "personality", Action: eperm})
+	rules = append(rules, RulesFor(eperm, sandboxDenied...)...)
+	rules = append(rules, perABI("ioctl", eperm, terminalInjection)...)
+	return &Policy{Default: Allow, Rules: rules, Foreign: KillProcess, Unknown: ErrnoNamed("ENOSYS")}
+}
+
+// cloneNewNamespaces are the CLONE_NEW* flags clone(2) takes
+// (include/uapi/linux/sched.h): NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER,
+// NEWPID, NEWNET. CLONE_NEWTIME (0x80) is not among them: clone reads
+// that bit as part of the exit signal, only clone3 and unshare take it.
+const cloneNewNamespaces = 0x7e020000
+
+func sandboxStrictPolicy() *Policy {
+	p := sandboxPolicy()
+	eperm := ErrnoNamed("EPERM")
+	p.Rules = append(p.Rules, RulesFor(eperm, "unshare", "setns")...)
+	p.Rules = append(p.Rules, perABI("clone", Allow, cloneWithoutNamespaces)...)
+	p.Rules = append(p.Rules, Rule{Syscall: "clone", Action: eperm}, Rule{Syscall: "clone3", Action: ErrnoNamed("ENOSYS")})
+	return p
+}
+
+// low32Eq is the condition that the low 32 bits of argument arg are v:
+// the whole argument where the kernel reads it as an int, as
+// personality(2) and the request of ioctl(2) are, so higher bits that the
+// kernel ignores cannot slip past the rule.
+func low32Eq(arg int, v uint64) filter.Cond {
+	return filter.Cond{Arg: arg, Op: filter.OpMaskedEq, Mask: 0xffffffff, Value: v}
+}
+
+// terminalInjection returns the conditions for the ioctl requests that
+// push input into a terminal: TIOCSTI fakes typed input, TIOCLINUX can
+// paste the selection. From a sandbox sharing the caller's terminal they
+// run commands outside it. Their numbers differ on mips
+// (arch/mips/include/uapi/asm/ioctls.h).
+func terminalInjection(abi *tables.ABI) [][]filter.Cond {
+	tiocsti, tioclinux := uint64(0x5412), uint64(0x541c)
+	if isMIPS(abi) {
+		tiocsti, tioclinux = 0x5472, 0x5483
+	}
+	return [][]filter.Cond{{low32Eq(1, tiocsti)}, {low32Eq(1, tioclinux)}}
+}
+
+// cloneWithoutNamespaces returns the condition that clone(2) creates no
+// namespace. The flags are the first argument, except on s390, whose
+// clone takes the stack first (CONFIG_CLONE_BACKWARDS2 in kernel/fork.c).
+func cloneWithoutNamespaces(abi *tables.ABI) [][]filter.Cond {
+	arg := 0
+	if isS390(abi) {
+		arg = 1
+	}
+	return [][]filter.Cond{{{Arg: arg, Op: filter.OpMaskedEq, Mask: cloneNewNamespaces, Value: 0}}}
+}
+
+// The machine numbers in the low 16 bits of AUDIT_ARCH_* values
+// (include/uapi/linux/elf-em.h).
+const (
+	emMIPS = 8
+	emS390 = 22
+)
+
+func isMIPS(abi *tables.ABI) bool { return abi.Audit&0xffff == emMIPS }
+func isS390(abi *tables.ABI) bool { return abi.Audit&0xffff == emS390 }
+
+// perABI returns rules giving action to calls of name that satisfy one of
+// the conditions conds returns for the ABI. ABIs with the same conditions
+// share rules, restricted to them by Rule.ABIs.
+func perABI(name string, action Action, conds func(*tables.ABI) [][]filter.Cond) []Rule {
+	type group struct {
+		conds [][]filter.Cond
+		abis  []*tables.ABI
+	}
+	var groups []group
+	for _, abi := range tables.All() {
+		c := conds(abi)
+		i := slices.IndexFunc(groups, func(g group) bool {
+			return slices.EqualFunc(g.conds, c, slices.Equal)
+		})
+		if i < 0 {
+			i = len(groups)
+			groups = append(groups, group{conds: c})
+		}
+		groups[i].abis = append(groups[i].abis, abi)
+	}
+	var rules []Rule
+	for _, g := range groups {
+		for _, c := range g.conds {
+			rules = append(rules, Rule{Syscall: name, Action: action, Args: c, ABIs: g.abis})
+		}
+	}
+	return rules
+}

@@ -1,0 +1,56 @@
+/*
+Package seccomp builds, exports and installs seccomp-BPF filters for Linux
+sandboxes, with no cgo, no libseccomp and no dependency outside the
+standard library and this module.
+
+# Model
+
+A Policy says what to do with each system call, by name: a default
+Action, rules with optional conditions on the arguments, the ABIs it
+covers, and what to do with calls through any other ABI and with numbers
+the tables do not know. Compile turns it into a Program: a classic-BPF
+filter, verified with the kernel's own rules (filter.Verify). The program
+first checks seccomp_data.arch, so a call through an ABI the policy does
+not cover (i386 int 0x80 or x32 numbers on x86_64, 32-bit arm on
+aarch64) gets the Foreign action, by default kill-process, and never
+reaches the kernel unfiltered.
+
+Numbers come from package tables, generated for every Linux ABI, never
+from the host: an x86_64 machine compiles a filter for aarch64 or riscv64
+as easily as for itself. The native ABI is fixed when the program is
+built (GOARCH); nothing is probed at run time.
+
+A Program is used in one of three ways:
+
+  - Install puts it on every thread of the process (PR_SET_NO_NEW_PRIVS,
+    then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), typically just before
+    syscall.Exec;
+  - File hands it out as a sealed memfd for a child to read, as in
+    "bwrap --seccomp 3" with the file in exec.Cmd.ExtraFiles[0];
+  - WriteTo writes the raw struct sock_filter array anywhere.
+
+# Built-in policies
+
+BuiltinNames lists ready-made policies, "sandbox" (a denylist for running
+untrusted programs) and "sandbox-strict" (the same without new
+namespaces). go generate compiles them for the native ABI of every Linux
+GOARCH into zsyscalls_linux_<goarch>.go, so Builtin returns a finished
+program without compiling anything. BuiltinPolicy returns the policy
+itself, to extend or to compile for other ABIs.
+
+# Defaults
+
+A zero field of Policy takes a documented default: Default kill-process
+(an allowlist that forgot its default fails loudly instead of allowing
+everything), Foreign kill-process, Unknown ENOSYS (what an older kernel
+says, so libc falls back), ABIs the native ABI. Action is a string type
+for this reason: its zero value means "not set", while kill-thread, whose
+return value is 0, stays expressible.
+
+# Other operating systems
+
+The package builds everywhere, and policies compile everywhere. Where
+there is no seccomp, Install and File return an error wrapping
+errors.ErrUnsupported, and there are no built-in programs.
+*/
+package seccomp

@@ -1,0 +1,102 @@
+package seccomp_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+
+	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/tables"
+)
+
+func ExampleBuiltinNames() {
+	for _, name := range seccomp.BuiltinNames() {
+		fmt.Println(name)
+	}
+	// Output:
+	// sandbox
+	// sandbox-strict
+}
+
+// A policy compiles for any ABI on any host: here a denylist for aarch64,
+// run through the simulator.
+func ExamplePolicy_Compile() {
+	p := &seccomp.Policy{
+		Default: seccomp.Allow,
+		ABIs:    []*tables.ABI{tables.AArch64},
+		Rules:   seccomp.RulesFor(seccomp.ErrnoNamed("EPERM"), "ptrace", "iopl"),
+	}
+	prog, err := p.Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("skipped:", prog.Skipped())
+	run := func(abi *tables.ABI, name string) {
+		nr, _ := abi.Number(name)
+		data := &filter.SeccompData{Nr: int32(nr), Arch: abi.Audit}
+		res, err := filter.Run(prog.Instructions(), data, abi.ByteOrder())
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s %s: %v\n", abi.Name, name, res.Ret)
+	}
+	run(tables.AArch64, "ptrace")
+	run(tables.AArch64, "openat")
+	run(tables.ARM, "openat") // 32-bit arm on an aarch64 kernel
+	// Output:
+	// skipped: [iopl (not on aarch64)]
+	// aarch64 ptrace: errno:1
+	// aarch64 openat: allow
+	// arm openat: kill-process
+}
+
+// Error numbers differ between architectures; a named errno is looked up
+// for each ABI the policy is compiled for.
+func ExampleErrnoNamed() {
+	enosys := seccomp.ErrnoNamed("ENOSYS")
+	for _, abi := range []*tables.ABI{tables.X86_64, tables.MIPS} {
+		ret, err := enosys.Resolve(abi)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(abi.Name, ret)
+	}
+	// Output:
+	// x86_64 errno:38
+	// mips errno:89
+}
+
+// Hand the built-in sandbox policy to bubblewrap.
+func ExampleProgram_File() {
+	prog, err := seccomp.Builtin("sandbox")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := prog.File()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command("bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+		"--seccomp", "3", "--", "sh", "-c", "echo sandboxed")
+	cmd.ExtraFiles = []*os.File{f} // the child's descriptor 3
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Filter this process and everything it executes.
+func ExampleProgram_Install() {
+	prog, err := seccomp.Builtin("sandbox-strict")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := prog.Install(); err != nil {
+		log.Fatal(err)
+	}
+	// From here on, every thread of the process is filtered; typically
+	// the next step is syscall.Exec.
+}

@@ -1,0 +1,101 @@
+package seccomp
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Flags are the flags of seccomp(2) SECCOMP_SET_MODE_FILTER
+// (SECCOMP_FILTER_FLAG_* in include/uapi/linux/seccomp.h).
+type Flags uint
+
+const (
+	// FlagTSync applies the filter to every thread of the process, or
+	// to none if one cannot be synchronised (Linux 3.17).
+	FlagTSync Flags = 1 << 0
+	// FlagLog logs every action but allow (Linux 4.14).
+	FlagLog Flags = 1 << 1
+	// FlagSpecAllow leaves the speculative store bypass mitigation off
+	// (Linux 4.17).
+	FlagSpecAllow Flags = 1 << 2
+	// FlagNewListener returns a user-notification file descriptor, from
+	// which a supervisor receives the calls the filter gives Notify
+	// (Linux 5.0).
+	FlagNewListener Flags = 1 << 3
+	// FlagTSyncESRCH makes a failed FlagTSync return ESRCH instead of
+	// the thread's id, which lets it combine with FlagNewListener
+	// (Linux 5.7).
+	FlagTSyncESRCH Flags = 1 << 4
+	// FlagWaitKillableRecv makes a notified call wait killably once the
+	// supervisor has received it (Linux 5.19).
+	FlagWaitKillableRecv Flags = 1 << 5
+)
+
+var flagNames = []string{"TSYNC", "LOG", "SPEC_ALLOW", "NEW_LISTENER", "TSYNC_ESRCH", "WAIT_KILLABLE_RECV"}
+
+func (f Flags) String() string {
+	var names []string
+	for i, name := range flagNames {
+		if f&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	if rest := f &^ (1<<len(flagNames) - 1); rest != 0 || len(names) == 0 {
+		names = append(names, fmt.Sprintf("%#x", uint(rest)))
+	}
+	return strings.Join(names, "|")
+}
+
+// check rejects the combinations of flags the kernel refuses with EINVAL
+// (seccomp_set_mode_filter in kernel/seccomp.c), to say why.
+func (f Flags) check() error {
+	if f&FlagTSync != 0 && f&FlagNewListener != 0 && f&FlagTSyncESRCH == 0 {
+		return fmt.Errorf("%w %v: TSYNC with NEW_LISTENER needs TSYNC_ESRCH", ErrInvalidFlags, f)
+	}
+	if f&FlagWaitKillableRecv != 0 && f&FlagNewListener == 0 {
+		return fmt.Errorf("%w %v: WAIT_KILLABLE_RECV needs NEW_LISTENER", ErrInvalidFlags, f)
+	}
+	return nil
+}
+
+// Install applies the program to every thread of the process: it sets
+// PR_SET_NO_NEW_PRIVS, then calls seccomp(2) SECCOMP_SET_MODE_FILTER with
+// FlagTSync. It is InstallFlags(FlagTSync).
+//
+// A Go program runs on several threads and creates more when it likes, so
+// a filter on the calling thread alone would leave the others free;
+// with TSYNC the kernel puts the filter on all of them at once, and new
+// threads inherit it. If a thread cannot be synchronised, nothing is
+// installed and the error is a *ThreadSyncError naming it.
+//
+// Filters stack: a later filter can only restrict further, and none can
+// be removed. No-new-privs stays set even if seccomp fails, and outlives
+// execve: set-user-ID programs run afterwards do not gain privileges.
+func (p *Program) Install() error {
+	_, err := p.InstallFlags(FlagTSync)
+	return err
+}
+
+// InstallFlags is Install with the given flags, which are passed to
+// seccomp(2) as they are: without FlagTSync only the calling thread is
+// filtered. With FlagNewListener it returns the notification listener,
+// and otherwise nil.
+//
+// Setting no-new-privs and installing must happen on one thread, so
+// InstallFlags locks the calling goroutine to its thread for the two
+// calls. With FlagTSync that is all: afterwards every thread is filtered.
+// Without it, call runtime.LockOSThread before InstallFlags and stay
+// locked (until execve, typically): otherwise the filtered thread returns
+// to the scheduler and runs whichever goroutine comes next.
+//
+// The program is verified again before it is installed. It must cover the
+// native ABI (ErrNotNative). On an operating system without seccomp the
+// error wraps errors.ErrUnsupported; a refusal of the kernel wraps its
+// syscall.Errno.
+func (p *Program) InstallFlags(flags Flags) (*os.File, error) {
+	if err := flags.check(); err != nil {
+		return nil, err
+	}
+	return p.install(flags)
+}

@@ -1,0 +1,235 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// Policy says what a filter does with every system call. A zero field
+// takes the default its comment documents.
+//
+// Rules name system calls, not numbers; Compile looks each name up in the
+// table of every ABI the policy covers. A name that some ABI in package
+// tables knows but a covered ABI does not (iopl on aarch64) is skipped on
+// that ABI and listed by Program.Skipped; a name no ABI knows is an error.
+// Several rules for one system call are concatenated in order and the
+// first that matches decides, so a rule without conditions ends the list
+// for its call: a later rule for the same call could never match, and
+// Compile reports it as an error (on each ABI that has the call). To
+// change a built-in policy, put your rules before its own.
+type Policy struct {
+	// Default is the action for system calls the table knows and no
+	// rule matches. Zero means KillProcess: a forgotten Default makes an
+	// allowlist kill on its first unlisted call rather than silently
+	// allow everything; a denylist states Default: Allow.
+	Default Action
+	// Rules, tried in order for each system call.
+	Rules []Rule
+	// ABIs the program covers. Nil means the native ABI of the GOARCH
+	// the program is built for (NativeABI). All must share one byte
+	// order: a kernel loads a program of its own.
+	ABIs []*tables.ABI
+	// Foreign is the action for a call made through an ABI the policy
+	// does not cover: i386 int 0x80 and x32 numbers on x86_64, 32-bit arm
+	// on aarch64. Zero means KillProcess: such calls are a classic way
+	// around a filter written for the native numbers, and a program that
+	// makes them by mistake should fail loudly. Cover tables.X32 (or
+	// tables.I386) in ABIs to give its calls rules of their own.
+	Foreign Action
+	// Unknown is the action for a number a covered ABI's table does not
+	// know, such as a system call newer than the table. Zero means
+	// ErrnoNamed("ENOSYS"), resolved per ABI: it is what an older kernel
+	// answers, so libc falls back (clone3 to clone, statx to fstatat),
+	// and it lets no unreviewed system call run, in an allowlist or a
+	// denylist alike.
+	Unknown Action
+}
+
+// Rule gives Action to calls of the system call named Syscall (as in the
+// kernel's tables: "openat", "umount2") whose arguments satisfy every one
+// of Args. With no Args it matches every call.
+type Rule struct {
+	Syscall string
+	Action  Action
+	// Args are conditions on the arguments; all must hold. Values are
+	// compared as unsigned integers of the ABI's word size (see
+	// filter.Cond).
+	Args []filter.Cond
+	// ABIs, when not nil, restricts the rule to these of the policy's
+	// ABIs (compared by name), for arguments whose meaning differs: on
+	// s390x the flags of clone are its second argument, not its first.
+	ABIs []*tables.ABI
+}
+
+// RulesFor returns one rule giving action to each named system call.
+func RulesFor(action Action, names ...string) []Rule {
+	rules := make([]Rule, len(names))
+	for i, name := range names {
+		rules[i] = Rule{Syscall: name, Action: action}
+	}
+	return rules
+}
+
+// Skipped is a rule's system call that one ABI the policy covers does
+// not have.
+type Skipped struct {
+	ABI     *tables.ABI
+	Syscall string
+}
+
+func (s Skipped) String() string {
+	return fmt.Sprintf("%s (not on %s)", s.Syscall, s.ABI.Name)
+}
+
+// Compile compiles the policy into a verified program for the ABIs it
+// covers, with filter.Compile. Syscall numbers come from package tables,
+// never from the host, so any host can compile for any ABI.
+//
+// Every name that no ABI knows is reported, each as an
+// *UnknownSyscallError with the nearest known names. A malformed condition
+// is reported with filter.Compile's errors, which name the ABI and the
+// system call.
+func (p *Policy) Compile() (*Program, error) {
+	abis, err := p.abis()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkNames(); err != nil {
+		return nil, err
+	}
+	fp, skipped, err := p.lower(abis)
+	if err != nil {
+		return nil, err
+	}
+	insns, err := filter.Compile(fp)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp: %w", err)
+	}
+	return &Program{insns: insns, abis: abis, skipped: skipped}, nil
+}
+
+// abis returns the ABIs the policy covers, checked.
+func (p *Policy) abis() ([]*tables.ABI, error) {
+	if p.ABIs == nil {
+		abi := nativeABI()
+		if abi == nil {
+			return nil, fmt.Errorf("seccomp: no native ABI on %s/%s (set Policy.ABIs): %w", runtime.GOOS, runtime.GOARCH, errors.ErrUnsupported)
+		}
+		return []*tables.ABI{abi}, nil
+	}
+	if len(p.ABIs) == 0 {
+		return nil, fmt.Errorf("%w: ABIs is empty (nil means the native ABI)", ErrInvalidPolicy)
+	}
+	for i, abi := range p.ABIs {
+		if abi == nil {
+			return nil, fmt.Errorf("%w: ABIs[%d] is nil", ErrInvalidPolicy, i)
+		}
+		if abi.BigEndian != p.ABIs[0].BigEndian {
+			return nil, fmt.Errorf("%w: %s and %s differ in byte order; no kernel loads both", ErrInvalidPolicy, p.ABIs[0].Name, abi.Name)
+		}
+	}
+	return slices.Clone(p.ABIs), nil
+}
+
+// checkNames reports every rule name that no ABI knows.
+func (p *Policy) checkNames() error {
+	var errs []error
+	seen := make(map[string]bool)
+	for _, r := range p.Rules {
+		if seen[r.Syscall] || tables.Known(r.Syscall) {
+			continue
+		}
+		seen[r.Syscall] = true
+		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: tables.Suggest(r.Syscall, 3)})
+	}
+	return errors.Join(errs...)
+}
+
+// lower translates the policy into the compiler's input, one ABIPolicy
+// per ABI, and lists the names skipped.
+func (p *Policy) lower(abis []*tables.ABI) (*filter.Policy, []Skipped, error) {
+	foreign, err := orDefault(p.Foreign, KillProcess).Resolve(abis[0])
+	if err != nil {
+		return nil, nil, fmt.Errorf("seccomp: Foreign: %w", err)
+	}
+	fp := &filter.Policy{Foreign: foreign, X32: foreign}
+	var skipped []Skipped
+	for _, abi := range abis {
+		ap, skip, err := p.lowerABI(abi)
+		if err != nil {
+			return nil, nil, err
+		}
+		fp.ABIs = append(fp.ABIs, *ap)
+		skipped = append(skipped, skip...)
+	}
+	return fp, skipped, nil
+}
+
+func orDefault(a, def Action) Action {
+	if a == "" {
+		return def
+	}
+	return a
+}
+
+// lowerABI builds the ABIPolicy of one ABI. Rules are grouped by syscall
+// number, in the order each number first appears, so that two names of
+// one number on this ABI share one chain of rules.
+func (p *Policy) lowerABI(abi *tables.ABI) (*filter.ABIPolicy, []Skipped, error) {
+	def, err := orDefault(p.Default, KillProcess).Resolve(abi)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seccomp: Default on %s: %w", abi.Name, err)
+	}
+	unknown, err := orDefault(p.Unknown, ErrnoNamed("ENOSYS")).Resolve(abi)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seccomp: Unknown on %s: %w", abi.Name, err)
+	}
+	ap := &filter.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
+	var skipped []Skipped
+	index := make(map[uint32]int)   // syscall number -> index in ap.Rules
+	closed := make(map[uint32]bool) // has an unconditional rule
+	for i, r := range p.Rules {
+		if !r.appliesTo(abi) {
+			continue
+		}
+		nr, ok := abi.Number(r.Syscall)
+		if !ok {
+			if !slices.Contains(skipped, Skipped{abi, r.Syscall}) {
+				skipped = append(skipped, Skipped{abi, r.Syscall})
+			}
+			continue
+		}
+		ctx := fmt.Sprintf("rule %d (%s on %s)", i, r.Syscall, abi.Name)
+		if closed[nr] {
+			return nil, nil, fmt.Errorf("%w: %s follows a rule without conditions for the same call and can never match", ErrInvalidRule, ctx)
+		}
+		act, err := r.Action.Resolve(abi)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", ctx, err)
+		}
+		j, ok := index[nr]
+		if !ok {
+			j = len(ap.Rules)
+			index[nr] = j
+			ap.Rules = append(ap.Rules, filter.Rule{Nr: nr, Action: def})
+		}
+		if len(r.Args) == 0 {
+			ap.Rules[j].Action = act
+			closed[nr] = true
+			continue
+		}
+		conds := slices.Clone(r.Args)
+		ap.Rules[j].Args = append(ap.Rules[j].Args, filter.ArgRule{Conds: conds, Action: act})
+	}
+	return ap, skipped, nil
+}
+
+// appliesTo reports whether the rule is restricted to ABIs excluding abi.
+func (r *Rule) appliesTo(abi *tables.ABI) bool {
+	return r.ABIs == nil || slices.ContainsFunc(r.ABIs, func(b *tables.ABI) bool { return b.Name == abi.Name })
+}

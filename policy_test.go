@@ -1,0 +1,264 @@
+package seccomp
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/tables"
+)
+
+func TestActionResolve(t *testing.T) {
+	tests := []struct {
+		action Action
+		abi    *tables.ABI
+		want   filter.Action
+	}{
+		{KillProcess, tables.X86_64, filter.KillProcess},
+		{KillThread, tables.X86_64, filter.KillThread},
+		{Trap, tables.X86_64, filter.Trap},
+		{Notify, tables.X86_64, filter.Notify},
+		{Log, tables.X86_64, filter.Log},
+		{Allow, tables.X86_64, filter.Allow},
+		{Errno(1), tables.MIPS, filter.Errno(1)},
+		{ErrnoNamed("ENOSYS"), tables.X86_64, filter.Errno(38)},
+		{ErrnoNamed("ENOSYS"), tables.MIPS, filter.Errno(89)},
+		{Trace(7), tables.AArch64, filter.Trace(7)},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.action)+"/"+tt.abi.Name, func(t *testing.T) {
+			got, err := tt.action.Resolve(tt.abi)
+			if err != nil || got != tt.want {
+				t.Errorf("Resolve = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestActionResolveErrors(t *testing.T) {
+	for _, a := range []Action{"", "alow", "errno", "errno:5000", "errno:EBOGUS", "trace:70000", "allow:1"} {
+		t.Run(string(a), func(t *testing.T) {
+			if got, err := a.Resolve(tables.X86_64); !errors.Is(err, ErrInvalidAction) {
+				t.Errorf("Resolve = %v, %v; want ErrInvalidAction", got, err)
+			}
+		})
+	}
+}
+
+func TestActionOf(t *testing.T) {
+	for _, f := range []filter.Action{filter.KillProcess, filter.KillThread, filter.Trap, filter.Errno(13), filter.Notify, filter.Trace(2), filter.Log, filter.Allow} {
+		a := ActionOf(f)
+		if a == "" {
+			t.Errorf("ActionOf(%v) is the zero Action", f)
+		}
+		if got, err := a.Resolve(tables.X86_64); err != nil || got != f {
+			t.Errorf("ActionOf(%#x) = %q, resolving to %#x, %v", uint32(f), a, uint32(got), err)
+		}
+	}
+}
+
+// call is one system call to simulate: a name or a raw number on an ABI.
+type call struct {
+	abi  *tables.ABI
+	name string
+	nr   uint32 // used when name is ""
+	args [6]uint64
+}
+
+func (c call) data(t *testing.T) *filter.SeccompData {
+	t.Helper()
+	nr := c.nr
+	if c.name != "" {
+		var ok bool
+		if nr, ok = c.abi.Number(c.name); !ok {
+			t.Fatalf("%s has no %s", c.abi.Name, c.name)
+		}
+	}
+	return &filter.SeccompData{Nr: int32(nr), Arch: c.abi.Audit, Args: c.args}
+}
+
+// simulate runs prog on the call and returns the action, spelt with the
+// error names of the call's ABI.
+func simulate(t *testing.T, prog *Program, c call) Action {
+	t.Helper()
+	res, err := filter.Run(prog.Instructions(), c.data(t), c.abi.ByteOrder())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ActionOf(res.Ret)
+	if res.Ret.Kind() == filter.ErrnoBase {
+		if name, ok := c.abi.ErrnoName(res.Ret.Data()); ok {
+			a = ErrnoNamed(name)
+		}
+	}
+	return a
+}
+
+func compile(t *testing.T, p *Policy) *Program {
+	t.Helper()
+	prog, err := p.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}
+
+func TestCompileRules(t *testing.T) {
+	eperm, eacces := ErrnoNamed("EPERM"), ErrnoNamed("EACCES")
+	p := &Policy{
+		Default: Allow,
+		ABIs:    []*tables.ABI{tables.X86_64, tables.I386},
+		Rules: []Rule{
+			{Syscall: "socket", Action: eacces, Args: []filter.Cond{{Arg: 0, Op: filter.OpEq, Value: 16}}},
+			{Syscall: "socket", Action: eperm, Args: []filter.Cond{{Arg: 0, Op: filter.OpGe, Value: 10}}},
+			{Syscall: "socket", Action: Log},
+			{Syscall: "kill", Action: eperm, Args: []filter.Cond{{Arg: 1, Op: filter.OpEq, Value: 9}}},
+			{Syscall: "ptrace", Action: eperm, ABIs: []*tables.ABI{tables.I386}},
+		},
+	}
+	prog := compile(t, p)
+	tests := []struct {
+		name string
+		call call
+		want Action
+	}{
+		{"first match wins", call{abi: tables.X86_64, name: "socket", args: [6]uint64{16}}, eacces},
+		{"second rule", call{abi: tables.X86_64, name: "socket", args: [6]uint64{10}}, eperm},
+		{"unconditional rule", call{abi: tables.X86_64, name: "socket", args: [6]uint64{2}}, Log},
+		{"conditions only, then Default", call{abi: tables.X86_64, name: "kill", args: [6]uint64{1, 15}}, Allow},
+		{"condition holds", call{abi: tables.X86_64, name: "kill", args: [6]uint64{1, 9}}, eperm},
+		{"64-bit compare", call{abi: tables.X86_64, name: "kill", args: [6]uint64{1, 1<<32 | 9}}, Allow},
+		{"other ABI", call{abi: tables.I386, name: "socket", args: [6]uint64{16}}, eacces},
+		{"rule for one ABI only", call{abi: tables.I386, name: "ptrace"}, eperm},
+		{"rule not for this ABI", call{abi: tables.X86_64, name: "ptrace"}, Allow},
+		{"unknown number gets ENOSYS", call{abi: tables.X86_64, nr: 4000}, ErrnoNamed("ENOSYS")},
+		{"x32 is foreign", call{abi: tables.X32, name: "getpid"}, KillProcess},
+		{"uncovered arch is foreign", call{abi: tables.AArch64, name: "getpid"}, KillProcess},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := simulate(t, prog, tt.call); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCompileDefaults(t *testing.T) {
+	for _, abi := range []*tables.ABI{tables.X86_64, tables.AArch64, tables.RISCV64, tables.MIPS, tables.S390X} {
+		t.Run(abi.Name, func(t *testing.T) {
+			prog := compile(t, &Policy{ABIs: []*tables.ABI{abi}, Rules: RulesFor(Allow, "read")})
+			other := tables.X86_64
+			if abi == tables.X86_64 {
+				other = tables.AArch64
+			}
+			for _, tt := range []struct {
+				call call
+				want Action
+			}{
+				{call{abi: abi, name: "read"}, Allow},
+				{call{abi: abi, name: "write"}, KillProcess},
+				{call{abi: abi, nr: 0x3fff}, ErrnoNamed("ENOSYS")},
+				{call{abi: other, name: "read"}, KillProcess},
+			} {
+				if got := simulate(t, prog, tt.call); got != tt.want {
+					t.Errorf("%s %s%d: got %s, want %s", tt.call.abi.Name, tt.call.name, tt.call.nr, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestCompileX32Covered(t *testing.T) {
+	p := &Policy{Default: Allow, ABIs: []*tables.ABI{tables.X86_64, tables.X32}, Rules: RulesFor(ErrnoNamed("EPERM"), "getpid")}
+	prog := compile(t, p)
+	for _, abi := range []*tables.ABI{tables.X86_64, tables.X32} {
+		if got := simulate(t, prog, call{abi: abi, name: "getpid"}); got != ErrnoNamed("EPERM") {
+			t.Errorf("%s getpid: got %s, want errno:EPERM", abi.Name, got)
+		}
+	}
+}
+
+func TestCompileSkipped(t *testing.T) {
+	p := &Policy{Default: Allow, ABIs: []*tables.ABI{tables.AArch64}, Rules: RulesFor(ErrnoNamed("EPERM"), "iopl", "ptrace", "ioperm")}
+	prog := compile(t, p)
+	want := []Skipped{{tables.AArch64, "iopl"}, {tables.AArch64, "ioperm"}}
+	if got := prog.Skipped(); !slices.Equal(got, want) {
+		t.Errorf("Skipped = %v, want %v", got, want)
+	}
+	p.ABIs = []*tables.ABI{tables.X86_64}
+	if got := compile(t, p).Skipped(); got != nil {
+		t.Errorf("on x86_64, Skipped = %v, want none", got)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Policy
+		want error
+	}{
+		{"unknown name", Policy{Rules: RulesFor(Allow, "ptrac")}, ErrUnknownSyscall},
+		{"unreachable", Policy{Rules: []Rule{{Syscall: "read", Action: Allow}, {Syscall: "read", Action: Log}}}, ErrInvalidRule},
+		{"no action", Policy{Rules: []Rule{{Syscall: "read"}}}, ErrInvalidAction},
+		{"bad default", Policy{Default: "permit"}, ErrInvalidAction},
+		{"bad foreign", Policy{Foreign: "errno:ENOPE"}, ErrInvalidAction},
+		{"empty ABIs", Policy{ABIs: []*tables.ABI{}}, ErrInvalidPolicy},
+		{"nil ABI", Policy{ABIs: []*tables.ABI{nil}}, ErrInvalidPolicy},
+		{"byte orders", Policy{ABIs: []*tables.ABI{tables.MIPS, tables.MIPSEL}}, ErrInvalidPolicy},
+		{"duplicate ABI", Policy{ABIs: []*tables.ABI{tables.ARM, tables.ARM}}, filter.ErrDuplicateABI},
+		{"argument index", Policy{Rules: []Rule{{Syscall: "read", Action: Allow, Args: []filter.Cond{{Arg: 6, Op: filter.OpEq}}}}}, filter.ErrArgIndex},
+		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []filter.Cond{{Op: filter.OpEq, Value: 1 << 32}}}}}, filter.ErrValueRange},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.p.ABIs == nil {
+				tt.p.ABIs = []*tables.ABI{tables.X86_64}
+			}
+			if _, err := tt.p.Compile(); !errors.Is(err, tt.want) {
+				t.Errorf("Compile: %v; want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCompileUnknownNames(t *testing.T) {
+	p := &Policy{ABIs: []*tables.ABI{tables.X86_64}, Rules: RulesFor(Allow, "ptrac", "read", "mmount", "ptrac")}
+	_, err := p.Compile()
+	nearest := map[string]string{"ptrac": "ptrace", "mmount": "mount"}
+	var names []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var u *UnknownSyscallError
+		if !errors.As(e, &u) {
+			t.Fatalf("%v is not an *UnknownSyscallError", e)
+		}
+		names = append(names, u.Name)
+		if len(u.Suggestions) == 0 || u.Suggestions[0] != nearest[u.Name] {
+			t.Errorf("%s: suggestions %v, want %s first", u.Name, u.Suggestions, nearest[u.Name])
+		}
+	}
+	if want := []string{"ptrac", "mmount"}; !slices.Equal(names, want) {
+		t.Errorf("unknown names reported: %v, want %v (each once)", names, want)
+	}
+	t.Log(err)
+}
+
+func TestCompileCrossArch(t *testing.T) {
+	p, err := BuiltinPolicy("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, abi := range tables.All() {
+		t.Run(abi.Name, func(t *testing.T) {
+			p.ABIs = []*tables.ABI{abi}
+			prog := compile(t, p)
+			if prog.ByteOrder() != abi.ByteOrder() {
+				t.Errorf("ByteOrder = %v, want %v", prog.ByteOrder(), abi.ByteOrder())
+			}
+			if got := simulate(t, prog, call{abi: abi, name: "mount"}); got != ErrnoNamed("EPERM") {
+				t.Errorf("mount: got %s, want errno:EPERM", got)
+			}
+		})
+	}
+}
