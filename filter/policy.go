@@ -1,0 +1,67 @@
+package filter
+
+import "github.com/sysfence/seccomp/tables"
+
+// Op is a comparison of a system-call argument with a constant, as in the
+// OCI runtime specification's seccomp operators.
+type Op uint8
+
+const (
+	OpEq       Op = iota + 1 // arg == Value
+	OpNe                     // arg != Value
+	OpLt                     // arg < Value (unsigned)
+	OpLe                     // arg <= Value (unsigned)
+	OpGt                     // arg > Value (unsigned)
+	OpGe                     // arg >= Value (unsigned)
+	OpMaskedEq               // arg & Mask == Value
+)
+
+// Cond is one condition on an argument of a system call.
+//
+// Arguments are compared as unsigned 64-bit values, as two 32-bit words
+// placed by the ABI's byte order. On an ABI whose WordSize is 4 only the
+// low word is compared, and Value and Mask must fit in 32 bits.
+type Cond struct {
+	Arg   int // 0..5
+	Op    Op
+	Value uint64
+	Mask  uint64 // for OpMaskedEq
+}
+
+// ArgRule gives Action to a call whose arguments satisfy every one of Conds.
+type ArgRule struct {
+	Conds  []Cond
+	Action Action
+}
+
+// Rule is what a policy does with one system call: the first ArgRule whose
+// conditions all hold decides; when none does (or there are none), Action.
+type Rule struct {
+	Nr     uint32
+	Args   []ArgRule
+	Action Action
+}
+
+// ABIPolicy is a policy for one ABI.
+type ABIPolicy struct {
+	ABI *tables.ABI
+	// Rules, in any order; at most one per number. Every Nr must be in
+	// the ABI's table.
+	Rules []Rule
+	// Default is the action for numbers in the ABI's table without a rule.
+	Default Action
+	// Unknown is the action for numbers that are not in the ABI's table,
+	// such as system calls newer than the table.
+	Unknown Action
+}
+
+// Policy is the input of Compile: per-ABI policies and what to do with
+// everything they do not cover.
+type Policy struct {
+	ABIs []ABIPolicy
+	// Foreign is the action for a seccomp_data.arch that no ABI covers.
+	Foreign Action
+	// X32 is the action, when x86_64 is covered and x32 is not, for
+	// numbers with the x32 bit (0x40000000) set. Ignored otherwise.
+	X32 Action
+}
