@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -251,6 +252,9 @@ func taskStates() (tasks, filtered, nnp int, err error) {
 	}
 	for _, d := range dirs {
 		status, err := os.ReadFile(filepath.Join("/proc/self/task", d.Name(), "status"))
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
+			continue // the thread exited after ReadDir listed it
+		}
 		if err != nil {
 			return 0, 0, 0, err
 		}

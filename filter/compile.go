@@ -1,0 +1,653 @@
+package filter
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/sysfence/seccomp/tables"
+)
+
+// Errors of Compile, wrapped with the ABI, the system call and the rule
+// they concern.
+var (
+	ErrNoABI          = errors.New("filter: policy covers no ABI")
+	ErrNilABI         = errors.New("filter: nil ABI")
+	ErrDuplicateABI   = errors.New("filter: ABI covered twice")
+	ErrDuplicateRule  = errors.New("filter: two rules for one system call")
+	ErrUnknownSyscall = errors.New("filter: number not in the ABI's system-call table")
+	ErrArgIndex       = errors.New("filter: argument index outside 0..5")
+	ErrOp             = errors.New("filter: unknown comparison operator")
+	ErrValueRange     = errors.New("filter: value wider than the ABI's arguments")
+	ErrAction         = errors.New("filter: unknown action")
+)
+
+// Compile turns p into one verified program for all the ABIs it covers.
+//
+// The program loads seccomp_data.arch and compares it with the
+// AUDIT_ARCH_* value of each covered ABI, in the order of p.ABIs; any other
+// value returns p.Foreign. Each ABI's block loads seccomp_data.nr and finds
+// its action by a binary search over ranges of numbers that share an
+// action, shaped so that the numbers of the ABI's table need few
+// comparisons. Numbers whose rule has argument rules lead to a block that
+// checks the arguments; identical blocks are emitted once, and each action
+// is returned by a single BPF_RET at the end of the program. A path whose
+// action does not depend on arguments uses only the instructions that the
+// kernel's seccomp action cache emulates (seccomp_is_const_allow in
+// kernel/seccomp.c), so the kernel skips the filter for allowed numbers.
+//
+// x86_64 and x32 share AUDIT_ARCH_X86_64; numbers with the x32 bit
+// (0x40000000) belong to x32. When x86_64 is covered and x32 is not, x32
+// numbers get p.X32; when x32 is covered and x86_64 is not, numbers
+// without the bit get p.Foreign.
+//
+// Compile reports an invalid policy with one of the Err… errors of this
+// package, and a program over MaxInstructions with ErrTooLong.
+func Compile(p *Policy) ([]Instruction, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	c := &compiler{
+		rets:       make(map[Action]Label),
+		blockIndex: make(map[string]int),
+		rules:      make(map[string]map[uint32]target),
+	}
+	groups := c.groups(p)
+	c.emitDispatch(groups, p.Foreign)
+	for _, g := range groups {
+		c.emitGroup(g)
+	}
+	for _, b := range c.blocks {
+		c.emitBlock(b)
+	}
+	for _, act := range c.retOrder {
+		c.asm.Bind(c.rets[act])
+		c.asm.Ret(act)
+	}
+	prog, err := c.asm.Assemble()
+	if err != nil {
+		return nil, fmt.Errorf("%w (policy for %s)", err, p.abiNames())
+	}
+	if err := Verify(prog); err != nil {
+		return nil, fmt.Errorf("filter: compiled program for %s fails verification, a compiler bug: %w", p.abiNames(), err)
+	}
+	return prog, nil
+}
+
+// abiNames lists the names of the covered ABIs, for error messages.
+func (p *Policy) abiNames() string {
+	names := make([]string, len(p.ABIs))
+	for i, ap := range p.ABIs {
+		names[i] = ap.ABI.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// compiler holds the state of one Compile.
+type compiler struct {
+	asm        Assembler
+	rets       map[Action]Label // the BPF_RET of each action
+	retOrder   []Action         // actions in order of first use
+	blocks     []*argBlock
+	blockIndex map[string]int               // blocks by key
+	rules      map[string]map[uint32]target // by ABI name, then number
+}
+
+// target is where a syscall number leads: to the argument checks of
+// blocks[blk], or, when blk is -1, to returning act.
+type target struct {
+	act Action
+	blk int
+}
+
+// argBlock checks the arguments of the system calls that lead to it.
+type argBlock struct {
+	bigEndian bool      // byte order of seccomp_data
+	wide      bool      // 64-bit arguments: compare the high words too
+	rules     []ArgRule // simplified: no constant conditions
+	dflt      Action    // when no rule matches
+	label     Label
+}
+
+// lo and hi return the offsets in seccomp_data of the words that hold bits
+// 0..31 and 32..63 of args[arg].
+func (b *argBlock) lo(arg int) uint32 { return b.hi(arg) ^ 4 }
+
+func (b *argBlock) hi(arg int) uint32 {
+	off := uint32(OffsetArgs + 8*arg)
+	if b.bigEndian {
+		return off
+	}
+	return off + 4
+}
+
+// ret returns the label of the BPF_RET of act.
+func (c *compiler) ret(act Action) Label {
+	l, ok := c.rets[act]
+	if !ok {
+		l = c.asm.NewLabel()
+		c.rets[act] = l
+		c.retOrder = append(c.retOrder, act)
+	}
+	return l
+}
+
+// label returns the label where t's code starts.
+func (c *compiler) label(t target) Label {
+	if t.blk >= 0 {
+		return c.blocks[t.blk].label
+	}
+	return c.ret(t.act)
+}
+
+// ruleTarget returns where rule r of an ABI leads, creating or sharing its
+// argument block.
+func (c *compiler) ruleTarget(abi *tables.ABI, r Rule) target {
+	wide := abi.WordSize == 8
+	rules, dflt := simplifyArgs(r.Args, r.Action, wide)
+	if len(rules) == 0 {
+		return target{act: dflt, blk: -1}
+	}
+	key := fmt.Sprintf("%t/%t/%v/%v", abi.BigEndian, wide, rules, dflt)
+	if i, ok := c.blockIndex[key]; ok {
+		return target{act: dflt, blk: i}
+	}
+	b := &argBlock{bigEndian: abi.BigEndian, wide: wide, rules: rules, dflt: dflt, label: c.asm.NewLabel()}
+	c.blockIndex[key] = len(c.blocks)
+	c.blocks = append(c.blocks, b)
+	return target{act: dflt, blk: len(c.blocks) - 1}
+}
+
+// group is the code for one AUDIT_ARCH_* value: the partition of the
+// 32-bit number space into spans, and the label its dispatch jumps to.
+type group struct {
+	audit uint32
+	spans []span
+	entry Label
+}
+
+// groups partitions the number space of every audit value that p covers,
+// in the order of p.ABIs.
+func (c *compiler) groups(p *Policy) []*group {
+	var out []*group
+	seen := make(map[uint32]bool)
+	for _, ap := range p.ABIs {
+		audit := ap.ABI.Audit
+		if seen[audit] {
+			continue
+		}
+		seen[audit] = true
+		g := &group{audit: audit}
+		for _, seg := range segments(audit) {
+			c.addSegment(g, p, seg)
+		}
+		if len(g.spans) == 1 {
+			g.entry = c.label(g.spans[0].to)
+		} else {
+			g.entry = c.asm.NewLabel()
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// segment is a range of numbers that one ABI owns under an audit value.
+type segment struct{ lo, hi uint32 }
+
+// segments splits the number space of audit where the ABIs sharing it
+// (x86_64 and x32) change: numbers with an ABI's NrBit set are that ABI's.
+func segments(audit uint32) []segment {
+	cuts := []uint64{0, 1 << 32}
+	for _, a := range knownABIs {
+		if a.Audit != audit || a.NrBit == 0 {
+			continue
+		}
+		if a.NrBit&(a.NrBit-1) != 0 || a.NrBit < 1<<16 {
+			panic(fmt.Sprintf("filter: ABI %s has NrBit %#x; want a single high bit", a.Name, a.NrBit))
+		}
+		for m := uint64(a.NrBit); m < 1<<32; m += uint64(a.NrBit) {
+			cuts = append(cuts, m)
+		}
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	segs := make([]segment, len(cuts)-1)
+	for i := range segs {
+		segs[i] = segment{uint32(cuts[i]), uint32(cuts[i+1] - 1)}
+	}
+	return segs
+}
+
+// knownABIs is tables.All, read once.
+var knownABIs = tables.All()
+
+// owner returns the ABI that a number belongs to under an audit value:
+// the one whose NrBit it carries, else the one without NrBit; nil if
+// tables knows no ABI with that value.
+func owner(audit, nr uint32) *tables.ABI {
+	var base *tables.ABI
+	for _, a := range knownABIs {
+		switch {
+		case a.Audit != audit:
+		case a.NrBit != 0 && nr&a.NrBit != 0:
+			return a
+		case a.NrBit == 0 && base == nil:
+			base = a
+		}
+	}
+	return base
+}
+
+// covered returns the policy of the ABI named name, or nil.
+func (p *Policy) covered(name string) *ABIPolicy {
+	for i := range p.ABIs {
+		if p.ABIs[i].ABI.Name == name {
+			return &p.ABIs[i]
+		}
+	}
+	return nil
+}
+
+// uncovered returns the action for a number under a covered audit value
+// whose owner abi (nil if none) the policy does not cover.
+func (p *Policy) uncovered(abi *tables.ABI) Action {
+	if abi != nil && abi.NrBit != 0 {
+		return p.X32
+	}
+	return p.Foreign
+}
+
+// addSegment appends the spans of seg to g: one span when its owner is not
+// covered, else one per table entry and one per gap between them.
+func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
+	abi := owner(g.audit, seg.lo)
+	var ap *ABIPolicy
+	if abi != nil {
+		ap = p.covered(abi.Name)
+	}
+	if ap == nil {
+		g.add(span{lo: seg.lo, hi: seg.hi, to: target{act: p.uncovered(abi), blk: -1}})
+		return
+	}
+	rules := c.ruleTargets(ap)
+	unknown := target{act: ap.Unknown, blk: -1}
+	next := uint64(seg.lo) // first number not yet in a span
+	for i := range ap.ABI.Len() {
+		nr := ap.ABI.At(i).Nr
+		if nr < seg.lo || nr > seg.hi {
+			continue
+		}
+		if uint64(nr) > next {
+			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown})
+		}
+		to, ok := rules[nr]
+		if !ok {
+			to = target{act: ap.Default, blk: -1}
+		}
+		g.add(span{lo: nr, hi: nr, to: to, n: 1})
+		next = uint64(nr) + 1
+	}
+	if next <= uint64(seg.hi) {
+		g.add(span{lo: uint32(next), hi: seg.hi, to: unknown})
+	}
+}
+
+// add appends s, the span that follows the last of g, joining the two
+// when they lead to the same place.
+func (g *group) add(s span) {
+	if last := len(g.spans) - 1; last >= 0 && g.spans[last].to == s.to {
+		g.spans[last].hi = s.hi
+		g.spans[last].n += s.n
+		return
+	}
+	g.spans = append(g.spans, s)
+}
+
+// ruleTargets returns where the number of each rule of ap leads.
+func (c *compiler) ruleTargets(ap *ABIPolicy) map[uint32]target {
+	rules, ok := c.rules[ap.ABI.Name]
+	if !ok {
+		rules = make(map[uint32]target, len(ap.Rules))
+		for _, r := range ap.Rules {
+			rules[r.Nr] = c.ruleTarget(ap.ABI, r)
+		}
+		c.rules[ap.ABI.Name] = rules
+	}
+	return rules
+}
+
+// emitDispatch emits the load of seccomp_data.arch and the jumps to each
+// group; other values return foreign.
+func (c *compiler) emitDispatch(groups []*group, foreign Action) {
+	c.asm.LoadAbs(OffsetArch)
+	for i, g := range groups {
+		jf := Next
+		if i == len(groups)-1 {
+			jf = c.ret(foreign)
+		}
+		c.asm.JumpIf(BPF_JEQ, g.audit, g.entry, jf)
+	}
+}
+
+// emitGroup emits the load of seccomp_data.nr and the search over a
+// group's spans, unless a single span covers every number.
+func (c *compiler) emitGroup(g *group) {
+	if len(g.spans) == 1 {
+		return
+	}
+	c.asm.Bind(g.entry)
+	c.asm.LoadAbs(OffsetNr)
+	c.emitSearch(g.spans, prefixWeights(g.spans))
+}
+
+// emitSearch emits a binary search over two or more spans, with the number
+// in A; pre holds the prefix sums of their weights.
+func (c *compiler) emitSearch(spans []span, pre []int64) {
+	if isolated(spans) {
+		c.asm.JumpIf(BPF_JEQ, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+		return
+	}
+	k := splitPoint(pre)
+	left, right := spans[:k], spans[k:]
+	jt, jf := Next, Next
+	if len(left) == 1 {
+		jf = c.label(left[0].to)
+	}
+	if len(right) == 1 {
+		jt = c.label(right[0].to)
+	} else if len(left) > 1 {
+		jt = c.asm.NewLabel()
+	}
+	c.asm.JumpIf(BPF_JGE, right[0].lo, jt, jf)
+	if len(left) > 1 {
+		c.emitSearch(left, pre[:k+1])
+	}
+	if len(right) > 1 {
+		if jt != Next {
+			c.asm.Bind(jt)
+		}
+		c.emitSearch(right, pre[k:])
+	}
+}
+
+// emitBlock emits the argument checks of b: its rules in order, each
+// falling to the next when a condition fails.
+func (c *compiler) emitBlock(b *argBlock) {
+	c.asm.Bind(b.label)
+	for i, r := range b.rules {
+		fail := c.ret(b.dflt)
+		if i < len(b.rules)-1 {
+			fail = c.asm.NewLabel()
+		}
+		for j, cond := range r.Conds {
+			pass := c.ret(r.Action)
+			if j < len(r.Conds)-1 {
+				pass = c.asm.NewLabel()
+			}
+			c.emitCond(b, cond, pass, fail)
+			if j < len(r.Conds)-1 {
+				c.asm.Bind(pass)
+			}
+		}
+		if i < len(b.rules)-1 {
+			c.asm.Bind(fail)
+		}
+	}
+}
+
+// emitCond emits code that jumps to pass when cond holds and to fail
+// otherwise. Conditions that hold or fail for every argument have been
+// removed (simplifyArgs), which the word tests below rely on.
+func (c *compiler) emitCond(b *argBlock, cond Cond, pass, fail Label) {
+	switch cond.Op {
+	case OpEq, OpMaskedEq:
+		c.emitEqual(b, cond, pass, fail)
+	case OpNe:
+		c.emitEqual(b, cond, fail, pass)
+	case OpGt:
+		c.emitGreater(b, cond, BPF_JGT, pass, fail)
+	case OpGe:
+		c.emitGreater(b, cond, BPF_JGE, pass, fail)
+	case OpLt: // not >=
+		c.emitGreater(b, cond, BPF_JGE, fail, pass)
+	case OpLe: // not >
+		c.emitGreater(b, cond, BPF_JGT, fail, pass)
+	default:
+		panic(fmt.Sprintf("filter: emitCond: unvalidated operator %d", cond.Op))
+	}
+}
+
+// wordTest is "(word at off) & mask == value".
+type wordTest struct{ off, mask, value uint32 }
+
+// emitEqual emits "arg & mask == value" (mask is all ones but for
+// OpMaskedEq), low word first, jumping to eq or ne.
+func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne Label) {
+	mask := ^uint64(0)
+	if cond.Op == OpMaskedEq {
+		mask = cond.Mask
+	}
+	tests := []wordTest{{b.lo(cond.Arg), uint32(mask), uint32(cond.Value)}}
+	if b.wide {
+		tests = append(tests, wordTest{b.hi(cond.Arg), uint32(mask >> 32), uint32(cond.Value >> 32)})
+	}
+	var kept []wordTest
+	for _, t := range tests {
+		if t.mask != 0 { // a zero mask tests nothing: value is 0 too
+			kept = append(kept, t)
+		}
+	}
+	for i, t := range kept {
+		c.asm.LoadAbs(t.off)
+		if t.mask != ^uint32(0) {
+			c.asm.And(t.mask)
+		}
+		jt := Next
+		if i == len(kept)-1 {
+			jt = eq
+		}
+		c.asm.JumpIf(BPF_JEQ, t.value, jt, ne)
+	}
+}
+
+// emitGreater emits "arg > value" (op BPF_JGT) or "arg >= value"
+// (BPF_JGE), unsigned, jumping to yes or no. On 64-bit arguments the high
+// words decide unless they are equal.
+func (c *compiler) emitGreater(b *argBlock, cond Cond, op uint16, yes, no Label) {
+	vhi, vlo := uint32(cond.Value>>32), uint32(cond.Value)
+	if b.wide {
+		lowDecides := !(op == BPF_JGT && vlo == ^uint32(0)) && !(op == BPF_JGE && vlo == 0)
+		c.asm.LoadAbs(b.hi(cond.Arg))
+		if !lowDecides { // the low words cannot change the outcome
+			c.asm.JumpIf(op, vhi, yes, no)
+			return
+		}
+		if vhi != ^uint32(0) {
+			c.asm.JumpIf(BPF_JGT, vhi, yes, Next)
+		}
+		if vhi != 0 { // hi <= vhi here; with vhi == 0, hi == vhi
+			c.asm.JumpIf(BPF_JEQ, vhi, Next, no)
+		}
+	}
+	c.asm.LoadAbs(b.lo(cond.Arg))
+	c.asm.JumpIf(op, vlo, yes, no)
+}
+
+// validate checks p and returns the first problem found.
+func (p *Policy) validate() error {
+	if len(p.ABIs) == 0 {
+		return ErrNoABI
+	}
+	if !knownAction(p.Foreign) {
+		return fmt.Errorf("%w: Foreign: %#x", ErrAction, uint32(p.Foreign))
+	}
+	if !knownAction(p.X32) {
+		return fmt.Errorf("%w: X32: %#x", ErrAction, uint32(p.X32))
+	}
+	seen := make(map[string]int)
+	for i := range p.ABIs {
+		abi := p.ABIs[i].ABI
+		if abi == nil {
+			return fmt.Errorf("%w: ABIs[%d]", ErrNilABI, i)
+		}
+		if j, dup := seen[abi.Name]; dup {
+			return fmt.Errorf("%w: %s is ABIs[%d] and ABIs[%d]", ErrDuplicateABI, abi.Name, j, i)
+		}
+		seen[abi.Name] = i
+		if own := owner(abi.Audit, abi.NrBit); own == nil || own.Name != abi.Name {
+			return fmt.Errorf("%w: %s: tables.All has another ABI for AUDIT_ARCH %#x", ErrDuplicateABI, abi.Name, abi.Audit)
+		}
+		if err := p.ABIs[i].validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validate checks the rules of one ABI.
+func (ap *ABIPolicy) validate() error {
+	name := ap.ABI.Name
+	if !knownAction(ap.Default) {
+		return fmt.Errorf("%w: %s Default: %#x", ErrAction, name, uint32(ap.Default))
+	}
+	if !knownAction(ap.Unknown) {
+		return fmt.Errorf("%w: %s Unknown: %#x", ErrAction, name, uint32(ap.Unknown))
+	}
+	seen := make(map[uint32]bool, len(ap.Rules))
+	for i, r := range ap.Rules {
+		sys, ok := ap.ABI.SyscallName(r.Nr)
+		if !ok {
+			return fmt.Errorf("%w: %s: Rules[%d] has number %d (%#x)", ErrUnknownSyscall, name, i, r.Nr, r.Nr)
+		}
+		if seen[r.Nr] {
+			return fmt.Errorf("%w: %s: %s (%d)", ErrDuplicateRule, name, sys, r.Nr)
+		}
+		seen[r.Nr] = true
+		if !knownAction(r.Action) {
+			return fmt.Errorf("%w: %s: %s (%d): %#x", ErrAction, name, sys, r.Nr, uint32(r.Action))
+		}
+		for j, ar := range r.Args {
+			if !knownAction(ar.Action) {
+				return fmt.Errorf("%w: %s: %s (%d): Args[%d]: %#x", ErrAction, name, sys, r.Nr, j, uint32(ar.Action))
+			}
+			for k, cond := range ar.Conds {
+				if err, why := cond.problem(ap.ABI); err != nil {
+					return fmt.Errorf("%w: %s: %s (%d): Args[%d].Conds[%d]: %s", err, name, sys, r.Nr, j, k, why)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// problem returns the error a condition of a rule for abi is, and why; a
+// nil error if none.
+func (cond Cond) problem(abi *tables.ABI) (error, string) {
+	switch {
+	case cond.Arg < 0 || cond.Arg > 5:
+		return ErrArgIndex, fmt.Sprintf("argument %d", cond.Arg)
+	case cond.Op < OpEq || cond.Op > OpMaskedEq:
+		return ErrOp, fmt.Sprintf("operator %d", cond.Op)
+	case abi.WordSize == 8:
+		return nil, ""
+	case cond.Value > math.MaxUint32:
+		return ErrValueRange, fmt.Sprintf("value %#x does not fit the 32-bit arguments of %s", cond.Value, abi.Name)
+	case cond.Op == OpMaskedEq && cond.Mask > math.MaxUint32:
+		return ErrValueRange, fmt.Sprintf("mask %#x does not fit the 32-bit arguments of %s", cond.Mask, abi.Name)
+	}
+	return nil, ""
+}
+
+// knownAction reports whether seccomp defines the kind of act.
+func knownAction(act Action) bool {
+	switch act.Kind() {
+	case KillProcess, KillThread, Trap, ErrnoBase, Notify, TraceBase, Log, Allow:
+		return true
+	}
+	return false
+}
+
+// Evaluate returns the action that p gives the system call d, computed
+// directly from the policy: the meaning that Compile's program must have,
+// and what the tests compare it with. The result is meaningful only for a
+// policy that Compile accepts.
+func (p *Policy) Evaluate(d *SeccompData) Action {
+	nr := uint32(d.Nr)
+	abi := owner(d.Arch, nr)
+	if abi == nil {
+		return p.Foreign
+	}
+	if ap := p.covered(abi.Name); ap != nil {
+		return ap.evaluate(nr, &d.Args)
+	}
+	for _, ap := range p.ABIs {
+		if ap.ABI.Audit == d.Arch {
+			return p.uncovered(abi)
+		}
+	}
+	return p.Foreign
+}
+
+// evaluate returns the action for number nr with arguments args.
+func (ap *ABIPolicy) evaluate(nr uint32, args *[6]uint64) Action {
+	for _, r := range ap.Rules {
+		if r.Nr == nr {
+			return r.evaluate(ap.ABI.WordSize, args)
+		}
+	}
+	if _, ok := ap.ABI.SyscallName(nr); ok {
+		return ap.Default
+	}
+	return ap.Unknown
+}
+
+// evaluate returns the action of the first argument rule whose conditions
+// all hold, else r.Action.
+func (r *Rule) evaluate(wordSize int, args *[6]uint64) Action {
+	for _, ar := range r.Args {
+		if allHold(ar.Conds, wordSize, args) {
+			return ar.Action
+		}
+	}
+	return r.Action
+}
+
+func allHold(conds []Cond, wordSize int, args *[6]uint64) bool {
+	for _, c := range conds {
+		if !c.holds(wordSize, args) {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether the condition holds for args; on an ABI with
+// 32-bit arguments only the low word of each counts.
+func (cond Cond) holds(wordSize int, args *[6]uint64) bool {
+	if cond.Arg < 0 || cond.Arg > 5 {
+		return false
+	}
+	v := args[cond.Arg]
+	if wordSize == 4 {
+		v = uint64(uint32(v))
+	}
+	switch cond.Op {
+	case OpEq:
+		return v == cond.Value
+	case OpNe:
+		return v != cond.Value
+	case OpLt:
+		return v < cond.Value
+	case OpLe:
+		return v <= cond.Value
+	case OpGt:
+		return v > cond.Value
+	case OpGe:
+		return v >= cond.Value
+	case OpMaskedEq:
+		return v&cond.Mask == cond.Value
+	}
+	return false
+}

@@ -1,0 +1,210 @@
+package filter
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/sysfence/seccomp/tables"
+)
+
+// fuzzSource hands out the fuzzer's bytes as small decisions; once they
+// run out every decision is zero.
+type fuzzSource struct{ b []byte }
+
+func (s *fuzzSource) byte() byte {
+	if len(s.b) == 0 {
+		return 0
+	}
+	c := s.b[0]
+	s.b = s.b[1:]
+	return c
+}
+
+// intn returns a number in 0..n-1, for n <= 256.
+func (s *fuzzSource) intn(n int) int { return int(s.byte()) % n }
+
+func (s *fuzzSource) uint64() uint64 {
+	var v uint64
+	for range 8 {
+		v = v<<8 | uint64(s.byte())
+	}
+	return v
+}
+
+// fuzzActions are the actions policies draw from; a few stand for many so
+// that neighbours often share one and spans merge.
+var fuzzActions = []Action{Allow, Allow, KillProcess, Errno(1), Errno(38), KillThread, Trap, Log, Trace(3), Notify}
+
+func (s *fuzzSource) action() Action {
+	if i := s.intn(len(fuzzActions) + 1); i < len(fuzzActions) {
+		return fuzzActions[i]
+	}
+	return Errno(uint16(s.byte()))
+}
+
+// value returns an argument constant, often one at an edge of a word.
+func (s *fuzzSource) value(wide bool) uint64 {
+	edges := []uint64{0, 1, 2, 0x7fffffff, 0x80000000, math.MaxUint32, 1 << 32, 1<<32 + 1, 1 << 63, math.MaxUint64}
+	var v uint64
+	switch i := s.intn(len(edges) + 2); {
+	case i < len(edges):
+		v = edges[i]
+	case i == len(edges):
+		v = uint64(s.byte())
+	default:
+		v = s.uint64()
+	}
+	if !wide {
+		v &= math.MaxUint32
+	}
+	return v
+}
+
+// policy builds a valid policy over one to three ABIs of tables.All.
+func (s *fuzzSource) policy() *Policy {
+	all := tables.All()
+	p := &Policy{Foreign: s.action(), X32: s.action()}
+	for range 1 + s.intn(3) {
+		abi := all[s.intn(len(all))]
+		if p.covered(abi.Name) != nil {
+			continue
+		}
+		p.ABIs = append(p.ABIs, s.abiPolicy(abi))
+	}
+	return p
+}
+
+func (s *fuzzSource) abiPolicy(abi *tables.ABI) ABIPolicy {
+	ap := ABIPolicy{ABI: abi, Default: s.action(), Unknown: s.action()}
+	seen := make(map[uint32]bool)
+	i := 0
+	for range s.intn(48) {
+		if s.intn(2) == 0 { // often the next number, to make runs
+			i++
+		} else {
+			i = s.intn(256) * abi.Len() / 256
+		}
+		i %= abi.Len()
+		nr := abi.At(i).Nr
+		if seen[nr] {
+			continue
+		}
+		seen[nr] = true
+		ap.Rules = append(ap.Rules, s.rule(nr, abi.WordSize == 8))
+	}
+	return ap
+}
+
+func (s *fuzzSource) rule(nr uint32, wide bool) Rule {
+	r := Rule{Nr: nr, Action: s.action()}
+	if s.intn(3) != 0 {
+		return r
+	}
+	for range s.intn(4) {
+		ar := ArgRule{Action: s.action()}
+		for range s.intn(4) {
+			ar.Conds = append(ar.Conds, Cond{
+				Arg:   s.intn(6),
+				Op:    OpEq + Op(s.intn(int(OpMaskedEq))),
+				Value: s.value(wide),
+				Mask:  s.value(wide),
+			})
+		}
+		r.Args = append(r.Args, ar)
+	}
+	return r
+}
+
+// FuzzCompile compiles random policies and checks that the program passes
+// Verify, returns each action once, leaves every system call allowed
+// whatever its arguments to the kernel's action cache, and returns what
+// Policy.Evaluate says for system calls around every edge of the policy and
+// for random ones.
+func FuzzCompile(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte("\x01\x02\x00\x03\x04\x30\x00\x05\x06\x07\x08\x09\x0a\x0b\x0c"))
+	f.Add([]byte("\x00\x00\x02\x02\x00\x01\x02\x00\x06\x20\x01\x00\x02\x01\x03\x02\x00\x03\x05\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\x01\x02\x03\x04\x05"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &fuzzSource{b: data}
+		p := s.policy()
+		prog, err := Compile(p)
+		if errors.Is(err, ErrTooLong) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("Compile: %v", err)
+		}
+		if err := Verify(prog); err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		checkOneRetPerAction(t, prog)
+		checkCache(t, p, prog)
+		checkPolicy(t, p, prog, append(probes(p), s.randomProbes(p)...))
+	})
+}
+
+// randomProbes returns seccomp_data from the fuzzer's remaining bytes.
+func (s *fuzzSource) randomProbes(p *Policy) []SeccompData {
+	var out []SeccompData
+	for len(s.b) > 0 {
+		ap := p.ABIs[s.intn(len(p.ABIs))]
+		d := SeccompData{Arch: ap.ABI.Audit, Nr: int32(s.uint64())}
+		if len(ap.Rules) > 0 && s.intn(2) == 0 {
+			d.Nr = int32(ap.Rules[s.intn(len(ap.Rules))].Nr)
+		}
+		for i := range d.Args {
+			d.Args[i] = s.value(true)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// checkCache fails unless the kernel's action cache marks allowed every
+// system call that a covered ABI allows without argument rules, and only
+// calls that the policy allows (with all arguments zero, as Analyze runs
+// them) or that the kernel exempts.
+func checkCache(t *testing.T, p *Policy, prog []Instruction) {
+	t.Helper()
+	for i := range p.ABIs {
+		ap := &p.ABIs[i]
+		st, err := Analyze(prog, ap.ABI)
+		if err != nil {
+			t.Fatalf("Analyze: %v", err)
+		}
+		if ap.ABI.NrBit != 0 {
+			continue // the kernel caches no x32 numbers
+		}
+		for _, name := range cacheableAllowed(p, ap) {
+			if !slices.Contains(st.CacheAllowedNames, name) {
+				t.Errorf("%s: %s is allowed without argument rules but not cache-allowed\n%s", ap.ABI.Name, name, Disassemble(prog, ap.ABI))
+			}
+		}
+		for _, name := range st.CacheAllowedNames {
+			n, _ := ap.ABI.Number(name)
+			d := SeccompData{Arch: ap.ABI.Audit, Nr: int32(n)}
+			if p.Evaluate(&d) != Allow && !cacheExemptName(ap.ABI, name) {
+				t.Errorf("%s: %s is cache-allowed but the policy gives it %v", ap.ABI.Name, name, p.Evaluate(&d))
+			}
+		}
+	}
+}
+
+// TestFuzzSourceCoversABIs checks that the fuzzer can reach every ABI
+// and both widths of argument.
+func TestFuzzSourceCoversABIs(t *testing.T) {
+	seen := make(map[string]bool)
+	for i := range 256 {
+		s := &fuzzSource{b: []byte{0, 0, 0, byte(i)}} // Foreign, X32, one ABI, which
+		for _, ap := range s.policy().ABIs {
+			seen[ap.ABI.Name] = true
+		}
+	}
+	for _, abi := range tables.All() {
+		if !seen[abi.Name] {
+			t.Errorf("fuzzSource never picks %s", abi.Name)
+		}
+	}
+}

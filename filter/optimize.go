@@ -1,0 +1,128 @@
+package filter
+
+import (
+	"math"
+	"sort"
+)
+
+// This file holds the compiler's two optimizations: folding argument
+// conditions whose outcome is known without looking at the argument, and
+// shaping the binary search over syscall numbers so that the numbers of the
+// table are found in few comparisons.
+
+// condConst reports whether c holds (or fails) for every argument, on an ABI
+// whose arguments are 64-bit (wide) or 32-bit.
+func condConst(c Cond, wide bool) (holds, known bool) {
+	top := uint64(math.MaxUint32)
+	if wide {
+		top = math.MaxUint64
+	}
+	switch c.Op {
+	case OpGt:
+		return false, c.Value >= top
+	case OpGe:
+		return true, c.Value == 0
+	case OpLt:
+		return false, c.Value == 0
+	case OpLe:
+		return true, c.Value >= top
+	case OpMaskedEq:
+		if c.Value&^(c.Mask&top) != 0 {
+			return false, true
+		}
+		return true, c.Mask&top == 0
+	}
+	return false, false
+}
+
+// simplifyArgs returns argument rules equivalent to rules followed by the
+// fallback action dflt, without conditions that always hold, without rules
+// that never match or that follow one that always matches, and without
+// trailing rules whose action is the fallback. An empty result means the
+// action does not depend on the arguments.
+func simplifyArgs(rules []ArgRule, dflt Action, wide bool) ([]ArgRule, Action) {
+	var out []ArgRule
+	for _, r := range rules {
+		conds, never := simplifyConds(r.Conds, wide)
+		if never {
+			continue
+		}
+		if len(conds) == 0 {
+			dflt = r.Action
+			break
+		}
+		out = append(out, ArgRule{Conds: conds, Action: r.Action})
+	}
+	for len(out) > 0 && out[len(out)-1].Action == dflt {
+		out = out[:len(out)-1]
+	}
+	return out, dflt
+}
+
+// simplifyConds drops the conditions that always hold and reports whether
+// one never holds.
+func simplifyConds(conds []Cond, wide bool) (kept []Cond, never bool) {
+	for _, c := range conds {
+		holds, known := condConst(c, wide)
+		switch {
+		case !known:
+			kept = append(kept, c)
+		case !holds:
+			return nil, true
+		}
+	}
+	return kept, false
+}
+
+// span is a range lo..hi (inclusive) of syscall numbers with one
+// destination; n is how many of them the ABI's table has.
+type span struct {
+	lo, hi uint32
+	to     target
+	n      int
+}
+
+// spanWeight is the weight of a span in the search: its table entries, plus
+// a little so that numbers outside the table are found in few comparisons
+// too.
+func spanWeight(s span) int64 { return 8*int64(s.n) + 1 }
+
+// isolated reports whether spans (three of them) are one number between
+// two spans with the same destination, which a single BPF_JEQ tells apart.
+func isolated(spans []span) bool {
+	return len(spans) == 3 && spans[1].lo == spans[1].hi && spans[0].to == spans[2].to
+}
+
+// splitPoint returns k, 0 < k < len(spans), such that the search over
+// spans tests "nr >= spans[k].lo" first. It balances the weights of the two
+// sides (the bisection rule for alphabetic trees, whose cost is within two
+// comparisons of the entropy bound); pre holds the prefix sums of the
+// weights of spans.
+func splitPoint(pre []int64) int {
+	n := len(pre) - 1
+	total := pre[n] - pre[0]
+	k := sort.Search(n, func(k int) bool { return 2*(pre[k]-pre[0]) >= total })
+	k = min(max(k, 1), n-1)
+	if k > 1 && imbalance(pre, k-1) <= imbalance(pre, k) {
+		k--
+	}
+	return k
+}
+
+// imbalance is the difference of the weights on the two sides of split k.
+func imbalance(pre []int64, k int) int64 {
+	left, right := pre[k]-pre[0], pre[len(pre)-1]-pre[k]
+	if left > right {
+		return left - right
+	}
+	return right - left
+}
+
+// prefixWeights returns the prefix sums of the weights of spans.
+func prefixWeights(spans []span) []int64 {
+	pre := make([]int64, len(spans)+1)
+	for i, s := range spans {
+		pre[i+1] = pre[i] + spanWeight(s)
+	}
+	return pre
+}

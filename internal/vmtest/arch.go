@@ -1,0 +1,74 @@
+package vmtest
+
+// Debian archives the kernels come from, as lines of a sources.list(5).
+// The keyring is the one every Debian system has (debian-archive-keyring).
+const (
+	debianKeyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
+	bookworm      = "deb [signed-by=" + debianKeyring + "] http://deb.debian.org/debian bookworm main"
+	bookwormSec   = "deb [signed-by=" + debianKeyring + "] http://deb.debian.org/debian-security bookworm-security main"
+	trixie        = "deb [signed-by=" + debianKeyring + "] http://deb.debian.org/debian trixie main"
+)
+
+// Arch is one guest: where its kernel comes from, how the guest programs
+// are built for it and how qemu boots it.
+type Arch struct {
+	// Name is the kernel's name for the architecture (uname -m).
+	Name string
+	// GOARCH of the guest's /init.
+	GOARCH string
+	// Compat is the 32-bit Go target that the guest kernel also runs
+	// (i386 on x86_64, arm on aarch64); empty if there is none.
+	Compat Target
+	// DebArch is Debian's name for the architecture; the kernel is the
+	// package the metapackage linux-image-<DebArch> depends on.
+	DebArch string
+	// Sources are the sources.list lines the kernel is fetched from.
+	Sources []string
+	// QEMU is the emulator binary, and Machine its machine options.
+	QEMU    string
+	Machine []string
+	// Append is the kernel command line.
+	Append string
+}
+
+// Target is a Go build target.
+type Target struct {
+	GOARCH string
+	GOARM  string
+}
+
+// Arches lists the guests, in the order they are booted.
+var Arches = []Arch{
+	{
+		Name:    "x86_64",
+		GOARCH:  "amd64",
+		Compat:  Target{GOARCH: "386"},
+		DebArch: "amd64",
+		Sources: []string{bookworm, bookwormSec},
+		QEMU:    "qemu-system-x86_64", // the default pc machine and qemu64 CPU
+		// x32 is built into Debian's kernel but off unless asked for
+		// (CONFIG_X86_X32_DISABLED); syscall.x32=y turns it on.
+		Append: "console=ttyS0 syscall.x32=y",
+	},
+	{
+		Name:    "aarch64",
+		GOARCH:  "arm64",
+		Compat:  Target{GOARCH: "arm", GOARM: "7"},
+		DebArch: "arm64",
+		Sources: []string{bookworm, bookwormSec},
+		QEMU:    "qemu-system-aarch64",
+		// cortex-a57 runs AArch32 code at EL0, which "max" may not.
+		Machine: []string{"-M", "virt", "-cpu", "cortex-a57"},
+		Append:  "console=ttyAMA0",
+	},
+	{
+		Name:    "riscv64",
+		GOARCH:  "riscv64",
+		DebArch: "riscv64",
+		Sources: []string{trixie},
+		QEMU:    "qemu-system-riscv64",
+		// OpenSBI, which ships with qemu, is the firmware.
+		Machine: []string{"-M", "virt", "-bios", "default"},
+		Append:  "console=ttyS0",
+	},
+}
