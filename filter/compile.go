@@ -200,7 +200,7 @@ type segment struct{ lo, hi uint32 }
 // (x86_64 and x32) change: numbers with an ABI's NrBit set are that ABI's.
 func segments(audit uint32) []segment {
 	cuts := []uint64{0, 1 << 32}
-	for _, a := range knownABIs {
+	for _, a := range tables.All() {
 		if a.Audit != audit || a.NrBit == 0 {
 			continue
 		}
@@ -220,24 +220,11 @@ func segments(audit uint32) []segment {
 	return segs
 }
 
-// knownABIs is tables.All, read once.
-var knownABIs = tables.All()
-
-// owner returns the ABI that a number belongs to under an audit value:
-// the one whose NrBit it carries, else the one without NrBit; nil if
-// tables knows no ABI with that value.
+// owner returns the ABI that a call with this arch value and number
+// belongs to, or nil.
 func owner(audit, nr uint32) *tables.ABI {
-	var base *tables.ABI
-	for _, a := range knownABIs {
-		switch {
-		case a.Audit != audit:
-		case a.NrBit != 0 && nr&a.NrBit != 0:
-			return a
-		case a.NrBit == 0 && base == nil:
-			base = a
-		}
-	}
-	return base
+	abi, _ := tables.ByCall(audit, nr)
+	return abi
 }
 
 // covered returns the policy of the ABI named name, or nil.

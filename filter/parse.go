@@ -45,7 +45,7 @@ func ParseAction(s string, abi *tables.ABI) (Action, error) {
 		}
 		return Trace(uint16(n)), nil
 	}
-	act, ok := plainActions[strings.ToLower(kind)]
+	act, ok := plainAction(strings.ToLower(kind))
 	if !ok {
 		return 0, fmt.Errorf("%w %q (want allow, kill-process, kill-thread, trap, log, notify, errno:N or trace:N)", ErrAction, s)
 	}
@@ -55,14 +55,23 @@ func ParseAction(s string, abi *tables.ABI) (Action, error) {
 	return act, nil
 }
 
-// plainActions are the actions without data, by name.
-var plainActions = map[string]Action{
-	"allow":        Allow,
-	"kill-process": KillProcess,
-	"kill-thread":  KillThread,
-	"trap":         Trap,
-	"log":          Log,
-	"notify":       Notify,
+// plainAction returns the action without data that name spells.
+func plainAction(name string) (Action, bool) {
+	switch name {
+	case "allow":
+		return Allow, true
+	case "kill-process":
+		return KillProcess, true
+	case "kill-thread":
+		return KillThread, true
+	case "trap":
+		return Trap, true
+	case "log":
+		return Log, true
+	case "notify":
+		return Notify, true
+	}
+	return 0, false
 }
 
 // ParseErrno reads an error number, 0 to 4095, given as a decimal number

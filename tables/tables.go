@@ -156,6 +156,24 @@ func ByAudit(audit uint32) (*ABI, bool) {
 	return nil, false
 }
 
+// ByCall returns the ABI that a system call with seccomp_data.arch audit
+// and seccomp_data.nr nr belongs to: among the ABIs with that audit value,
+// the one whose NrBit the number carries (x32 for an x32-bit number under
+// AUDIT_ARCH_X86_64), else the one without an NrBit.
+func ByCall(audit, nr uint32) (*ABI, bool) {
+	var base *ABI
+	for _, a := range all {
+		switch {
+		case a.Audit != audit:
+		case a.NrBit != 0 && nr&a.NrBit != 0:
+			return a, true
+		case a.NrBit == 0 && base == nil:
+			base = a
+		}
+	}
+	return base, base != nil
+}
+
 // Names returns the names of every ABI, for error messages and help text.
 func Names() []string {
 	names := make([]string, len(all))

@@ -222,3 +222,24 @@ func TestSuggest(t *testing.T) {
 		t.Error("Known is wrong about iopl / iopll")
 	}
 }
+
+func TestByCall(t *testing.T) {
+	tests := []struct {
+		audit, nr uint32
+		want      *tables.ABI
+	}{
+		{0xc000003e, 0, tables.X86_64},
+		{0xc000003e, 0x40000000 | 1, tables.X32},
+		{0xc000003e, 0xffffffff, tables.X32},
+		{0x40000003, 0x40000000, tables.I386},
+		{0xc00000b7, 56, tables.AArch64},
+	}
+	for _, tt := range tests {
+		if got, ok := tables.ByCall(tt.audit, tt.nr); !ok || got != tt.want {
+			t.Errorf("ByCall(%#x, %#x) = %v, %v; want %v", tt.audit, tt.nr, got, ok, tt.want)
+		}
+	}
+	if got, ok := tables.ByCall(0x1234, 0); ok {
+		t.Errorf("ByCall(unknown arch) = %v", got)
+	}
+}
