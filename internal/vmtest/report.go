@@ -16,13 +16,14 @@ import (
 //	vmtest: result CHECK STATUS SECONDS
 //	vmtest: done
 //
-// STATUS is pass or fail. Check names contain no spaces.
+// STATUS is pass, fail or skip. Check names contain no spaces.
 const Prefix = "vmtest: "
 
 // Statuses of a check.
 const (
 	Pass = "pass"
 	Fail = "fail"
+	Skip = "skip"
 )
 
 // Kinds of Event.
@@ -104,7 +105,7 @@ func ParseLine(line string) (Event, bool) {
 		return Event{Kind: kind, Check: check, Text: text}, true
 	case EventResult:
 		f := strings.Fields(rest)
-		if len(f) != 3 || (f[1] != Pass && f[1] != Fail) {
+		if len(f) != 3 || (f[1] != Pass && f[1] != Fail && f[1] != Skip) {
 			return Event{}, false
 		}
 		secs, err := strconv.ParseFloat(f[2], 64)

@@ -25,9 +25,10 @@ type C struct {
 	rep  vmtest.Reporter
 	name string
 
-	mu     sync.Mutex
-	failed bool
-	over   bool // the check has been reported; later output is dropped
+	mu      sync.Mutex
+	failed  bool
+	skipped bool
+	over    bool // the check has been reported; later output is dropped
 }
 
 // Logf reports a line of output.
@@ -50,6 +51,15 @@ func (c *C) Errorf(format string, args ...any) {
 // Fatalf reports a failure and ends the check.
 func (c *C) Fatalf(format string, args ...any) {
 	c.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+// Skipf reports why the check cannot run in this guest and ends it.
+func (c *C) Skipf(format string, args ...any) {
+	c.Logf(format, args...)
+	c.mu.Lock()
+	c.skipped = true
+	c.mu.Unlock()
 	runtime.Goexit()
 }
 
@@ -80,8 +90,11 @@ func runCheck(rep vmtest.Reporter, chk check, timeout time.Duration) {
 	defer c.mu.Unlock()
 	c.over = true
 	status := vmtest.Pass
-	if c.failed {
+	switch {
+	case c.failed:
 		status = vmtest.Fail
+	case c.skipped:
+		status = vmtest.Skip
 	}
 	rep.Result(c.name, status, time.Since(start))
 }
