@@ -1,13 +1,11 @@
 package vmtest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -63,7 +61,7 @@ func testKernel(t *testing.T, a Arch, cache, dir string) {
 
 	bootCtx, cancel := context.WithDeadline(ctx, bootDeadline(t))
 	defer cancel()
-	console := &lockedBuffer{}
+	console := &LockedBuffer{}
 	g, err := Start(bootCtx, a, k.Path, initrd, console)
 	if err != nil {
 		t.Fatal(err)
@@ -198,25 +196,6 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// lockedBuffer collects the console, written by the Guest while a test
-// may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // recordInputs opens the kernel and the directories of the guest's

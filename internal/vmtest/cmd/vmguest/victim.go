@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -12,10 +11,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
+	"github.com/sysfence/seccomp/internal/vmtest"
 	"github.com/sysfence/seccomp/internal/vmtest/probe"
 )
 
@@ -120,7 +119,7 @@ type victim struct {
 	cmd     *exec.Cmd
 	in      io.WriteCloser
 	answers chan string
-	stderr  lockedBuffer
+	stderr  vmtest.LockedBuffer
 	gone    bool
 }
 
@@ -211,23 +210,4 @@ func (v *victim) wait() outcome {
 		return outcome{signal: ws.Signal()}
 	}
 	return outcome{exit: ws.ExitStatus()}
-}
-
-// lockedBuffer is a bytes.Buffer safe for the copying goroutine of
-// exec.Cmd and a reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
