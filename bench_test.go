@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/sysfence/seccomp/filter"
 )
 
 // Environment of the bench scenario.
@@ -20,16 +22,18 @@ const (
 // installs the filter, and benchmarks it again; ns/op is the filtered
 // cost and x-unfiltered the ratio of the two, measured in one process.
 //
-// getpid is allowed by every policy here whatever its arguments, so
-// Linux's seccomp action cache (5.11+) allows it without running the
-// filter; personality(0xffffffff) has an argument rule in the sandbox
-// policies, so the filter runs on every call.
+// getpid is allowed by the sandbox and allowlist policies whatever its
+// arguments, so Linux's seccomp action cache (5.11+) allows it without
+// running the filter; under "uncached" getpid has an argument rule, and
+// personality(0xffffffff) has one in the sandbox policies, so the filter
+// runs on every call.
 func BenchmarkSyscall(b *testing.B) {
 	requireSeccomp(b)
 	cases := []struct{ call, filter string }{
 		{"getpid", ""},
 		{"getpid", "sandbox"},
 		{"getpid", "allowlist"},
+		{"getpid", "uncached"},
 		{"personality", "sandbox"},
 	}
 	for _, bc := range cases {
@@ -93,6 +97,15 @@ func installBenchFilter(name string) error {
 		return nil
 	case "allowlist":
 		prog, err = allowlistPolicy(ErrnoNamed("EPERM"), "").Compile()
+	case "uncached":
+		// getpid's action depends on an argument, so the action cache
+		// cannot skip the filter: the baseline the cache is measured by.
+		prog, err = (&Policy{
+			Default: Allow,
+			Rules: []Rule{{Syscall: "getpid", Action: Errno(1), Args: []filter.Cond{
+				{Arg: 0, Op: filter.OpEq, Value: 0xdead},
+			}}},
+		}).Compile()
 	default:
 		prog, err = Builtin(name)
 	}
