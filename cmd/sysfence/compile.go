@@ -19,13 +19,13 @@ func init() {
 	})
 }
 
-const compileSynopsis = `[--deny NAMES | --allow NAMES] [--errno E] [--default ACTION]
-	[--foreign ACTION] [--arch ABI] [--format bpf|disasm] [-o FILE]
+const compileSynopsis = `[--builtin NAME | --deny NAMES | --allow NAMES] [--errno E]
+	[--default ACTION] [--foreign ACTION] [--arch ABI] [--format bpf|disasm] [-o FILE]
 
 Compile a policy for one ABI and write it: as raw struct sock_filter
 records in the ABI's byte order (bpf, what bwrap --seccomp FD reads), or
 as bpf_asm text (disasm). With neither --deny nor --allow the policy is the
-built-in "sandbox" denylist. ACTION is kill-process, kill-thread, trap,
+built-in --builtin NAME ("sandbox" by default). ACTION is kill-process, kill-thread, trap,
 errno:E, notify, trace:N, log or allow. Names the ABI does not have are
 skipped and reported on stderr.`
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
@@ -66,33 +65,16 @@ func parseInspectArgs(fs *flag.FlagSet, args []string) (inspectArgs, error) {
 	if len(files) != 1 {
 		return inspectArgs{}, usageError{fmt.Errorf("want one FILE (- for stdin), got %d arguments", len(files))}
 	}
-	abi, err := inspectABI(*arch)
+	abi, err := abiFlag(*arch)
 	if err != nil {
 		return inspectArgs{}, err
 	}
 	return inspectArgs{file: files[0], abi: abi}, nil
 }
 
-// inspectABI returns the ABI named by --arch, or the native one.
-func inspectABI(name string) (*tables.ABI, error) {
-	if name != "" {
-		abi, ok := tables.Lookup(name)
-		if !ok {
-			return nil, usageError{&tables.UnknownABIError{Name: name}}
-		}
-		return abi, nil
-	}
-	for _, abi := range tables.All() {
-		if slices.Contains(abi.GOARCH, runtime.GOARCH) {
-			return abi, nil
-		}
-	}
-	return nil, usageError{fmt.Errorf("no ABI is native to GOARCH %s; name one with --arch", runtime.GOARCH)}
-}
-
 // inspectNativeName names the native ABI for help text.
 func inspectNativeName() string {
-	abi, err := inspectABI("")
+	abi, err := abiFlag("")
 	if err != nil {
 		return "none for " + runtime.GOARCH
 	}

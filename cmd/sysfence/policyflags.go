@@ -13,9 +13,10 @@ import (
 )
 
 // policyFlags are the flags that compile and run share to describe a
-// policy: a denylist, an allowlist, or, with neither, the built-in
-// "sandbox" policy.
+// policy: a denylist, an allowlist, or, with neither, a built-in policy
+// ("sandbox" unless --builtin names another).
 type policyFlags struct {
+	builtin     string
 	deny, allow string
 	errno       string
 	dflt        string
@@ -24,10 +25,9 @@ type policyFlags struct {
 	set         map[string]bool
 }
 
-const builtinName = "sandbox"
-
 // register defines the flags on fs; --arch only when withArch.
 func (f *policyFlags) register(fs *flag.FlagSet, withArch bool) {
+	fs.StringVar(&f.builtin, "builtin", "sandbox", "the built-in policy `NAME` to use without --deny or --allow ("+strings.Join(seccomp.BuiltinNames(), ", ")+")")
 	fs.StringVar(&f.deny, "deny", "", "fail the comma-separated system calls `NAMES` with --errno and allow the rest")
 	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES`; the rest get --default")
 	fs.StringVar(&f.errno, "errno", "EPERM", "error `E`, a name or number, for the calls --deny names")
@@ -45,9 +45,9 @@ func (f *policyFlags) parsed(fs *flag.FlagSet) {
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 }
 
-// custom reports whether the flags ask for anything but the built-in
+// custom reports whether the flags ask for anything but a built-in
 // policy compiled for the native ABI.
-func (f *policyFlags) custom() bool { return len(f.set) > 0 }
+func (f *policyFlags) custom() bool { return len(f.set) > 0 && !(len(f.set) == 1 && f.set["builtin"]) }
 
 // policy returns the policy the flags describe, for the ABI they name.
 func (f *policyFlags) policy() (*seccomp.Policy, *tables.ABI, error) {
@@ -78,6 +78,8 @@ func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 	switch {
 	case f.set["deny"] && f.set["allow"]:
 		return nil, usageError{errors.New("give --deny or --allow, not both")}
+	case f.set["builtin"] && (f.set["deny"] || f.set["allow"]):
+		return nil, usageError{errors.New("--builtin applies without --deny or --allow")}
 	case f.set["errno"] && !f.set["deny"]:
 		return nil, usageError{errors.New("--errno applies to --deny")}
 	case f.set["deny"]:
@@ -99,7 +101,11 @@ func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 	case f.set["default"]:
 		return nil, usageError{errors.New("--default applies to --deny or --allow")}
 	}
-	return seccomp.BuiltinPolicy(builtinName)
+	p, err := seccomp.BuiltinPolicy(f.builtin)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return p, nil
 }
 
 func (f *policyFlags) defaultOr(a seccomp.Action) seccomp.Action {

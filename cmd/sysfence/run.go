@@ -20,12 +20,13 @@ func init() {
 	})
 }
 
-const runSynopsis = `[--deny NAMES | --allow NAMES] [--errno E] [--default ACTION]
-	[--foreign ACTION] -- CMD [ARGS...]
+const runSynopsis = `[--builtin NAME | --deny NAMES | --allow NAMES] [--errno E]
+	[--default ACTION] [--foreign ACTION] -- CMD [ARGS...]
 
 Install a filter on this process and execute CMD in its place, so CMD and
 everything it starts run under the filter. With neither --deny nor --allow
-the filter is the built-in "sandbox" denylist. Since the process image is
+the filter is a built-in policy, precompiled: "sandbox" unless --builtin
+names "sandbox-strict", which also refuses new namespaces. Since the process image is
 replaced, CMD's exit status and the signal that ends it are sysfence's own:
 the caller sees them unchanged. The filter covers the ABI sysfence was
 built for, so build it for the machine's (GOARCH=amd64 on x86_64): a 386
@@ -66,7 +67,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 // policy the flags describe.
 func runProgram(pf *policyFlags, stderr io.Writer) (*seccomp.Program, error) {
 	if !pf.custom() {
-		return seccomp.Builtin(builtinName)
+		prog, err := seccomp.Builtin(pf.builtin)
+		if errors.Is(err, seccomp.ErrUnknownBuiltin) {
+			return nil, usageError{err}
+		}
+		return prog, err
 	}
 	if pf.set["allow"] {
 		names, err := nameList("allow", pf.allow)
