@@ -15,8 +15,9 @@ var (
 	// ErrUnknownSyscall: a rule names a system call no ABI knows.
 	ErrUnknownSyscall = errors.New("seccomp: unknown system call")
 	// ErrInvalidRule: a rule that can never match, since it follows a
-	// rule without conditions for the same system call. (A malformed
-	// condition is reported by filter.Compile, with its own errors.)
+	// rule without conditions for the same system call or its ABIs list
+	// is empty. (A malformed condition is reported by filter.Compile,
+	// with its own errors.)
 	ErrInvalidRule = errors.New("seccomp: invalid rule")
 	// ErrInvalidPolicy: a policy whose ABIs cannot share one program.
 	ErrInvalidPolicy = errors.New("seccomp: invalid policy")

@@ -99,6 +99,9 @@ func (p *Policy) Compile() (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkRules(); err != nil {
+		return nil, err
+	}
 	if err := p.checkNames(); err != nil {
 		return nil, err
 	}
@@ -134,6 +137,20 @@ func (p *Policy) abis() ([]*tables.ABI, error) {
 		}
 	}
 	return slices.Clone(p.ABIs), nil
+}
+
+// checkRules reports a rule whose ABIs list is empty, which would apply to
+// no ABI and vanish (nil means every ABI), or holds a nil ABI.
+func (p *Policy) checkRules() error {
+	for i, r := range p.Rules {
+		if r.ABIs != nil && len(r.ABIs) == 0 {
+			return fmt.Errorf("%w: Rules[%d] (%s): ABIs is empty, so the rule applies nowhere (nil means every ABI)", ErrInvalidRule, i, r.Syscall)
+		}
+		if slices.Contains(r.ABIs, nil) {
+			return fmt.Errorf("%w: Rules[%d] (%s): nil in ABIs", ErrInvalidRule, i, r.Syscall)
+		}
+	}
+	return nil
 }
 
 // checkNames reports every rule name that no ABI knows.

@@ -209,6 +209,8 @@ func TestCompileErrors(t *testing.T) {
 		{"byte orders", Policy{ABIs: []*tables.ABI{tables.MIPS, tables.MIPSEL}}, ErrInvalidPolicy},
 		{"duplicate ABI", Policy{ABIs: []*tables.ABI{tables.ARM, tables.ARM}}, filter.ErrDuplicateABI},
 		{"argument index", Policy{Rules: []Rule{{Syscall: "read", Action: Allow, Args: []filter.Cond{{Arg: 6, Op: filter.OpEq}}}}}, filter.ErrArgIndex},
+		{"rule for no ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{}}}}, ErrInvalidRule},
+		{"rule for a nil ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{nil}}}}, ErrInvalidRule},
 		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []filter.Cond{{Op: filter.OpEq, Value: 1 << 32}}}}}, filter.ErrValueRange},
 	}
 	for _, tt := range tests {

@@ -27,9 +27,19 @@ type Program struct {
 // NewProgram verifies insns, a program compiled elsewhere (such as Go
 // source a //go:generate step wrote from Program.Instructions), and
 // returns it as a Program covering abis; none means the native ABI.
+//
+// A program that reads seccomp_data.arch must compare it with the
+// AUDIT_ARCH_* value of every ABI it is said to cover, which catches a
+// program compiled for another architecture. A program that never reads
+// arch is accepted as it is: every ABI's calls meet the same checks of
+// their numbers, so calls through a compat ABI (i386 int 0x80 on x86_64)
+// are judged by the wrong table. This package's compiler never writes one.
 func NewProgram(insns []filter.Instruction, abis ...*tables.ABI) (*Program, error) {
 	if err := filter.Verify(insns); err != nil {
 		return nil, fmt.Errorf("seccomp: NewProgram: %w", err)
+	}
+	if i := slices.Index(abis, nil); i >= 0 {
+		return nil, fmt.Errorf("%w: NewProgram: abis[%d] is nil", ErrInvalidPolicy, i)
 	}
 	p := &Program{insns: slices.Clone(insns), abis: slices.Clone(abis)}
 	if len(abis) == 0 {
@@ -44,7 +54,27 @@ func NewProgram(insns []filter.Instruction, abis ...*tables.ABI) (*Program, erro
 			return nil, fmt.Errorf("%w: %s and %s differ in byte order", ErrInvalidPolicy, p.abis[0].Name, abi.Name)
 		}
 	}
+	if readsArch(insns) {
+		for _, abi := range p.abis {
+			if !comparesWith(insns, abi.Audit) {
+				return nil, fmt.Errorf("%w: NewProgram: the program checks seccomp_data.arch but never for %s (AUDIT_ARCH %#x); was it compiled for another ABI?", ErrInvalidPolicy, abi.Name, abi.Audit)
+			}
+		}
+	}
 	return p, nil
+}
+
+// readsArch reports whether a program loads seccomp_data.arch.
+func readsArch(insns []filter.Instruction) bool {
+	return slices.Contains(insns, filter.Stmt(filter.BPF_LD|filter.BPF_W|filter.BPF_ABS, filter.OffsetArch))
+}
+
+// comparesWith reports whether a program compares A with the constant k in
+// a conditional jump.
+func comparesWith(insns []filter.Instruction, k uint32) bool {
+	return slices.ContainsFunc(insns, func(in filter.Instruction) bool {
+		return in.IsJump() && in.Code&0xf0 != filter.BPF_JA && in.Code&filter.BPF_X == 0 && in.K == k
+	})
 }
 
 // Instructions returns a copy of the program's instructions.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sysfence/seccomp/filter"
@@ -44,6 +45,29 @@ func TestNewProgram(t *testing.T) {
 	}
 	if _, err := NewProgram(insns, tables.PPC64, tables.PPC64LE); !errors.Is(err, ErrInvalidPolicy) {
 		t.Errorf("NewProgram of two byte orders: %v, want ErrInvalidPolicy", err)
+	}
+	if _, err := NewProgram(insns, tables.X86_64, nil); !errors.Is(err, ErrInvalidPolicy) {
+		t.Errorf("NewProgram with a nil ABI: %v, want ErrInvalidPolicy", err)
+	}
+}
+
+// TestNewProgramArch checks that a program compiled for one ABI cannot be
+// passed off as covering another.
+func TestNewProgramArch(t *testing.T) {
+	p, err := BuiltinPolicy("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ABIs = []*tables.ABI{tables.RISCV64}
+	prog, err := p.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewProgram(prog.Instructions(), tables.RISCV64); err != nil {
+		t.Errorf("as riscv64: %v", err)
+	}
+	if _, err := NewProgram(prog.Instructions(), tables.AArch64); !errors.Is(err, ErrInvalidPolicy) || !strings.Contains(err.Error(), "aarch64") {
+		t.Errorf("as aarch64: %v, want ErrInvalidPolicy naming aarch64", err)
 	}
 }
 

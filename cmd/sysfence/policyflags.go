@@ -88,8 +88,12 @@ func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 			return nil, err
 		}
 		errno := seccomp.Action("errno:" + f.errno)
-		if _, err := errno.Resolve(abi); err != nil {
+		resolved, err := errno.Resolve(abi)
+		if err != nil {
 			return nil, usageError{fmt.Errorf("--errno: %w", err)}
+		}
+		if resolved.Data() == 0 {
+			return nil, usageError{errors.New("--errno 0 would make the denied calls return 0, success, without running them")}
 		}
 		return &seccomp.Policy{Default: f.defaultOr(seccomp.Allow), Rules: seccomp.RulesFor(errno, names...)}, nil
 	case f.set["allow"]:

@@ -63,6 +63,7 @@ func TestCompileBuiltin(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--builtin", "nope"},
 		{"--builtin", "sandbox", "--deny", "ptrace"},
+		{"--deny", "ptrace", "--errno", "0"},
 	} {
 		if code, _, errs := sysfence(append([]string{"compile", "--format", "disasm"}, bad...)...); code != 2 {
 			t.Errorf("compile %q: exit %d, stderr %q; want 2", bad, code, errs)
