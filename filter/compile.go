@@ -14,7 +14,7 @@ import (
 // they concern.
 var (
 	ErrNoABI          = errors.New("filter: policy covers no ABI")
-	ErrNilABI         = errors.New("filter: nil ABI")
+	ErrNilABI         = errors.New("filter: nil or unknown ABI")
 	ErrDuplicateABI   = errors.New("filter: ABI covered twice")
 	ErrDuplicateRule  = errors.New("filter: two rules for one system call")
 	ErrUnknownSyscall = errors.New("filter: number not in the ABI's system-call table")
@@ -142,6 +142,21 @@ func (c *compiler) label(t target) Label {
 	return c.ret(t.act)
 }
 
+// blockKey identifies an argument block by everything its code depends
+// on. Actions enter as numbers: Action.String leaves out the data of trap
+// and other actions, and blocks that differ only there must not merge.
+func blockKey(bigEndian, wide bool, rules []ArgRule, dflt Action) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%t/%t/%#x", bigEndian, wide, uint32(dflt))
+	for _, r := range rules {
+		fmt.Fprintf(&b, "/%#x:", uint32(r.Action))
+		for _, c := range r.Conds {
+			fmt.Fprintf(&b, "%d,%d,%#x,%#x;", c.Arg, c.Op, c.Value, c.Mask)
+		}
+	}
+	return b.String()
+}
+
 // ruleTarget returns where rule r of an ABI leads, creating or sharing its
 // argument block.
 func (c *compiler) ruleTarget(abi *tables.ABI, r Rule) target {
@@ -150,7 +165,7 @@ func (c *compiler) ruleTarget(abi *tables.ABI, r Rule) target {
 	if len(rules) == 0 {
 		return target{act: dflt, blk: -1}
 	}
-	key := fmt.Sprintf("%t/%t/%v/%v", abi.BigEndian, wide, rules, dflt)
+	key := blockKey(abi.BigEndian, wide, rules, dflt)
 	if i, ok := c.blockIndex[key]; ok {
 		return target{act: dflt, blk: i}
 	}
@@ -483,8 +498,8 @@ func (p *Policy) validate() error {
 			return fmt.Errorf("%w: %s is ABIs[%d] and ABIs[%d]", ErrDuplicateABI, abi.Name, j, i)
 		}
 		seen[abi.Name] = i
-		if own := owner(abi.Audit, abi.NrBit); own == nil || own.Name != abi.Name {
-			return fmt.Errorf("%w: %s: tables.All has another ABI for AUDIT_ARCH %#x", ErrDuplicateABI, abi.Name, abi.Audit)
+		if own := owner(abi.Audit, abi.NrBit); own != abi {
+			return fmt.Errorf("%w: ABIs[%d] (%s) is not one of package tables' ABIs (a modified copy?)", ErrNilABI, i, abi.Name)
 		}
 		if err := p.ABIs[i].validate(); err != nil {
 			return err

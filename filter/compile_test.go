@@ -363,6 +363,7 @@ func TestCompileErrors(t *testing.T) {
 	}{
 		{"no ABIs", &Policy{}, ErrNoABI, ""},
 		{"nil ABI", &Policy{ABIs: []ABIPolicy{{ABI: x86}, {}}}, ErrNilABI, "ABIs[1]"},
+		{"copied ABI", &Policy{ABIs: []ABIPolicy{{ABI: narrowCopy(x86)}}}, ErrNilABI, "ABIs[0] (x86_64) is not one of package tables' ABIs"},
 		{"ABI twice", &Policy{ABIs: []ABIPolicy{{ABI: x86}, {ABI: tables.I386}, {ABI: x86}}}, ErrDuplicateABI, "x86_64 is ABIs[0] and ABIs[2]"},
 		{"number twice", one(x86, Rule{Nr: 101}, Rule{Nr: 0}, Rule{Nr: 101}), ErrDuplicateRule, "x86_64: ptrace (101)"},
 		{"number not in table", one(x86, Rule{Nr: 400}), ErrUnknownSyscall, "x86_64: Rules[0] has number 400"},
@@ -468,4 +469,44 @@ func TestCompileSharesBlocks(t *testing.T) {
 		t.Errorf("argument loads by offset: %v, want %v\n%s", loads, want, Disassemble(prog))
 	}
 	checkPolicy(t, p, prog, probes(p))
+}
+
+// TestCompileKeepsActionData checks that argument blocks differing only in
+// the data of an action that Action.String does not spell (trap's) stay
+// apart.
+func TestCompileKeepsActionData(t *testing.T) {
+	open, _ := tables.X86_64.Number("open")
+	openat, _ := tables.X86_64.Number("openat")
+	arg1 := []Cond{{Arg: 0, Op: OpEq, Value: 1}}
+	p := &Policy{
+		ABIs: []ABIPolicy{{ABI: tables.X86_64, Default: Allow, Unknown: Errno(38), Rules: []Rule{
+			{Nr: open, Args: []ArgRule{{Conds: arg1, Action: Trap | 1}}, Action: Trap | 7},
+			{Nr: openat, Args: []ArgRule{{Conds: arg1, Action: Trap | 2}}, Action: Trap | 9},
+		}}},
+		Foreign: KillProcess,
+	}
+	prog, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []SeccompData{
+		{Nr: int32(open), Args: [6]uint64{1}}, {Nr: int32(open)},
+		{Nr: int32(openat), Args: [6]uint64{1}}, {Nr: int32(openat)},
+	} {
+		d.Arch = tables.X86_64.Audit
+		got, err := Run(prog, &d, tables.X86_64.ByteOrder())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := p.Evaluate(&d); got.Ret != want {
+			t.Errorf("nr %d arg0 %d: %#x, want %#x", d.Nr, d.Args[0], uint32(got.Ret), uint32(want))
+		}
+	}
+}
+
+// narrowCopy returns a copy of abi that claims 32-bit arguments.
+func narrowCopy(abi *tables.ABI) *tables.ABI {
+	c := *abi
+	c.WordSize = 4
+	return &c
 }

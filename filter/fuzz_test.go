@@ -35,7 +35,7 @@ func (s *fuzzSource) uint64() uint64 {
 
 // fuzzActions are the actions policies draw from; a few stand for many so
 // that neighbours often share one and spans merge.
-var fuzzActions = []Action{Allow, Allow, KillProcess, Errno(1), Errno(38), KillThread, Trap, Log, Trace(3), Notify}
+var fuzzActions = []Action{Allow, Allow, KillProcess, Errno(1), Errno(38), KillThread, Trap, Trap | 1, Trap | 2, Log, Trace(3), Notify}
 
 func (s *fuzzSource) action() Action {
 	if i := s.intn(len(fuzzActions) + 1); i < len(fuzzActions) {
