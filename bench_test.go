@@ -7,8 +7,6 @@ import (
 	"os"
 	"syscall"
 	"testing"
-
-	"github.com/sysfence/seccomp/filter"
 )
 
 // Environment of the bench scenario.
@@ -102,8 +100,8 @@ func installBenchFilter(name string) error {
 		// cannot skip the filter: the baseline the cache is measured by.
 		prog, err = (&Policy{
 			Default: Allow,
-			Rules: []Rule{{Syscall: "getpid", Action: Errno(1), Args: []filter.Cond{
-				{Arg: 0, Op: filter.OpEq, Value: 0xdead},
+			Rules: []Rule{{Syscall: "getpid", Action: Errno(1), Args: []Cond{
+				{Arg: 0, Op: Eq, Value: 0xdead},
 			}}},
 		}).Compile()
 	default:

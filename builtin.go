@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -124,7 +123,7 @@ func sandboxPolicy() *Policy {
 	eperm := ErrnoNamed("EPERM")
 	var rules []Rule
 	for _, v := range personalityAllowed {
-		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []filter.Cond{low32Eq(0, v)}})
+		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []Cond{low32Eq(0, v)}})
 	}
 	rules = append(rules, Rule{Syscall: "personality", Action: eperm})
 	rules = append(rules, RulesFor(eperm, sandboxDenied...)...)
@@ -151,8 +150,8 @@ func sandboxStrictPolicy() *Policy {
 // the whole argument where the kernel reads it as an int, as
 // personality(2) and the request of ioctl(2) are, so higher bits that the
 // kernel ignores cannot slip past the rule.
-func low32Eq(arg int, v uint64) filter.Cond {
-	return filter.Cond{Arg: arg, Op: filter.OpMaskedEq, Mask: 0xffffffff, Value: v}
+func low32Eq(arg int, v uint64) Cond {
+	return Cond{Arg: arg, Op: MaskedEq, Mask: 0xffffffff, Value: v}
 }
 
 // terminalInjection returns the conditions for the ioctl requests that
@@ -160,23 +159,23 @@ func low32Eq(arg int, v uint64) filter.Cond {
 // paste the selection. From a sandbox sharing the caller's terminal they
 // run commands outside it. Their numbers differ on mips
 // (arch/mips/include/uapi/asm/ioctls.h).
-func terminalInjection(abi *tables.ABI) [][]filter.Cond {
+func terminalInjection(abi *tables.ABI) [][]Cond {
 	tiocsti, tioclinux := uint64(0x5412), uint64(0x541c)
 	if isMIPS(abi) {
 		tiocsti, tioclinux = 0x5472, 0x5483
 	}
-	return [][]filter.Cond{{low32Eq(1, tiocsti)}, {low32Eq(1, tioclinux)}}
+	return [][]Cond{{low32Eq(1, tiocsti)}, {low32Eq(1, tioclinux)}}
 }
 
 // cloneWithoutNamespaces returns the condition that clone(2) creates no
 // namespace. The flags are the first argument, except on s390, whose
 // clone takes the stack first (CONFIG_CLONE_BACKWARDS2 in kernel/fork.c).
-func cloneWithoutNamespaces(abi *tables.ABI) [][]filter.Cond {
+func cloneWithoutNamespaces(abi *tables.ABI) [][]Cond {
 	arg := 0
 	if isS390(abi) {
 		arg = 1
 	}
-	return [][]filter.Cond{{{Arg: arg, Op: filter.OpMaskedEq, Mask: cloneNewNamespaces, Value: 0}}}
+	return [][]Cond{{{Arg: arg, Op: MaskedEq, Mask: cloneNewNamespaces, Value: 0}}}
 }
 
 // The machine numbers in the low 16 bits of AUDIT_ARCH_* values
@@ -192,9 +191,9 @@ func isS390(abi *tables.ABI) bool { return abi.Audit&0xffff == emS390 }
 // perABI returns rules giving action to calls of name that satisfy one of
 // the conditions conds returns for the ABI. ABIs with the same conditions
 // share rules, restricted to them by Rule.ABIs.
-func perABI(name string, action Action, conds func(*tables.ABI) [][]filter.Cond) []Rule {
+func perABI(name string, action Action, conds func(*tables.ABI) [][]Cond) []Rule {
 	type group struct {
-		conds [][]filter.Cond
+		conds [][]Cond
 		abis  []*tables.ABI
 	}
 	var groups []group

@@ -47,7 +47,7 @@ func TestBuiltinPrecompiled(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, _ := BuiltinPolicy(name)
-			fresh := compile(t, p)
+			fresh := mustCompile(t, p)
 			if got, want := pre.Instructions(), fresh.Instructions(); !slices.Equal(got, want) {
 				t.Errorf("the precompiled program differs from a fresh compile; run go generate\nprecompiled:\n%s\nfresh:\n%s",
 					filter.Disassemble(got, nativeABI()), filter.Disassemble(want, nativeABI()))
@@ -91,7 +91,7 @@ func TestBuiltinSemantics(t *testing.T) {
 			t.Run(name+"/"+abi.Name, func(t *testing.T) {
 				p, _ := BuiltinPolicy(name)
 				p.ABIs = []*tables.ABI{abi}
-				prog := compile(t, p)
+				prog := mustCompile(t, p)
 				check := func(what string, c call, want Action) {
 					t.Helper()
 					if c.abi == nil {

@@ -10,16 +10,18 @@ import (
 // these, an operation the system cannot do wraps errors.ErrUnsupported, and
 // a failed system call wraps its syscall.Errno.
 var (
-	// ErrInvalidAction: an Action that Resolve cannot read.
+	// ErrInvalidAction: an Action that Resolve cannot read (wrapped by
+	// ActionError).
 	ErrInvalidAction = errors.New("seccomp: invalid action")
 	// ErrUnknownSyscall: a rule names a system call no ABI knows.
 	ErrUnknownSyscall = errors.New("seccomp: unknown system call")
-	// ErrInvalidRule: a rule that can never match, since it follows a
-	// rule without conditions for the same system call or its ABIs list
-	// is empty. (A malformed condition is reported by filter.Compile,
-	// with its own errors.)
+	// ErrInvalidRule: a rule with a malformed condition, or one that
+	// could never apply: it follows a rule without conditions for the
+	// same system call, or its ABIs list is empty.
 	ErrInvalidRule = errors.New("seccomp: invalid rule")
-	// ErrInvalidPolicy: a policy whose ABIs cannot share one program.
+	// ErrInvalidPolicy: a Policy or NewProgram's ABIs that cannot share
+	// one program (none, nil, or of two byte orders), or a program that
+	// does not check for the ABIs NewProgram is told it covers.
 	ErrInvalidPolicy = errors.New("seccomp: invalid policy")
 	// ErrUnknownBuiltin: Builtin or BuiltinPolicy was given a name
 	// BuiltinNames does not list.
@@ -67,3 +69,53 @@ func (e *ThreadSyncError) Error() string {
 
 // Unwrap returns ErrThreadSync.
 func (e *ThreadSyncError) Unwrap() error { return ErrThreadSync }
+
+// ActionError reports an Action that Resolve cannot read, and why. It
+// wraps ErrInvalidAction.
+type ActionError struct {
+	Action Action
+	Reason string
+}
+
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("%v %q: %s", ErrInvalidAction, e.Action, e.Reason)
+}
+
+// Unwrap returns ErrInvalidAction.
+func (e *ActionError) Unwrap() error { return ErrInvalidAction }
+
+// PolicyError reports a field of a Policy that Compile cannot use, in the
+// terms the policy was written in: the field's path ("Default",
+// "Rules[3].Args[0].Arg"), the rule's system call as written, and the ABI
+// on which the problem shows, where it shows on one only. Err says what is
+// wrong and wraps one of the sentinel errors (ErrInvalidRule,
+// ErrInvalidAction, ErrInvalidPolicy).
+type PolicyError struct {
+	Field   string
+	Syscall string // the rule's system call, or ""
+	ABI     string // or ""
+	Err     error
+}
+
+// Error writes one sentence, context first:
+//
+//	seccomp: Rules[3].Args[0].Arg (ioctl): invalid rule: 6 is not an argument index (0..5)
+func (e *PolicyError) Error() string {
+	var b strings.Builder
+	b.WriteString("seccomp: ")
+	b.WriteString(e.Field)
+	if e.Syscall != "" {
+		fmt.Fprintf(&b, " (%s)", e.Syscall)
+	}
+	if e.ABI != "" {
+		fmt.Fprintf(&b, " on %s", e.ABI)
+	}
+	b.WriteString(": ")
+	// The errors of this package start with its name, which the
+	// sentence already has.
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "seccomp: "))
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *PolicyError) Unwrap() error { return e.Err }

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 
-	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/internal/compile"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -56,10 +57,8 @@ type Policy struct {
 type Rule struct {
 	Syscall string
 	Action  Action
-	// Args are conditions on the arguments; all must hold. Values are
-	// compared as unsigned integers of the ABI's word size (see
-	// filter.Cond).
-	Args []filter.Cond
+	// Args are conditions on the arguments; all must hold.
+	Args []Cond
 	// ABIs, when not nil, restricts the rule to these of the policy's
 	// ABIs (compared by name), for arguments whose meaning differs: on
 	// s390x the flags of clone are its second argument, not its first.
@@ -87,19 +86,19 @@ func (s Skipped) String() string {
 }
 
 // Compile compiles the policy into a verified program for the ABIs it
-// covers, with filter.Compile. Syscall numbers come from package tables,
-// never from the host, so any host can compile for any ABI.
+// covers. Syscall numbers come from package tables, never from the host,
+// so any host can compile for any ABI.
 //
 // Every name that no ABI knows is reported, each as an
-// *UnknownSyscallError with the nearest known names. A malformed condition
-// is reported with filter.Compile's errors, which name the ABI and the
-// system call.
+// *UnknownSyscallError with the nearest known names. Any other field that
+// cannot be used is reported as a *PolicyError naming it as written
+// (Rules[3].Args[0].Arg), with the rule's system call.
 func (p *Policy) Compile() (*Program, error) {
 	abis, err := p.abis()
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkRules(); err != nil {
+	if err := p.checkRules(abis); err != nil {
 		return nil, err
 	}
 	if err := p.checkNames(); err != nil {
@@ -109,9 +108,9 @@ func (p *Policy) Compile() (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	insns, err := filter.Compile(fp)
+	insns, err := compile.Compile(fp)
 	if err != nil {
-		return nil, fmt.Errorf("seccomp: %w", err)
+		return nil, fmt.Errorf("seccomp: compiling for %s: %w", abiNames(abis), err)
 	}
 	return &Program{insns: insns, abis: abis, skipped: skipped}, nil
 }
@@ -126,28 +125,46 @@ func (p *Policy) abis() ([]*tables.ABI, error) {
 		return []*tables.ABI{abi}, nil
 	}
 	if len(p.ABIs) == 0 {
-		return nil, fmt.Errorf("%w: ABIs is empty (nil means the native ABI)", ErrInvalidPolicy)
+		return nil, &PolicyError{Field: "ABIs", Err: fmt.Errorf("%w: empty (nil means the native ABI)", ErrInvalidPolicy)}
 	}
 	for i, abi := range p.ABIs {
+		field := fmt.Sprintf("ABIs[%d]", i)
 		if abi == nil {
-			return nil, fmt.Errorf("%w: ABIs[%d] is nil", ErrInvalidPolicy, i)
+			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: nil", ErrInvalidPolicy)}
+		}
+		if j := slices.IndexFunc(p.ABIs[:i], func(b *tables.ABI) bool { return b.Name == abi.Name }); j >= 0 {
+			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: %s is ABIs[%d] too", ErrInvalidPolicy, abi.Name, j)}
 		}
 		if abi.BigEndian != p.ABIs[0].BigEndian {
-			return nil, fmt.Errorf("%w: %s and %s differ in byte order; no kernel loads both", ErrInvalidPolicy, p.ABIs[0].Name, abi.Name)
+			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: %s and %s differ in byte order; no kernel loads both", ErrInvalidPolicy, p.ABIs[0].Name, abi.Name)}
 		}
 	}
 	return slices.Clone(p.ABIs), nil
 }
 
 // checkRules reports a rule whose ABIs list is empty, which would apply to
-// no ABI and vanish (nil means every ABI), or holds a nil ABI.
-func (p *Policy) checkRules() error {
+// no ABI and vanish (nil means every ABI), or holds a nil ABI, and a
+// malformed condition, on any of the ABIs the rule applies to.
+func (p *Policy) checkRules(abis []*tables.ABI) error {
 	for i, r := range p.Rules {
-		if r.ABIs != nil && len(r.ABIs) == 0 {
-			return fmt.Errorf("%w: Rules[%d] (%s): ABIs is empty, so the rule applies nowhere (nil means every ABI)", ErrInvalidRule, i, r.Syscall)
+		ruleErr := func(field, format string, args ...any) error {
+			return &PolicyError{Field: fmt.Sprintf("Rules[%d]%s", i, field), Syscall: r.Syscall, Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalidRule}, args...)...)}
 		}
-		if slices.Contains(r.ABIs, nil) {
-			return fmt.Errorf("%w: Rules[%d] (%s): nil in ABIs", ErrInvalidRule, i, r.Syscall)
+		if r.ABIs != nil && len(r.ABIs) == 0 {
+			return ruleErr(".ABIs", "empty, so the rule applies nowhere (nil means every ABI)")
+		}
+		if j := slices.Index(r.ABIs, nil); j >= 0 {
+			return ruleErr(fmt.Sprintf(".ABIs[%d]", j), "nil")
+		}
+		for _, abi := range abis {
+			if !r.appliesTo(abi) {
+				continue
+			}
+			for j, c := range r.Args {
+				if field, why := c.problem(abi); why != "" {
+					return ruleErr(fmt.Sprintf(".Args[%d].%s", j, field), "%s", why)
+				}
+			}
 		}
 	}
 	return nil
@@ -169,12 +186,12 @@ func (p *Policy) checkNames() error {
 
 // lower translates the policy into the compiler's input, one ABIPolicy
 // per ABI, and lists the names skipped.
-func (p *Policy) lower(abis []*tables.ABI) (*filter.Policy, []Skipped, error) {
+func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, error) {
 	foreign, err := orDefault(p.Foreign, KillProcess).Resolve(abis[0])
 	if err != nil {
-		return nil, nil, fmt.Errorf("seccomp: Foreign: %w", err)
+		return nil, nil, &PolicyError{Field: "Foreign", Err: err}
 	}
-	fp := &filter.Policy{Foreign: foreign, X32: foreign}
+	fp := &compile.Policy{Foreign: foreign, X32: foreign}
 	var skipped []Skipped
 	for _, abi := range abis {
 		ap, skip, err := p.lowerABI(abi)
@@ -197,16 +214,16 @@ func orDefault(a, def Action) Action {
 // lowerABI builds the ABIPolicy of one ABI. Rules are grouped by syscall
 // number, in the order each number first appears, so that two names of
 // one number on this ABI share one chain of rules.
-func (p *Policy) lowerABI(abi *tables.ABI) (*filter.ABIPolicy, []Skipped, error) {
+func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error) {
 	def, err := orDefault(p.Default, KillProcess).Resolve(abi)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seccomp: Default on %s: %w", abi.Name, err)
+		return nil, nil, &PolicyError{Field: "Default", ABI: abi.Name, Err: err}
 	}
 	unknown, err := orDefault(p.Unknown, ErrnoNamed("ENOSYS")).Resolve(abi)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seccomp: Unknown on %s: %w", abi.Name, err)
+		return nil, nil, &PolicyError{Field: "Unknown", ABI: abi.Name, Err: err}
 	}
-	ap := &filter.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
+	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
 	var skipped []Skipped
 	index := make(map[uint32]int)   // syscall number -> index in ap.Rules
 	closed := make(map[uint32]bool) // has an unconditional rule
@@ -221,32 +238,45 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*filter.ABIPolicy, []Skipped, error)
 			}
 			continue
 		}
-		ctx := fmt.Sprintf("rule %d (%s on %s)", i, r.Syscall, abi.Name)
 		if closed[nr] {
-			return nil, nil, fmt.Errorf("%w: %s follows a rule without conditions for the same call and can never match", ErrInvalidRule, ctx)
+			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
+				Err: fmt.Errorf("%w: it follows a rule without conditions for the same call and can never match", ErrInvalidRule)}
 		}
 		act, err := r.Action.Resolve(abi)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", ctx, err)
+			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
 		}
 		j, ok := index[nr]
 		if !ok {
 			j = len(ap.Rules)
 			index[nr] = j
-			ap.Rules = append(ap.Rules, filter.Rule{Nr: nr, Action: def})
+			ap.Rules = append(ap.Rules, compile.Rule{Nr: nr, Action: def})
 		}
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
 			closed[nr] = true
 			continue
 		}
-		conds := slices.Clone(r.Args)
-		ap.Rules[j].Args = append(ap.Rules[j].Args, filter.ArgRule{Conds: conds, Action: act})
+		conds := make([]compile.Cond, len(r.Args))
+		for k, c := range r.Args {
+			conds[k] = c.lower()
+		}
+		ap.Rules[j].Args = append(ap.Rules[j].Args, compile.ArgRule{Conds: conds, Action: act})
 	}
 	return ap, skipped, nil
 }
 
-// appliesTo reports whether the rule is restricted to ABIs excluding abi.
+// appliesTo reports whether the rule applies to abi: it is restricted to
+// no ABIs, or to some that include abi.
 func (r *Rule) appliesTo(abi *tables.ABI) bool {
 	return r.ABIs == nil || slices.ContainsFunc(r.ABIs, func(b *tables.ABI) bool { return b.Name == abi.Name })
+}
+
+// abiNames lists the names of abis, for error messages.
+func abiNames(abis []*tables.ABI) string {
+	names := make([]string, len(abis))
+	for i, abi := range abis {
+		names[i] = abi.Name
+	}
+	return strings.Join(names, ", ")
 }

@@ -95,7 +95,7 @@ func simulate(t *testing.T, prog *Program, c call) Action {
 	return a
 }
 
-func compile(t *testing.T, p *Policy) *Program {
+func mustCompile(t *testing.T, p *Policy) *Program {
 	t.Helper()
 	prog, err := p.Compile()
 	if err != nil {
@@ -110,14 +110,14 @@ func TestCompileRules(t *testing.T) {
 		Default: Allow,
 		ABIs:    []*tables.ABI{tables.X86_64, tables.I386},
 		Rules: []Rule{
-			{Syscall: "socket", Action: eacces, Args: []filter.Cond{{Arg: 0, Op: filter.OpEq, Value: 16}}},
-			{Syscall: "socket", Action: eperm, Args: []filter.Cond{{Arg: 0, Op: filter.OpGe, Value: 10}}},
+			{Syscall: "socket", Action: eacces, Args: []Cond{{Arg: 0, Op: Eq, Value: 16}}},
+			{Syscall: "socket", Action: eperm, Args: []Cond{{Arg: 0, Op: Ge, Value: 10}}},
 			{Syscall: "socket", Action: Log},
-			{Syscall: "kill", Action: eperm, Args: []filter.Cond{{Arg: 1, Op: filter.OpEq, Value: 9}}},
+			{Syscall: "kill", Action: eperm, Args: []Cond{{Arg: 1, Op: Eq, Value: 9}}},
 			{Syscall: "ptrace", Action: eperm, ABIs: []*tables.ABI{tables.I386}},
 		},
 	}
-	prog := compile(t, p)
+	prog := mustCompile(t, p)
 	tests := []struct {
 		name string
 		call call
@@ -148,7 +148,7 @@ func TestCompileRules(t *testing.T) {
 func TestCompileDefaults(t *testing.T) {
 	for _, abi := range []*tables.ABI{tables.X86_64, tables.AArch64, tables.RISCV64, tables.MIPS, tables.S390X} {
 		t.Run(abi.Name, func(t *testing.T) {
-			prog := compile(t, &Policy{ABIs: []*tables.ABI{abi}, Rules: RulesFor(Allow, "read")})
+			prog := mustCompile(t, &Policy{ABIs: []*tables.ABI{abi}, Rules: RulesFor(Allow, "read")})
 			other := tables.X86_64
 			if abi == tables.X86_64 {
 				other = tables.AArch64
@@ -172,7 +172,7 @@ func TestCompileDefaults(t *testing.T) {
 
 func TestCompileX32Covered(t *testing.T) {
 	p := &Policy{Default: Allow, ABIs: []*tables.ABI{tables.X86_64, tables.X32}, Rules: RulesFor(ErrnoNamed("EPERM"), "getpid")}
-	prog := compile(t, p)
+	prog := mustCompile(t, p)
 	for _, abi := range []*tables.ABI{tables.X86_64, tables.X32} {
 		if got := simulate(t, prog, call{abi: abi, name: "getpid"}); got != ErrnoNamed("EPERM") {
 			t.Errorf("%s getpid: got %s, want errno:EPERM", abi.Name, got)
@@ -182,13 +182,13 @@ func TestCompileX32Covered(t *testing.T) {
 
 func TestCompileSkipped(t *testing.T) {
 	p := &Policy{Default: Allow, ABIs: []*tables.ABI{tables.AArch64}, Rules: RulesFor(ErrnoNamed("EPERM"), "iopl", "ptrace", "ioperm")}
-	prog := compile(t, p)
+	prog := mustCompile(t, p)
 	want := []Skipped{{tables.AArch64, "iopl"}, {tables.AArch64, "ioperm"}}
 	if got := prog.Skipped(); !slices.Equal(got, want) {
 		t.Errorf("Skipped = %v, want %v", got, want)
 	}
 	p.ABIs = []*tables.ABI{tables.X86_64}
-	if got := compile(t, p).Skipped(); got != nil {
+	if got := mustCompile(t, p).Skipped(); got != nil {
 		t.Errorf("on x86_64, Skipped = %v, want none", got)
 	}
 }
@@ -207,11 +207,11 @@ func TestCompileErrors(t *testing.T) {
 		{"empty ABIs", Policy{ABIs: []*tables.ABI{}}, ErrInvalidPolicy},
 		{"nil ABI", Policy{ABIs: []*tables.ABI{nil}}, ErrInvalidPolicy},
 		{"byte orders", Policy{ABIs: []*tables.ABI{tables.MIPS, tables.MIPSEL}}, ErrInvalidPolicy},
-		{"duplicate ABI", Policy{ABIs: []*tables.ABI{tables.ARM, tables.ARM}}, filter.ErrDuplicateABI},
-		{"argument index", Policy{Rules: []Rule{{Syscall: "read", Action: Allow, Args: []filter.Cond{{Arg: 6, Op: filter.OpEq}}}}}, filter.ErrArgIndex},
+		{"duplicate ABI", Policy{ABIs: []*tables.ABI{tables.ARM, tables.ARM}}, ErrInvalidPolicy},
+		{"argument index", Policy{Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Arg: 6, Op: Eq}}}}}, ErrInvalidRule},
 		{"rule for no ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{}}}}, ErrInvalidRule},
 		{"rule for a nil ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{nil}}}}, ErrInvalidRule},
-		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []filter.Cond{{Op: filter.OpEq, Value: 1 << 32}}}}}, filter.ErrValueRange},
+		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Op: Eq, Value: 1 << 32}}}}}, ErrInvalidRule},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,7 +254,7 @@ func TestCompileCrossArch(t *testing.T) {
 	for _, abi := range tables.All() {
 		t.Run(abi.Name, func(t *testing.T) {
 			p.ABIs = []*tables.ABI{abi}
-			prog := compile(t, p)
+			prog := mustCompile(t, p)
 			if prog.ByteOrder() != abi.ByteOrder() {
 				t.Errorf("ByteOrder = %v, want %v", prog.ByteOrder(), abi.ByteOrder())
 			}

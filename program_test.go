@@ -16,7 +16,7 @@ func TestWriteTo(t *testing.T) {
 		t.Run(abi.Name, func(t *testing.T) {
 			p, _ := BuiltinPolicy("sandbox")
 			p.ABIs = []*tables.ABI{abi}
-			prog := compile(t, p)
+			prog := mustCompile(t, p)
 			var buf bytes.Buffer
 			n, err := prog.WriteTo(&buf)
 			if err != nil || n != int64(8*prog.Len()) || int(n) != buf.Len() {

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -142,7 +141,7 @@ func randomAction(r *rand.Rand) Action {
 
 // randomCond returns a condition whose values fit words of wordSize bytes,
 // drawn near the edges where comparisons change outcome.
-func randomCond(r *rand.Rand, wordSize int) filter.Cond {
+func randomCond(r *rand.Rand, wordSize int) Cond {
 	value := func() uint64 {
 		v := []uint64{0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 1 << 32, 0xffffffff00000000, ^uint64(0), r.Uint64()}[r.IntN(10)]
 		if wordSize == 4 {
@@ -150,8 +149,8 @@ func randomCond(r *rand.Rand, wordSize int) filter.Cond {
 		}
 		return v
 	}
-	c := filter.Cond{Arg: r.IntN(6), Op: filter.OpEq + filter.Op(r.IntN(7)), Value: value()}
-	if c.Op == filter.OpMaskedEq {
+	c := Cond{Arg: r.IntN(6), Op: Eq + Comparison(r.IntN(7)), Value: value()}
+	if c.Op == MaskedEq {
 		c.Mask = value()
 	}
 	return c

@@ -41,7 +41,9 @@ func (a Action) Kind() Action { return a & RetActionFull }
 func (a Action) Data() uint16 { return uint16(a & RetData) }
 
 // String spells the action the way the command line reads it:
-// "allow", "kill-process", "errno:1", "trace:7", …
+// "allow", "kill-process", "errno:1", "trace:7", "trap:3", … The data of
+// trap, errno and trace is written (trap's only when it is not 0); the
+// kernel ignores the data of the other actions, and String leaves it out.
 func (a Action) String() string {
 	switch a.Kind() {
 	case KillProcess:
@@ -49,6 +51,9 @@ func (a Action) String() string {
 	case KillThread:
 		return "kill-thread"
 	case Trap:
+		if a.Data() != 0 {
+			return fmt.Sprintf("trap:%d", a.Data())
+		}
 		return "trap"
 	case ErrnoBase:
 		return fmt.Sprintf("errno:%d", a.Data())

@@ -1,4 +1,8 @@
-// Package filter builds, checks and runs classic-BPF programs for seccomp.
+// Package filter is classic BPF for seccomp: instructions, an assembler,
+// the kernel's verifier rules, a simulator, a disassembler, encoding and
+// statistics. It knows nothing of policies: the root package compiles
+// those (through internal/compile) into the programs this package checks
+// and runs.
 //
 // # Model
 //
@@ -10,7 +14,6 @@
 // (include/uapi/linux/seccomp.h). Each stage has its file:
 //
 //   - Assembler (asm.go) writes programs with labels instead of offsets;
-//   - Compile (compile.go) turns a Policy into one program;
 //   - Verify (verify.go) applies the kernel's checks;
 //   - Run (simulate.go) executes a program as the kernel would;
 //   - Disassemble (disasm.go) prints the kernel's bpf_asm syntax;
@@ -18,63 +21,8 @@
 //     seccomp(2) and bwrap --seccomp take;
 //   - Analyze (stats.go) measures a program per system call.
 //
-// # Policies
-//
-// A Policy covers one or more ABIs of package tables. For each, Rules give
-// actions to system-call numbers of the ABI's table, optionally depending on
-// the arguments (ArgRule: the first whose conditions all hold decides);
-// Default is the action for the other numbers of the table, and Unknown for
-// numbers the table does not know, such as system calls newer than it
-// (give them errno ENOSYS so that libc falls back to older calls). Foreign
-// is the action for an ABI the policy does not cover. Policy.Evaluate is
-// the meaning of a policy, written plainly; the tests check that every
-// compiled program agrees with it.
-//
-// x86_64 and x32 share AUDIT_ARCH_X86_64: x32 numbers carry bit
-// 0x40000000. When a policy covers x86_64 but not x32, those numbers get
-// the action Policy.X32 and never reach the x86_64 rules; when it covers
-// x32 but not x86_64, numbers without the bit get Foreign.
-//
-// # Program shape
-//
-// Compile emits:
-//
-//	ld [4]                             ; arch
-//	jeq #AUDIT_ARCH_…, abi1            ; one test per covered arch value,
-//	jeq #AUDIT_ARCH_…, abi2, foreign   ; in the order of Policy.ABIs
-//	abi1: ld [0]                       ; nr
-//	      jge #k, …                    ; binary search over ranges of numbers
-//	      jeq #k, …                    ; (a single number between two ranges
-//	                                   ; of one action needs one test)
-//	abi2: …
-//	args: ld [16+8i], jeq/jgt/jge/and  ; argument checks, one block per
-//	                                   ; distinct set of ArgRules
-//	ret #action                        ; one per distinct action
-//
-// The numbers of the whole 32-bit space are partitioned into ranges that
-// lead to one place: a rule's action or argument block, Default, Unknown, X32
-// or Foreign. Adjacent numbers that lead to the same place share a range, so
-// the search costs about log2 of the number of ranges; its shape weighs each
-// range by the number of table entries in it, so common system calls take
-// few comparisons.
-//
-// 64-bit arguments are compared as two 32-bit words: the one holding bits
-// 0..31 of args[i] is at offset 16+8i on little-endian ABIs and 16+8i+4 on
-// big-endian ones. ABIs whose WordSize is 4 compare the low word only.
-// Conditions that hold or fail whatever the argument are folded away.
-//
-// # Rules the compiler keeps
-//
-//   - A system call whose action does not depend on its arguments is
-//     decided with loads of nr and arch, BPF_JEQ, BPF_JGE and BPF_JGT
-//     against constants, BPF_JA and BPF_RET only: the instructions that
-//     seccomp_is_const_allow in kernel/seccomp.c emulates, so Linux 5.11
-//     and later skip the filter altogether for the allowed ones.
-//   - Jumps farther than 255 instructions go through BPF_JA trampolines; a
-//     program over MaxInstructions (4096) is an error (ErrTooLong), never
-//     truncated.
-//   - Every program Compile returns has passed Verify.
-//   - Invalid policies are refused with errors that wrap a sentinel
-//     (ErrUnknownSyscall, ErrDuplicateRule, …) and name the ABI, the system
-//     call and the condition at fault.
+// Two return-value types meet here and in the root package: Action in
+// this package is the raw 32-bit value a program returns; seccomp.Action
+// is the spelling a policy is written in ("errno:EPERM"), resolved to one
+// of these for each ABI.
 package filter

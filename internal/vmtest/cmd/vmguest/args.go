@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/sysfence/seccomp"
-	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -16,28 +15,28 @@ import (
 // for the n'th rule that holds first. Together they use every operator,
 // both halves of 64-bit arguments (wide, for ABIs whose WordSize is 8) and
 // the 32-bit words of the others (narrow).
-func argRules(wide bool) [][]filter.Cond {
-	c := func(arg int, op filter.Op, v uint64) filter.Cond { return filter.Cond{Arg: arg, Op: op, Value: v} }
-	masked := func(arg int, mask, v uint64) filter.Cond {
-		return filter.Cond{Arg: arg, Op: filter.OpMaskedEq, Mask: mask, Value: v}
+func argRules(wide bool) [][]seccomp.Cond {
+	c := func(arg int, op seccomp.Comparison, v uint64) seccomp.Cond { return seccomp.Cond{Arg: arg, Op: op, Value: v} }
+	masked := func(arg int, mask, v uint64) seccomp.Cond {
+		return seccomp.Cond{Arg: arg, Op: seccomp.MaskedEq, Mask: mask, Value: v}
 	}
 	if wide {
-		return [][]filter.Cond{
-			{c(0, filter.OpEq, 0x1_0000_0002)},
-			{c(1, filter.OpGt, 0xffff_ffff)},
+		return [][]seccomp.Cond{
+			{c(0, seccomp.Eq, 0x1_0000_0002)},
+			{c(1, seccomp.Gt, 0xffff_ffff)},
 			{masked(2, 0xf0f0_0000_0000_00ff, 0x1010_0000_0000_0001)},
-			{c(3, filter.OpGe, 3), c(3, filter.OpLt, 9), c(4, filter.OpNe, 7)},
-			{c(5, filter.OpGe, 0x8000_0000_0000_0000)},
-			{c(0, filter.OpGe, 0x1_0000_0000), c(0, filter.OpLe, 0xffff_fffe_0000_0000)},
+			{c(3, seccomp.Ge, 3), c(3, seccomp.Lt, 9), c(4, seccomp.Ne, 7)},
+			{c(5, seccomp.Ge, 0x8000_0000_0000_0000)},
+			{c(0, seccomp.Ge, 0x1_0000_0000), c(0, seccomp.Le, 0xffff_fffe_0000_0000)},
 		}
 	}
-	return [][]filter.Cond{
-		{c(0, filter.OpEq, 2)},
-		{c(1, filter.OpGt, 0x7fff_ffff)},
+	return [][]seccomp.Cond{
+		{c(0, seccomp.Eq, 2)},
+		{c(1, seccomp.Gt, 0x7fff_ffff)},
 		{masked(2, 0xf0f0_00ff, 0x1010_0001)},
-		{c(3, filter.OpGe, 3), c(3, filter.OpLt, 9), c(4, filter.OpNe, 7)},
-		{c(5, filter.OpGe, 0xffff_0000)},
-		{c(0, filter.OpGe, 0x1000), c(0, filter.OpLe, 0xfffe_0000)},
+		{c(3, seccomp.Ge, 3), c(3, seccomp.Lt, 9), c(4, seccomp.Ne, 7)},
+		{c(5, seccomp.Ge, 0xffff_0000)},
+		{c(0, seccomp.Ge, 0x1000), c(0, seccomp.Le, 0xfffe_0000)},
 	}
 }
 

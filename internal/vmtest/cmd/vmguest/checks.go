@@ -151,7 +151,7 @@ func shortCall(name string, args [6]uint64) string {
 
 // condVectors returns the argument vectors for a rule: first one that
 // satisfies every condition, then one per condition that violates it.
-func condVectors(conds []filter.Cond) [][6]uint64 {
+func condVectors(conds []seccomp.Cond) [][6]uint64 {
 	var sat [6]uint64
 	for _, cd := range conds {
 		sat[cd.Arg] = satisfying(cd)
@@ -165,25 +165,25 @@ func condVectors(conds []filter.Cond) [][6]uint64 {
 	return vecs
 }
 
-func satisfying(cd filter.Cond) uint64 {
+func satisfying(cd seccomp.Cond) uint64 {
 	switch cd.Op {
-	case filter.OpNe, filter.OpGt:
+	case seccomp.Ne, seccomp.Gt:
 		return cd.Value + 1
-	case filter.OpLt:
+	case seccomp.Lt:
 		return cd.Value - 1
 	}
 	return cd.Value // OpEq, OpLe, OpGe, OpMaskedEq
 }
 
-func violating(cd filter.Cond) uint64 {
+func violating(cd seccomp.Cond) uint64 {
 	switch cd.Op {
-	case filter.OpEq:
+	case seccomp.Eq:
 		return cd.Value ^ 1
-	case filter.OpLe:
+	case seccomp.Le:
 		return cd.Value + 1
-	case filter.OpGe:
+	case seccomp.Ge:
 		return cd.Value - 1
-	case filter.OpMaskedEq:
+	case seccomp.MaskedEq:
 		return cd.Value ^ (cd.Mask & -cd.Mask) // flip the lowest bit the mask tests
 	}
 	return cd.Value // OpNe, OpLt, OpGt

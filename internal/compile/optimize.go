@@ -1,6 +1,7 @@
-package filter
+package compile
 
 import (
+	"github.com/sysfence/seccomp/filter"
 	"math"
 	"sort"
 )
@@ -40,7 +41,7 @@ func condConst(c Cond, wide bool) (holds, known bool) {
 // that never match or that follow one that always matches, and without
 // trailing rules whose action is the fallback. An empty result means the
 // action does not depend on the arguments.
-func simplifyArgs(rules []ArgRule, dflt Action, wide bool) ([]ArgRule, Action) {
+func simplifyArgs(rules []ArgRule, dflt filter.Action, wide bool) ([]ArgRule, filter.Action) {
 	var out []ArgRule
 	for _, r := range rules {
 		conds, never := simplifyConds(r.Conds, wide)

@@ -1,7 +1,8 @@
-package filter
+package compile
 
 import (
 	"errors"
+	"github.com/sysfence/seccomp/filter"
 	"math"
 	"slices"
 	"testing"
@@ -35,13 +36,13 @@ func (s *fuzzSource) uint64() uint64 {
 
 // fuzzActions are the actions policies draw from; a few stand for many so
 // that neighbours often share one and spans merge.
-var fuzzActions = []Action{Allow, Allow, KillProcess, Errno(1), Errno(38), KillThread, Trap, Trap | 1, Trap | 2, Log, Trace(3), Notify}
+var fuzzActions = []filter.Action{filter.Allow, filter.Allow, filter.KillProcess, filter.Errno(1), filter.Errno(38), filter.KillThread, filter.Trap, filter.Trap | 1, filter.Trap | 2, filter.Log, filter.Trace(3), filter.Notify}
 
-func (s *fuzzSource) action() Action {
+func (s *fuzzSource) action() filter.Action {
 	if i := s.intn(len(fuzzActions) + 1); i < len(fuzzActions) {
 		return fuzzActions[i]
 	}
-	return Errno(uint16(s.byte()))
+	return filter.Errno(uint16(s.byte()))
 }
 
 // value returns an argument constant, often one at an edge of a word.
@@ -130,13 +131,13 @@ func FuzzCompile(f *testing.F) {
 		s := &fuzzSource{b: data}
 		p := s.policy()
 		prog, err := Compile(p)
-		if errors.Is(err, ErrTooLong) {
+		if errors.Is(err, filter.ErrTooLong) {
 			return
 		}
 		if err != nil {
 			t.Fatalf("Compile: %v", err)
 		}
-		if err := Verify(prog); err != nil {
+		if err := filter.Verify(prog); err != nil {
 			t.Fatalf("Verify: %v", err)
 		}
 		checkOneRetPerAction(t, prog)
@@ -146,11 +147,11 @@ func FuzzCompile(f *testing.F) {
 }
 
 // randomProbes returns seccomp_data from the fuzzer's remaining bytes.
-func (s *fuzzSource) randomProbes(p *Policy) []SeccompData {
-	var out []SeccompData
+func (s *fuzzSource) randomProbes(p *Policy) []filter.SeccompData {
+	var out []filter.SeccompData
 	for len(s.b) > 0 {
 		ap := p.ABIs[s.intn(len(p.ABIs))]
-		d := SeccompData{Arch: ap.ABI.Audit, Nr: int32(s.uint64())}
+		d := filter.SeccompData{Arch: ap.ABI.Audit, Nr: int32(s.uint64())}
 		if len(ap.Rules) > 0 && s.intn(2) == 0 {
 			d.Nr = int32(ap.Rules[s.intn(len(ap.Rules))].Nr)
 		}
@@ -166,11 +167,11 @@ func (s *fuzzSource) randomProbes(p *Policy) []SeccompData {
 // system call that a covered ABI allows without argument rules, and only
 // calls that the policy allows (with all arguments zero, as Analyze runs
 // them) or that the kernel exempts.
-func checkCache(t *testing.T, p *Policy, prog []Instruction) {
+func checkCache(t *testing.T, p *Policy, prog []filter.Instruction) {
 	t.Helper()
 	for i := range p.ABIs {
 		ap := &p.ABIs[i]
-		st, err := Analyze(prog, ap.ABI)
+		st, err := filter.Analyze(prog, ap.ABI)
 		if err != nil {
 			t.Fatalf("Analyze: %v", err)
 		}
@@ -179,13 +180,13 @@ func checkCache(t *testing.T, p *Policy, prog []Instruction) {
 		}
 		for _, name := range cacheableAllowed(p, ap) {
 			if !slices.Contains(st.CacheAllowedNames, name) {
-				t.Errorf("%s: %s is allowed without argument rules but not cache-allowed\n%s", ap.ABI.Name, name, Disassemble(prog, ap.ABI))
+				t.Errorf("%s: %s is allowed without argument rules but not cache-allowed\n%s", ap.ABI.Name, name, filter.Disassemble(prog, ap.ABI))
 			}
 		}
 		for _, name := range st.CacheAllowedNames {
 			n, _ := ap.ABI.Number(name)
-			d := SeccompData{Arch: ap.ABI.Audit, Nr: int32(n)}
-			if p.Evaluate(&d) != Allow && !cacheExemptName(ap.ABI, name) {
+			d := filter.SeccompData{Arch: ap.ABI.Audit, Nr: int32(n)}
+			if p.Evaluate(&d) != filter.Allow && !filter.CacheExempt(ap.ABI, name) {
 				t.Errorf("%s: %s is cache-allowed but the policy gives it %v", ap.ABI.Name, name, p.Evaluate(&d))
 			}
 		}

@@ -1,6 +1,9 @@
-package filter
+package compile
 
-import "github.com/sysfence/seccomp/tables"
+import (
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/tables"
+)
 
 // Op is a comparison of a system-call argument with a constant, as in the
 // OCI runtime specification's seccomp operators.
@@ -31,7 +34,7 @@ type Cond struct {
 // ArgRule gives Action to a call whose arguments satisfy every one of Conds.
 type ArgRule struct {
 	Conds  []Cond
-	Action Action
+	Action filter.Action
 }
 
 // Rule is what a policy does with one system call: the first ArgRule whose
@@ -39,7 +42,7 @@ type ArgRule struct {
 type Rule struct {
 	Nr     uint32
 	Args   []ArgRule
-	Action Action
+	Action filter.Action
 }
 
 // ABIPolicy is a policy for one ABI.
@@ -49,10 +52,10 @@ type ABIPolicy struct {
 	// the ABI's table.
 	Rules []Rule
 	// Default is the action for numbers in the ABI's table without a rule.
-	Default Action
+	Default filter.Action
 	// Unknown is the action for numbers that are not in the ABI's table,
 	// such as system calls newer than the table.
-	Unknown Action
+	Unknown filter.Action
 }
 
 // Policy is the input of Compile: per-ABI policies and what to do with
@@ -60,8 +63,8 @@ type ABIPolicy struct {
 type Policy struct {
 	ABIs []ABIPolicy
 	// Foreign is the action for a seccomp_data.arch that no ABI covers.
-	Foreign Action
+	Foreign filter.Action
 	// X32 is the action, when x86_64 is covered and x32 is not, for
 	// numbers with the x32 bit (0x40000000) set. Ignored otherwise.
-	X32 Action
+	X32 filter.Action
 }

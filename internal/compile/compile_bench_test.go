@@ -1,6 +1,7 @@
-package filter
+package compile
 
 import (
+	"github.com/sysfence/seccomp/filter"
 	"math"
 	"slices"
 	"testing"
@@ -72,12 +73,12 @@ func denylistPolicy(tb testing.TB) *Policy {
 	abi := tables.X86_64
 	var rules []Rule
 	for _, name := range sandboxDenylist {
-		rules = append(rules, Rule{Nr: nr(tb, abi, name), Action: Errno(eperm)})
+		rules = append(rules, Rule{Nr: nr(tb, abi, name), Action: filter.Errno(eperm)})
 	}
 	return &Policy{
-		ABIs:    []ABIPolicy{{ABI: abi, Rules: rules, Default: Allow, Unknown: Allow}},
-		Foreign: KillProcess,
-		X32:     KillProcess,
+		ABIs:    []ABIPolicy{{ABI: abi, Rules: rules, Default: filter.Allow, Unknown: filter.Allow}},
+		Foreign: filter.KillProcess,
+		X32:     filter.KillProcess,
 	}
 }
 
@@ -92,35 +93,35 @@ func allowlistPolicy(tb testing.TB) *Policy {
 		nr(tb, abi, name) // catch misspelt names
 	}
 	argRules := map[string]Rule{
-		"socket": {Action: Errno(eafnosupport), Args: []ArgRule{
-			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afUnix}}, Action: Allow},
-			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afInet}}, Action: Allow},
-			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afInet6}}, Action: Allow},
+		"socket": {Action: filter.Errno(eafnosupport), Args: []ArgRule{
+			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afUnix}}, Action: filter.Allow},
+			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afInet}}, Action: filter.Allow},
+			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afInet6}}, Action: filter.Allow},
 		}},
-		"clone": {Action: Errno(eperm), Args: []ArgRule{
-			{Conds: []Cond{{Arg: 0, Op: OpMaskedEq, Mask: cloneNamespaces, Value: 0}}, Action: Allow},
+		"clone": {Action: filter.Errno(eperm), Args: []ArgRule{
+			{Conds: []Cond{{Arg: 0, Op: OpMaskedEq, Mask: cloneNamespaces, Value: 0}}, Action: filter.Allow},
 		}},
-		"personality": {Action: Errno(eperm), Args: []ArgRule{
-			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: 0}}, Action: Allow},
-			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: 0xffffffff}}, Action: Allow},
+		"personality": {Action: filter.Errno(eperm), Args: []ArgRule{
+			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: 0}}, Action: filter.Allow},
+			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: 0xffffffff}}, Action: filter.Allow},
 		}},
 	}
-	rules := []Rule{{Nr: nr(tb, abi, "clone3"), Action: Errno(enosys)}}
+	rules := []Rule{{Nr: nr(tb, abi, "clone3"), Action: filter.Errno(enosys)}}
 	for _, sc := range abi.Syscalls() {
 		if slices.Contains(allowlistOmits, sc.Name) {
 			continue
 		}
 		r, ok := argRules[sc.Name]
 		if !ok {
-			r.Action = Allow
+			r.Action = filter.Allow
 		}
 		r.Nr = sc.Nr
 		rules = append(rules, r)
 	}
 	return &Policy{
-		ABIs:    []ABIPolicy{{ABI: abi, Rules: rules, Default: KillProcess, Unknown: Errno(enosys)}},
-		Foreign: KillProcess,
-		X32:     KillProcess,
+		ABIs:    []ABIPolicy{{ABI: abi, Rules: rules, Default: filter.KillProcess, Unknown: filter.Errno(enosys)}},
+		Foreign: filter.KillProcess,
+		X32:     filter.KillProcess,
 	}
 }
 
@@ -163,7 +164,7 @@ func TestCompileStats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := Analyze(prog, ap.ABI)
+			st, err := filter.Analyze(prog, ap.ABI)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +177,7 @@ func TestCompileStats(t *testing.T) {
 				t.Errorf("mean steps %.2f > log2(%d)+6 = %.2f", st.MeanSteps, n, limit)
 			}
 			got := slices.DeleteFunc(st.CacheAllowedNames, func(name string) bool {
-				return cacheExemptName(ap.ABI, name) && !slices.Contains(want, name)
+				return filter.CacheExempt(ap.ABI, name) && !slices.Contains(want, name)
 			})
 			if !slices.Equal(got, want) {
 				t.Errorf("cache-allowed system calls differ from those allowed without argument rules:\ngot  %v\nwant %v", got, want)
@@ -198,20 +199,9 @@ func cacheableAllowed(p *Policy, ap *ABIPolicy) []string {
 			}
 			act = ap.Rules[i].Action
 		}
-		if act == Allow {
+		if act == filter.Allow {
 			names = append(names, sc.Name)
 		}
 	}
 	return names
-}
-
-// cacheExemptName reports whether the kernel exempts a system call from
-// every filter (and so from the cache count's meaning).
-func cacheExemptName(abi *tables.ABI, name string) bool {
-	for _, e := range cacheExempt {
-		if e.audit == abi.Audit && e.name == name {
-			return true
-		}
-	}
-	return false
 }

@@ -1,10 +1,11 @@
-package filter
+package compile
 
 import (
 	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/sysfence/seccomp/filter"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ var goldenPolicies = []struct {
 	policy func(testing.TB) *Policy
 }{
 	{"allow_all", func(testing.TB) *Policy {
-		return &Policy{ABIs: []ABIPolicy{{ABI: tables.AArch64, Default: Allow, Unknown: Allow}}, Foreign: KillProcess}
+		return &Policy{ABIs: []ABIPolicy{{ABI: tables.AArch64, Default: filter.Allow, Unknown: filter.Allow}}, Foreign: filter.KillProcess}
 	}},
 	{"denylist_x86_64", denylistPolicy},
 	{"allowlist_x86_64", allowlistPolicy},
@@ -45,11 +46,11 @@ var goldenPolicies = []struct {
 		abi := tables.MIPS
 		enosys, _ := abi.Errno("ENOSYS")
 		return &Policy{
-			ABIs: []ABIPolicy{{ABI: abi, Default: Allow, Unknown: Errno(enosys), Rules: []Rule{
-				{Nr: nr(tb, abi, "ptrace"), Action: KillProcess},
-				{Nr: nr(tb, abi, "clone3"), Action: Errno(enosys)},
+			ABIs: []ABIPolicy{{ABI: abi, Default: filter.Allow, Unknown: filter.Errno(enosys), Rules: []Rule{
+				{Nr: nr(tb, abi, "ptrace"), Action: filter.KillProcess},
+				{Nr: nr(tb, abi, "clone3"), Action: filter.Errno(enosys)},
 			}}},
-			Foreign: KillThread,
+			Foreign: filter.KillThread,
 		}
 	}},
 }
@@ -57,16 +58,16 @@ var goldenPolicies = []struct {
 // multiABIPolicy covers x86_64, x32 and i386 (in that order of dispatch),
 // with argument rules that x86_64 and x32 share.
 func multiABIPolicy(tb testing.TB) *Policy {
-	ioctlArgs := []ArgRule{{Conds: []Cond{{Arg: 1, Op: OpEq, Value: 0x5401}}, Action: Allow}} // TCGETS
+	ioctlArgs := []ArgRule{{Conds: []Cond{{Arg: 1, Op: OpEq, Value: 0x5401}}, Action: filter.Allow}} // TCGETS
 	abiPolicy := func(abi *tables.ABI) ABIPolicy {
-		return ABIPolicy{ABI: abi, Default: Allow, Unknown: Errno(enosys), Rules: []Rule{
-			{Nr: nr(tb, abi, "ptrace"), Action: KillProcess},
-			{Nr: nr(tb, abi, "ioctl"), Action: Errno(eperm), Args: ioctlArgs},
+		return ABIPolicy{ABI: abi, Default: filter.Allow, Unknown: filter.Errno(enosys), Rules: []Rule{
+			{Nr: nr(tb, abi, "ptrace"), Action: filter.KillProcess},
+			{Nr: nr(tb, abi, "ioctl"), Action: filter.Errno(eperm), Args: ioctlArgs},
 		}}
 	}
 	return &Policy{
 		ABIs:    []ABIPolicy{abiPolicy(tables.X86_64), abiPolicy(tables.X32), abiPolicy(tables.I386)},
-		Foreign: KillProcess,
+		Foreign: filter.KillProcess,
 	}
 }
 
@@ -86,13 +87,13 @@ func opsPolicy(abi *tables.ABI) func(testing.TB) *Policy {
 			if op == OpMaskedEq {
 				value = mask & (v << 4)
 			}
-			rules = append(rules, Rule{Nr: nr(tb, abi, calls[i]), Action: Errno(eperm), Args: []ArgRule{
-				{Conds: []Cond{{Arg: i % 6, Op: op, Value: value, Mask: mask}}, Action: Allow},
+			rules = append(rules, Rule{Nr: nr(tb, abi, calls[i]), Action: filter.Errno(eperm), Args: []ArgRule{
+				{Conds: []Cond{{Arg: i % 6, Op: op, Value: value, Mask: mask}}, Action: filter.Allow},
 			}})
 		}
 		return &Policy{
-			ABIs:    []ABIPolicy{{ABI: abi, Rules: rules, Default: KillProcess, Unknown: KillProcess}},
-			Foreign: KillProcess,
+			ABIs:    []ABIPolicy{{ABI: abi, Rules: rules, Default: filter.KillProcess, Unknown: filter.KillProcess}},
+			Foreign: filter.KillProcess,
 		}
 	}
 }
@@ -109,7 +110,7 @@ func TestCompileGolden(t *testing.T) {
 			for _, ap := range p.ABIs {
 				abis = append(abis, ap.ABI)
 			}
-			got := Disassemble(prog, abis...)
+			got := filter.Disassemble(prog, abis...)
 			path := filepath.Join("testdata", "compile", tc.name+".golden")
 			if updating() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -151,15 +152,15 @@ func goldenDiff(got, want string) string {
 }
 
 // checkOneRetPerAction fails if two instructions return the same action.
-func checkOneRetPerAction(t *testing.T, prog []Instruction) {
+func checkOneRetPerAction(t *testing.T, prog []filter.Instruction) {
 	t.Helper()
 	seen := make(map[uint32]int)
 	for pc, ins := range prog {
-		if ins.Code != BPF_RET|BPF_K {
+		if ins.Code != filter.BPF_RET|filter.BPF_K {
 			continue
 		}
 		if at, dup := seen[ins.K]; dup {
-			t.Errorf("instructions %d and %d both return %v", at, pc, Action(ins.K))
+			t.Errorf("instructions %d and %d both return %v", at, pc, filter.Action(ins.K))
 		}
 		seen[ins.K] = pc
 	}
@@ -167,16 +168,17 @@ func checkOneRetPerAction(t *testing.T, prog []Instruction) {
 
 // checkPolicy runs every probe through prog, which must pass Verify, and
 // compares the result with p.Evaluate.
-func checkPolicy(t testing.TB, p *Policy, prog []Instruction, probes []SeccompData) {
+func checkPolicy(t testing.TB, p *Policy, prog []filter.Instruction, probes []filter.SeccompData) {
 	t.Helper()
-	if err := Verify(prog); err != nil {
-		t.Fatalf("Verify: %v\n%s", err, Disassemble(prog))
+	if err := filter.Verify(prog); err != nil {
+		t.Fatalf("Verify: %v\n%s", err, filter.Disassemble(prog))
 	}
 	failures := 0
 	for _, d := range probes {
-		// What Run does after Verify, which need not run for each probe.
-		m := interpreter{prog: prog, data: d.words(orderOf(d.Arch))}
-		res := m.run()
+		res, err := filter.Run(prog, &d, orderOf(d.Arch))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if want := p.Evaluate(&d); res.Ret != want {
 			t.Errorf("arch %#x nr %d (%#x) args %#x: program returns %v, policy says %v", d.Arch, d.Nr, uint32(d.Nr), d.Args, res.Ret, want)
 			if failures++; failures == 10 {
@@ -185,7 +187,7 @@ func checkPolicy(t testing.TB, p *Policy, prog []Instruction, probes []SeccompDa
 		}
 	}
 	if failures > 0 {
-		t.Logf("program:\n%s", Disassemble(prog))
+		t.Logf("program:\n%s", filter.Disassemble(prog))
 	}
 }
 
@@ -204,8 +206,8 @@ func orderOf(audit uint32) binary.ByteOrder {
 // its table and its neighbours, with the x32 bit too; and for every
 // condition, arguments at and around its value while the other
 // conditions of its rule hold.
-func probes(p *Policy) []SeccompData {
-	var out []SeccompData
+func probes(p *Policy) []filter.SeccompData {
+	var out []filter.SeccompData
 	edges := []uint32{0, 1, 0x3fffffff, 0x40000000, 0x40000001, 0x7fffffff, 0x80000000, 0xbfffffff, 0xc0000000, math.MaxUint32}
 	arches := []uint32{0, math.MaxUint32, 0x40000000}
 	for _, abi := range tables.All() {
@@ -213,7 +215,7 @@ func probes(p *Policy) []SeccompData {
 	}
 	for _, arch := range arches {
 		for _, e := range edges {
-			out = append(out, SeccompData{Arch: arch, Nr: int32(e)})
+			out = append(out, filter.SeccompData{Arch: arch, Nr: int32(e)})
 		}
 	}
 	for _, ap := range p.ABIs {
@@ -221,12 +223,12 @@ func probes(p *Policy) []SeccompData {
 		for i := range abi.Len() {
 			n := abi.At(i).Nr
 			for _, x := range []uint32{n - 1, n, n + 1, n | 0x40000000, n &^ 0x40000000} {
-				out = append(out, SeccompData{Arch: abi.Audit, Nr: int32(x)})
+				out = append(out, filter.SeccompData{Arch: abi.Audit, Nr: int32(x)})
 			}
 		}
 		for _, r := range ap.Rules {
 			for _, args := range argProbes(r.Args) {
-				out = append(out, SeccompData{Arch: abi.Audit, Nr: int32(r.Nr), Args: args})
+				out = append(out, filter.SeccompData{Arch: abi.Audit, Nr: int32(r.Nr), Args: args})
 			}
 		}
 	}
@@ -283,38 +285,38 @@ func TestEvaluate(t *testing.T) {
 	x86, x32 := tables.X86_64, tables.X32
 	ptrace := nr(t, x86, "ptrace")
 	onlyX86 := &Policy{
-		ABIs: []ABIPolicy{{ABI: x86, Default: Allow, Unknown: Errno(enosys), Rules: []Rule{
-			{Nr: ptrace, Action: KillProcess},
-			{Nr: nr(t, x86, "socket"), Action: Errno(eafnosupport), Args: []ArgRule{
-				{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afUnix}}, Action: Allow},
-				{Conds: []Cond{{Arg: 0, Op: OpGe, Value: afInet}, {Arg: 0, Op: OpLe, Value: afInet6}}, Action: Log},
+		ABIs: []ABIPolicy{{ABI: x86, Default: filter.Allow, Unknown: filter.Errno(enosys), Rules: []Rule{
+			{Nr: ptrace, Action: filter.KillProcess},
+			{Nr: nr(t, x86, "socket"), Action: filter.Errno(eafnosupport), Args: []ArgRule{
+				{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afUnix}}, Action: filter.Allow},
+				{Conds: []Cond{{Arg: 0, Op: OpGe, Value: afInet}, {Arg: 0, Op: OpLe, Value: afInet6}}, Action: filter.Log},
 			}},
 		}}},
-		Foreign: KillThread,
-		X32:     Errno(7),
+		Foreign: filter.KillThread,
+		X32:     filter.Errno(7),
 	}
-	onlyX32 := &Policy{ABIs: []ABIPolicy{{ABI: x32, Default: Allow, Unknown: Trap}}, Foreign: KillThread, X32: Errno(7)}
+	onlyX32 := &Policy{ABIs: []ABIPolicy{{ABI: x32, Default: filter.Allow, Unknown: filter.Trap}}, Foreign: filter.KillThread, X32: filter.Errno(7)}
 	socket := int32(nr(t, x86, "socket"))
 	tests := []struct {
 		name string
 		p    *Policy
-		d    SeccompData
-		want Action
+		d    filter.SeccompData
+		want filter.Action
 	}{
-		{"rule", onlyX86, SeccompData{Arch: x86.Audit, Nr: int32(ptrace)}, KillProcess},
-		{"default", onlyX86, SeccompData{Arch: x86.Audit, Nr: 0}, Allow},
-		{"unknown", onlyX86, SeccompData{Arch: x86.Audit, Nr: 400}, Errno(enosys)},
-		{"negative", onlyX86, SeccompData{Arch: x86.Audit, Nr: -1}, Errno(7)},
-		{"x32 bit", onlyX86, SeccompData{Arch: x86.Audit, Nr: int32(ptrace) | 0x40000000}, Errno(7)},
-		{"bit 31 only", onlyX86, SeccompData{Arch: x86.Audit, Nr: math.MinInt32}, Errno(enosys)},
-		{"foreign", onlyX86, SeccompData{Arch: tables.I386.Audit, Nr: 0}, KillThread},
-		{"first arg rule", onlyX86, SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{afUnix}}, Allow},
-		{"second arg rule", onlyX86, SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{afInet6}}, Log},
-		{"no arg rule", onlyX86, SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{afInet6 + 1}}, Errno(eafnosupport)},
-		{"high word", onlyX86, SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{1<<32 | afUnix}}, Errno(eafnosupport)},
-		{"x32 alone", onlyX32, SeccompData{Arch: x32.Audit, Nr: 0x40000000}, Allow},
-		{"x32 unknown", onlyX32, SeccompData{Arch: x32.Audit, Nr: 0x7fffffff}, Trap},
-		{"x86_64 under x32 alone", onlyX32, SeccompData{Arch: x32.Audit, Nr: 0}, KillThread},
+		{"rule", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: int32(ptrace)}, filter.KillProcess},
+		{"default", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: 0}, filter.Allow},
+		{"unknown", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: 400}, filter.Errno(enosys)},
+		{"negative", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: -1}, filter.Errno(7)},
+		{"x32 bit", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: int32(ptrace) | 0x40000000}, filter.Errno(7)},
+		{"bit 31 only", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: math.MinInt32}, filter.Errno(enosys)},
+		{"foreign", onlyX86, filter.SeccompData{Arch: tables.I386.Audit, Nr: 0}, filter.KillThread},
+		{"first arg rule", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{afUnix}}, filter.Allow},
+		{"second arg rule", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{afInet6}}, filter.Log},
+		{"no arg rule", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{afInet6 + 1}}, filter.Errno(eafnosupport)},
+		{"high word", onlyX86, filter.SeccompData{Arch: x86.Audit, Nr: socket, Args: [6]uint64{1<<32 | afUnix}}, filter.Errno(eafnosupport)},
+		{"x32 alone", onlyX32, filter.SeccompData{Arch: x32.Audit, Nr: 0x40000000}, filter.Allow},
+		{"x32 unknown", onlyX32, filter.SeccompData{Arch: x32.Audit, Nr: 0x7fffffff}, filter.Trap},
+		{"x86_64 under x32 alone", onlyX32, filter.SeccompData{Arch: x32.Audit, Nr: 0}, filter.KillThread},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,7 +327,7 @@ func TestEvaluate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPolicy(t, tt.p, prog, []SeccompData{tt.d})
+			checkPolicy(t, tt.p, prog, []filter.SeccompData{tt.d})
 		})
 	}
 }
@@ -334,13 +336,13 @@ func TestEvaluate(t *testing.T) {
 // the low word.
 func TestEvaluateNarrow(t *testing.T) {
 	arm := tables.ARM
-	p := &Policy{ABIs: []ABIPolicy{{ABI: arm, Default: Allow, Unknown: Allow, Rules: []Rule{
-		{Nr: nr(t, arm, "socket"), Action: Errno(eperm), Args: []ArgRule{
-			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afUnix}}, Action: Allow},
+	p := &Policy{ABIs: []ABIPolicy{{ABI: arm, Default: filter.Allow, Unknown: filter.Allow, Rules: []Rule{
+		{Nr: nr(t, arm, "socket"), Action: filter.Errno(eperm), Args: []ArgRule{
+			{Conds: []Cond{{Arg: 0, Op: OpEq, Value: afUnix}}, Action: filter.Allow},
 		}},
 	}}}}
-	d := SeccompData{Arch: arm.Audit, Nr: int32(nr(t, arm, "socket")), Args: [6]uint64{0xdead_0000_0000 | afUnix}}
-	if got := p.Evaluate(&d); got != Allow {
+	d := filter.SeccompData{Arch: arm.Audit, Nr: int32(nr(t, arm, "socket")), Args: [6]uint64{0xdead_0000_0000 | afUnix}}
+	if got := p.Evaluate(&d); got != filter.Allow {
 		t.Errorf("Evaluate = %v, want allow", got)
 	}
 }
@@ -352,7 +354,7 @@ func TestCompileErrors(t *testing.T) {
 		return &Policy{ABIs: []ABIPolicy{{ABI: abi, Rules: rules}}}
 	}
 	cond := func(c Cond) Rule {
-		return Rule{Nr: socket, Args: []ArgRule{{Conds: []Cond{c}, Action: Allow}}}
+		return Rule{Nr: socket, Args: []ArgRule{{Conds: []Cond{c}, Action: filter.Allow}}}
 	}
 	armSocket := nr(t, tables.ARM, "socket")
 	tests := []struct {
@@ -394,15 +396,15 @@ func TestCompileErrors(t *testing.T) {
 // rule: conds conditions on distinct arguments, so no two blocks are
 // alike.
 func distinctArgsPolicy(conds int, abis ...*tables.ABI) *Policy {
-	p := &Policy{Foreign: KillProcess, X32: KillThread}
+	p := &Policy{Foreign: filter.KillProcess, X32: filter.KillThread}
 	for _, abi := range abis {
-		ap := ABIPolicy{ABI: abi, Default: Allow, Unknown: Errno(enosys)}
+		ap := ABIPolicy{ABI: abi, Default: filter.Allow, Unknown: filter.Errno(enosys)}
 		for i, sc := range abi.Syscalls() {
-			r := ArgRule{Action: Allow}
+			r := ArgRule{Action: filter.Allow}
 			for c := range conds {
 				r.Conds = append(r.Conds, Cond{Arg: c, Op: OpEq, Value: uint64(1000*i + c)})
 			}
-			ap.Rules = append(ap.Rules, Rule{Nr: sc.Nr, Action: Errno(eperm), Args: []ArgRule{r}})
+			ap.Rules = append(ap.Rules, Rule{Nr: sc.Nr, Action: filter.Errno(eperm), Args: []ArgRule{r}})
 		}
 		p.ABIs = append(p.ABIs, ap)
 	}
@@ -419,7 +421,7 @@ func TestCompileFarJumps(t *testing.T) {
 	}
 	trampolines := 0
 	for _, ins := range prog {
-		if ins.Code == BPF_JMP|BPF_JA {
+		if ins.Code == filter.BPF_JMP|filter.BPF_JA {
 			trampolines++
 		}
 	}
@@ -427,7 +429,7 @@ func TestCompileFarJumps(t *testing.T) {
 	if trampolines == 0 {
 		t.Errorf("no trampolines in a program of %d instructions", len(prog))
 	}
-	if err := Verify(prog); err != nil {
+	if err := filter.Verify(prog); err != nil {
 		t.Fatal(err)
 	}
 	checkPolicy(t, p, prog, probes(p))
@@ -438,8 +440,8 @@ func TestCompileFarJumps(t *testing.T) {
 func TestCompileTooLong(t *testing.T) {
 	p := distinctArgsPolicy(3, tables.X86_64, tables.I386)
 	prog, err := Compile(p)
-	if !errors.Is(err, ErrTooLong) || !strings.Contains(err.Error(), "instructions, the limit is 4096") {
-		t.Fatalf("Compile = %d instructions, %v; want ErrTooLong", len(prog), err)
+	if !errors.Is(err, filter.ErrTooLong) || !strings.Contains(err.Error(), "instructions, the limit is 4096") {
+		t.Fatalf("Compile = %d instructions, %v; want filter.ErrTooLong", len(prog), err)
 	}
 	t.Log(err)
 }
@@ -450,7 +452,7 @@ func TestCompileSharesBlocks(t *testing.T) {
 	p := multiABIPolicy(t)
 	for i := range p.ABIs[:2] { // x86_64 and x32 have the same layout
 		ap := &p.ABIs[i]
-		ap.Rules = append(ap.Rules, Rule{Nr: nr(t, ap.ABI, "fcntl"), Action: Errno(eperm), Args: ap.Rules[1].Args})
+		ap.Rules = append(ap.Rules, Rule{Nr: nr(t, ap.ABI, "fcntl"), Action: filter.Errno(eperm), Args: ap.Rules[1].Args})
 	}
 	prog, err := Compile(p)
 	if err != nil {
@@ -458,15 +460,15 @@ func TestCompileSharesBlocks(t *testing.T) {
 	}
 	loads := make(map[uint32]int)
 	for _, ins := range prog {
-		if ins.Code == BPF_LD|BPF_W|BPF_ABS && ins.K >= OffsetArgs {
+		if ins.Code == filter.BPF_LD|filter.BPF_W|filter.BPF_ABS && ins.K >= filter.OffsetArgs {
 			loads[ins.K]++
 		}
 	}
 	// One block for x86_64 and x32 (both words of args[1]), one for
 	// i386 (low word only).
-	want := map[uint32]int{OffsetArgs + 8: 2, OffsetArgs + 12: 1}
+	want := map[uint32]int{filter.OffsetArgs + 8: 2, filter.OffsetArgs + 12: 1}
 	if fmt.Sprint(loads) != fmt.Sprint(want) {
-		t.Errorf("argument loads by offset: %v, want %v\n%s", loads, want, Disassemble(prog))
+		t.Errorf("argument loads by offset: %v, want %v\n%s", loads, want, filter.Disassemble(prog))
 	}
 	checkPolicy(t, p, prog, probes(p))
 }
@@ -479,22 +481,22 @@ func TestCompileKeepsActionData(t *testing.T) {
 	openat, _ := tables.X86_64.Number("openat")
 	arg1 := []Cond{{Arg: 0, Op: OpEq, Value: 1}}
 	p := &Policy{
-		ABIs: []ABIPolicy{{ABI: tables.X86_64, Default: Allow, Unknown: Errno(38), Rules: []Rule{
-			{Nr: open, Args: []ArgRule{{Conds: arg1, Action: Trap | 1}}, Action: Trap | 7},
-			{Nr: openat, Args: []ArgRule{{Conds: arg1, Action: Trap | 2}}, Action: Trap | 9},
+		ABIs: []ABIPolicy{{ABI: tables.X86_64, Default: filter.Allow, Unknown: filter.Errno(38), Rules: []Rule{
+			{Nr: open, Args: []ArgRule{{Conds: arg1, Action: filter.Trap | 1}}, Action: filter.Trap | 7},
+			{Nr: openat, Args: []ArgRule{{Conds: arg1, Action: filter.Trap | 2}}, Action: filter.Trap | 9},
 		}}},
-		Foreign: KillProcess,
+		Foreign: filter.KillProcess,
 	}
 	prog, err := Compile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []SeccompData{
+	for _, d := range []filter.SeccompData{
 		{Nr: int32(open), Args: [6]uint64{1}}, {Nr: int32(open)},
 		{Nr: int32(openat), Args: [6]uint64{1}}, {Nr: int32(openat)},
 	} {
 		d.Arch = tables.X86_64.Audit
-		got, err := Run(prog, &d, tables.X86_64.ByteOrder())
+		got, err := filter.Run(prog, &d, tables.X86_64.ByteOrder())
 		if err != nil {
 			t.Fatal(err)
 		}

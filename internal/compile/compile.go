@@ -1,9 +1,9 @@
-package filter
+package compile
 
 import (
 	"errors"
 	"fmt"
-	"math"
+	"github.com/sysfence/seccomp/filter"
 	"slices"
 	"strings"
 
@@ -13,15 +13,15 @@ import (
 // Errors of Compile, wrapped with the ABI, the system call and the rule
 // they concern.
 var (
-	ErrNoABI          = errors.New("filter: policy covers no ABI")
-	ErrNilABI         = errors.New("filter: nil or unknown ABI")
-	ErrDuplicateABI   = errors.New("filter: ABI covered twice")
-	ErrDuplicateRule  = errors.New("filter: two rules for one system call")
-	ErrUnknownSyscall = errors.New("filter: number not in the ABI's system-call table")
-	ErrArgIndex       = errors.New("filter: argument index outside 0..5")
-	ErrOp             = errors.New("filter: unknown comparison operator")
-	ErrValueRange     = errors.New("filter: value wider than the ABI's arguments")
-	ErrAction         = errors.New("filter: unknown action")
+	ErrNoABI          = errors.New("compile: policy covers no ABI")
+	ErrNilABI         = errors.New("compile: nil or unknown ABI")
+	ErrDuplicateABI   = errors.New("compile: ABI covered twice")
+	ErrDuplicateRule  = errors.New("compile: two rules for one system call")
+	ErrUnknownSyscall = errors.New("compile: number not in the ABI's system-call table")
+	ErrArgIndex       = errors.New("compile: argument index outside 0..5")
+	ErrOp             = errors.New("compile: unknown comparison operator")
+	ErrValueRange     = errors.New("compile: value wider than the ABI's arguments")
+	ErrAction         = errors.New("compile: unknown action")
 )
 
 // Compile turns p into one verified program for all the ABIs it covers.
@@ -45,12 +45,12 @@ var (
 //
 // Compile reports an invalid policy with one of the Err… errors of this
 // package, and a program over MaxInstructions with ErrTooLong.
-func Compile(p *Policy) ([]Instruction, error) {
+func Compile(p *Policy) ([]filter.Instruction, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
 	c := &compiler{
-		rets:       make(map[Action]Label),
+		rets:       make(map[filter.Action]filter.Label),
 		blockIndex: make(map[string]int),
 		rules:      make(map[string]map[uint32]target),
 	}
@@ -70,8 +70,8 @@ func Compile(p *Policy) ([]Instruction, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (policy for %s)", err, p.abiNames())
 	}
-	if err := Verify(prog); err != nil {
-		return nil, fmt.Errorf("filter: compiled program for %s fails verification, a compiler bug: %w", p.abiNames(), err)
+	if err := filter.Verify(prog); err != nil {
+		return nil, fmt.Errorf("compile: compiled program for %s fails verification, a compiler bug: %w", p.abiNames(), err)
 	}
 	return prog, nil
 }
@@ -87,9 +87,9 @@ func (p *Policy) abiNames() string {
 
 // compiler holds the state of one Compile.
 type compiler struct {
-	asm        Assembler
-	rets       map[Action]Label // the BPF_RET of each action
-	retOrder   []Action         // actions in order of first use
+	asm        filter.Assembler
+	rets       map[filter.Action]filter.Label // the BPF_RET of each action
+	retOrder   []filter.Action                // actions in order of first use
 	blocks     []*argBlock
 	blockIndex map[string]int               // blocks by key
 	rules      map[string]map[uint32]target // by ABI name, then number
@@ -98,17 +98,17 @@ type compiler struct {
 // target is where a syscall number leads: to the argument checks of
 // blocks[blk], or, when blk is -1, to returning act.
 type target struct {
-	act Action
+	act filter.Action
 	blk int
 }
 
 // argBlock checks the arguments of the system calls that lead to it.
 type argBlock struct {
-	bigEndian bool      // byte order of seccomp_data
-	wide      bool      // 64-bit arguments: compare the high words too
-	rules     []ArgRule // simplified: no constant conditions
-	dflt      Action    // when no rule matches
-	label     Label
+	bigEndian bool          // byte order of seccomp_data
+	wide      bool          // 64-bit arguments: compare the high words too
+	rules     []ArgRule     // simplified: no constant conditions
+	dflt      filter.Action // when no rule matches
+	label     filter.Label
 }
 
 // lo and hi return the offsets in seccomp_data of the words that hold bits
@@ -116,7 +116,7 @@ type argBlock struct {
 func (b *argBlock) lo(arg int) uint32 { return b.hi(arg) ^ 4 }
 
 func (b *argBlock) hi(arg int) uint32 {
-	off := uint32(OffsetArgs + 8*arg)
+	off := uint32(filter.OffsetArgs + 8*arg)
 	if b.bigEndian {
 		return off
 	}
@@ -124,7 +124,7 @@ func (b *argBlock) hi(arg int) uint32 {
 }
 
 // ret returns the label of the BPF_RET of act.
-func (c *compiler) ret(act Action) Label {
+func (c *compiler) ret(act filter.Action) filter.Label {
 	l, ok := c.rets[act]
 	if !ok {
 		l = c.asm.NewLabel()
@@ -135,7 +135,7 @@ func (c *compiler) ret(act Action) Label {
 }
 
 // label returns the label where t's code starts.
-func (c *compiler) label(t target) Label {
+func (c *compiler) label(t target) filter.Label {
 	if t.blk >= 0 {
 		return c.blocks[t.blk].label
 	}
@@ -145,7 +145,7 @@ func (c *compiler) label(t target) Label {
 // blockKey identifies an argument block by everything its code depends
 // on. Actions enter as numbers: Action.String leaves out the data of trap
 // and other actions, and blocks that differ only there must not merge.
-func blockKey(bigEndian, wide bool, rules []ArgRule, dflt Action) string {
+func blockKey(bigEndian, wide bool, rules []ArgRule, dflt filter.Action) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%t/%t/%#x", bigEndian, wide, uint32(dflt))
 	for _, r := range rules {
@@ -180,7 +180,7 @@ func (c *compiler) ruleTarget(abi *tables.ABI, r Rule) target {
 type group struct {
 	audit uint32
 	spans []span
-	entry Label
+	entry filter.Label
 }
 
 // groups partitions the number space of every audit value that p covers,
@@ -220,7 +220,7 @@ func segments(audit uint32) []segment {
 			continue
 		}
 		if a.NrBit&(a.NrBit-1) != 0 || a.NrBit < 1<<16 {
-			panic(fmt.Sprintf("filter: ABI %s has NrBit %#x; want a single high bit", a.Name, a.NrBit))
+			panic(fmt.Sprintf("compile: ABI %s has NrBit %#x; want a single high bit", a.Name, a.NrBit))
 		}
 		for m := uint64(a.NrBit); m < 1<<32; m += uint64(a.NrBit) {
 			cuts = append(cuts, m)
@@ -254,7 +254,7 @@ func (p *Policy) covered(name string) *ABIPolicy {
 
 // uncovered returns the action for a number under a covered audit value
 // whose owner abi (nil if none) the policy does not cover.
-func (p *Policy) uncovered(abi *tables.ABI) Action {
+func (p *Policy) uncovered(abi *tables.ABI) filter.Action {
 	if abi != nil && abi.NrBit != 0 {
 		return p.X32
 	}
@@ -322,14 +322,14 @@ func (c *compiler) ruleTargets(ap *ABIPolicy) map[uint32]target {
 
 // emitDispatch emits the load of seccomp_data.arch and the jumps to each
 // group; other values return foreign.
-func (c *compiler) emitDispatch(groups []*group, foreign Action) {
-	c.asm.LoadAbs(OffsetArch)
+func (c *compiler) emitDispatch(groups []*group, foreign filter.Action) {
+	c.asm.LoadAbs(filter.OffsetArch)
 	for i, g := range groups {
-		jf := Next
+		jf := filter.Next
 		if i == len(groups)-1 {
 			jf = c.ret(foreign)
 		}
-		c.asm.JumpIf(BPF_JEQ, g.audit, g.entry, jf)
+		c.asm.JumpIf(filter.BPF_JEQ, g.audit, g.entry, jf)
 	}
 }
 
@@ -340,7 +340,7 @@ func (c *compiler) emitGroup(g *group) {
 		return
 	}
 	c.asm.Bind(g.entry)
-	c.asm.LoadAbs(OffsetNr)
+	c.asm.LoadAbs(filter.OffsetNr)
 	c.emitSearch(g.spans, prefixWeights(g.spans))
 }
 
@@ -348,12 +348,12 @@ func (c *compiler) emitGroup(g *group) {
 // in A; pre holds the prefix sums of their weights.
 func (c *compiler) emitSearch(spans []span, pre []int64) {
 	if isolated(spans) {
-		c.asm.JumpIf(BPF_JEQ, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+		c.asm.JumpIf(filter.BPF_JEQ, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
 		return
 	}
 	k := splitPoint(pre)
 	left, right := spans[:k], spans[k:]
-	jt, jf := Next, Next
+	jt, jf := filter.Next, filter.Next
 	if len(left) == 1 {
 		jf = c.label(left[0].to)
 	}
@@ -362,12 +362,12 @@ func (c *compiler) emitSearch(spans []span, pre []int64) {
 	} else if len(left) > 1 {
 		jt = c.asm.NewLabel()
 	}
-	c.asm.JumpIf(BPF_JGE, right[0].lo, jt, jf)
+	c.asm.JumpIf(filter.BPF_JGE, right[0].lo, jt, jf)
 	if len(left) > 1 {
 		c.emitSearch(left, pre[:k+1])
 	}
 	if len(right) > 1 {
-		if jt != Next {
+		if jt != filter.Next {
 			c.asm.Bind(jt)
 		}
 		c.emitSearch(right, pre[k:])
@@ -402,22 +402,22 @@ func (c *compiler) emitBlock(b *argBlock) {
 // emitCond emits code that jumps to pass when cond holds and to fail
 // otherwise. Conditions that hold or fail for every argument have been
 // removed (simplifyArgs), which the word tests below rely on.
-func (c *compiler) emitCond(b *argBlock, cond Cond, pass, fail Label) {
+func (c *compiler) emitCond(b *argBlock, cond Cond, pass, fail filter.Label) {
 	switch cond.Op {
 	case OpEq, OpMaskedEq:
 		c.emitEqual(b, cond, pass, fail)
 	case OpNe:
 		c.emitEqual(b, cond, fail, pass)
 	case OpGt:
-		c.emitGreater(b, cond, BPF_JGT, pass, fail)
+		c.emitGreater(b, cond, filter.BPF_JGT, pass, fail)
 	case OpGe:
-		c.emitGreater(b, cond, BPF_JGE, pass, fail)
+		c.emitGreater(b, cond, filter.BPF_JGE, pass, fail)
 	case OpLt: // not >=
-		c.emitGreater(b, cond, BPF_JGE, fail, pass)
+		c.emitGreater(b, cond, filter.BPF_JGE, fail, pass)
 	case OpLe: // not >
-		c.emitGreater(b, cond, BPF_JGT, fail, pass)
+		c.emitGreater(b, cond, filter.BPF_JGT, fail, pass)
 	default:
-		panic(fmt.Sprintf("filter: emitCond: unvalidated operator %d", cond.Op))
+		panic(fmt.Sprintf("compile: emitCond: unvalidated operator %d", cond.Op))
 	}
 }
 
@@ -426,7 +426,7 @@ type wordTest struct{ off, mask, value uint32 }
 
 // emitEqual emits "arg & mask == value" (mask is all ones but for
 // OpMaskedEq), low word first, jumping to eq or ne.
-func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne Label) {
+func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne filter.Label) {
 	mask := ^uint64(0)
 	if cond.Op == OpMaskedEq {
 		mask = cond.Mask
@@ -446,210 +446,33 @@ func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne Label) {
 		if t.mask != ^uint32(0) {
 			c.asm.And(t.mask)
 		}
-		jt := Next
+		jt := filter.Next
 		if i == len(kept)-1 {
 			jt = eq
 		}
-		c.asm.JumpIf(BPF_JEQ, t.value, jt, ne)
+		c.asm.JumpIf(filter.BPF_JEQ, t.value, jt, ne)
 	}
 }
 
 // emitGreater emits "arg > value" (op BPF_JGT) or "arg >= value"
 // (BPF_JGE), unsigned, jumping to yes or no. On 64-bit arguments the high
 // words decide unless they are equal.
-func (c *compiler) emitGreater(b *argBlock, cond Cond, op uint16, yes, no Label) {
+func (c *compiler) emitGreater(b *argBlock, cond Cond, op uint16, yes, no filter.Label) {
 	vhi, vlo := uint32(cond.Value>>32), uint32(cond.Value)
 	if b.wide {
-		lowDecides := !(op == BPF_JGT && vlo == ^uint32(0)) && !(op == BPF_JGE && vlo == 0)
+		lowDecides := !(op == filter.BPF_JGT && vlo == ^uint32(0)) && !(op == filter.BPF_JGE && vlo == 0)
 		c.asm.LoadAbs(b.hi(cond.Arg))
 		if !lowDecides { // the low words cannot change the outcome
 			c.asm.JumpIf(op, vhi, yes, no)
 			return
 		}
 		if vhi != ^uint32(0) {
-			c.asm.JumpIf(BPF_JGT, vhi, yes, Next)
+			c.asm.JumpIf(filter.BPF_JGT, vhi, yes, filter.Next)
 		}
 		if vhi != 0 { // hi <= vhi here; with vhi == 0, hi == vhi
-			c.asm.JumpIf(BPF_JEQ, vhi, Next, no)
+			c.asm.JumpIf(filter.BPF_JEQ, vhi, filter.Next, no)
 		}
 	}
 	c.asm.LoadAbs(b.lo(cond.Arg))
 	c.asm.JumpIf(op, vlo, yes, no)
-}
-
-// validate checks p and returns the first problem found.
-func (p *Policy) validate() error {
-	if len(p.ABIs) == 0 {
-		return ErrNoABI
-	}
-	if !knownAction(p.Foreign) {
-		return fmt.Errorf("%w: Foreign: %#x", ErrAction, uint32(p.Foreign))
-	}
-	if !knownAction(p.X32) {
-		return fmt.Errorf("%w: X32: %#x", ErrAction, uint32(p.X32))
-	}
-	seen := make(map[string]int)
-	for i := range p.ABIs {
-		abi := p.ABIs[i].ABI
-		if abi == nil {
-			return fmt.Errorf("%w: ABIs[%d]", ErrNilABI, i)
-		}
-		if j, dup := seen[abi.Name]; dup {
-			return fmt.Errorf("%w: %s is ABIs[%d] and ABIs[%d]", ErrDuplicateABI, abi.Name, j, i)
-		}
-		seen[abi.Name] = i
-		if own := owner(abi.Audit, abi.NrBit); own != abi {
-			return fmt.Errorf("%w: ABIs[%d] (%s) is not one of package tables' ABIs (a modified copy?)", ErrNilABI, i, abi.Name)
-		}
-		if err := p.ABIs[i].validate(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// validate checks the rules of one ABI.
-func (ap *ABIPolicy) validate() error {
-	name := ap.ABI.Name
-	if !knownAction(ap.Default) {
-		return fmt.Errorf("%w: %s Default: %#x", ErrAction, name, uint32(ap.Default))
-	}
-	if !knownAction(ap.Unknown) {
-		return fmt.Errorf("%w: %s Unknown: %#x", ErrAction, name, uint32(ap.Unknown))
-	}
-	seen := make(map[uint32]bool, len(ap.Rules))
-	for i, r := range ap.Rules {
-		sys, ok := ap.ABI.SyscallName(r.Nr)
-		if !ok {
-			return fmt.Errorf("%w: %s: Rules[%d] has number %d (%#x)", ErrUnknownSyscall, name, i, r.Nr, r.Nr)
-		}
-		if seen[r.Nr] {
-			return fmt.Errorf("%w: %s: %s (%d)", ErrDuplicateRule, name, sys, r.Nr)
-		}
-		seen[r.Nr] = true
-		if !knownAction(r.Action) {
-			return fmt.Errorf("%w: %s: %s (%d): %#x", ErrAction, name, sys, r.Nr, uint32(r.Action))
-		}
-		for j, ar := range r.Args {
-			if !knownAction(ar.Action) {
-				return fmt.Errorf("%w: %s: %s (%d): Args[%d]: %#x", ErrAction, name, sys, r.Nr, j, uint32(ar.Action))
-			}
-			for k, cond := range ar.Conds {
-				if err, why := cond.problem(ap.ABI); err != nil {
-					return fmt.Errorf("%w: %s: %s (%d): Args[%d].Conds[%d]: %s", err, name, sys, r.Nr, j, k, why)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// problem returns the error a condition of a rule for abi is, and why; a
-// nil error if none.
-func (cond Cond) problem(abi *tables.ABI) (error, string) {
-	switch {
-	case cond.Arg < 0 || cond.Arg > 5:
-		return ErrArgIndex, fmt.Sprintf("argument %d", cond.Arg)
-	case cond.Op < OpEq || cond.Op > OpMaskedEq:
-		return ErrOp, fmt.Sprintf("operator %d", cond.Op)
-	case abi.WordSize == 8:
-		return nil, ""
-	case cond.Value > math.MaxUint32:
-		return ErrValueRange, fmt.Sprintf("value %#x does not fit the 32-bit arguments of %s", cond.Value, abi.Name)
-	case cond.Op == OpMaskedEq && cond.Mask > math.MaxUint32:
-		return ErrValueRange, fmt.Sprintf("mask %#x does not fit the 32-bit arguments of %s", cond.Mask, abi.Name)
-	}
-	return nil, ""
-}
-
-// knownAction reports whether seccomp defines the kind of act.
-func knownAction(act Action) bool {
-	switch act.Kind() {
-	case KillProcess, KillThread, Trap, ErrnoBase, Notify, TraceBase, Log, Allow:
-		return true
-	}
-	return false
-}
-
-// Evaluate returns the action that p gives the system call d, computed
-// directly from the policy: the meaning that Compile's program must have,
-// and what the tests compare it with. The result is meaningful only for a
-// policy that Compile accepts.
-func (p *Policy) Evaluate(d *SeccompData) Action {
-	nr := uint32(d.Nr)
-	abi := owner(d.Arch, nr)
-	if abi == nil {
-		return p.Foreign
-	}
-	if ap := p.covered(abi.Name); ap != nil {
-		return ap.evaluate(nr, &d.Args)
-	}
-	for _, ap := range p.ABIs {
-		if ap.ABI.Audit == d.Arch {
-			return p.uncovered(abi)
-		}
-	}
-	return p.Foreign
-}
-
-// evaluate returns the action for number nr with arguments args.
-func (ap *ABIPolicy) evaluate(nr uint32, args *[6]uint64) Action {
-	for _, r := range ap.Rules {
-		if r.Nr == nr {
-			return r.evaluate(ap.ABI.WordSize, args)
-		}
-	}
-	if _, ok := ap.ABI.SyscallName(nr); ok {
-		return ap.Default
-	}
-	return ap.Unknown
-}
-
-// evaluate returns the action of the first argument rule whose conditions
-// all hold, else r.Action.
-func (r *Rule) evaluate(wordSize int, args *[6]uint64) Action {
-	for _, ar := range r.Args {
-		if allHold(ar.Conds, wordSize, args) {
-			return ar.Action
-		}
-	}
-	return r.Action
-}
-
-func allHold(conds []Cond, wordSize int, args *[6]uint64) bool {
-	for _, c := range conds {
-		if !c.holds(wordSize, args) {
-			return false
-		}
-	}
-	return true
-}
-
-// holds reports whether the condition holds for args; on an ABI with
-// 32-bit arguments only the low word of each counts.
-func (cond Cond) holds(wordSize int, args *[6]uint64) bool {
-	if cond.Arg < 0 || cond.Arg > 5 {
-		return false
-	}
-	v := args[cond.Arg]
-	if wordSize == 4 {
-		v = uint64(uint32(v))
-	}
-	switch cond.Op {
-	case OpEq:
-		return v == cond.Value
-	case OpNe:
-		return v != cond.Value
-	case OpLt:
-		return v < cond.Value
-	case OpLe:
-		return v <= cond.Value
-	case OpGt:
-		return v > cond.Value
-	case OpGe:
-		return v >= cond.Value
-	case OpMaskedEq:
-		return v&cond.Mask == cond.Value
-	}
-	return false
 }

@@ -1,0 +1,91 @@
+package seccomp
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sysfence/seccomp/internal/compile"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// Comparison is how a Cond compares an argument with its Value: the
+// operators of the OCI runtime specification's seccomp rules
+// (SCMP_CMP_EQ and the rest), all unsigned.
+type Comparison uint8
+
+// The comparisons. The numbers are not those of libseccomp's scmp_compare.
+const (
+	Eq       Comparison = iota + 1 // arg == Value
+	Ne                             // arg != Value
+	Lt                             // arg < Value
+	Le                             // arg <= Value
+	Gt                             // arg > Value
+	Ge                             // arg >= Value
+	MaskedEq                       // arg & Mask == Value
+)
+
+var comparisonNames = [...]string{Eq: "==", Ne: "!=", Lt: "<", Le: "<=", Gt: ">", Ge: ">=", MaskedEq: "&=="}
+
+// String returns the comparison as an operator: "==", "!=", "<", "<=",
+// ">", ">=", or "&==" for MaskedEq.
+func (c Comparison) String() string {
+	if c >= Eq && c <= MaskedEq {
+		return comparisonNames[c]
+	}
+	return fmt.Sprintf("Comparison(%d)", uint8(c))
+}
+
+// Cond is a condition on one argument of a system call: the argument
+// compared with Value by Op, or for MaskedEq the argument ANDed with Mask
+// and compared with Value.
+//
+// The kernel hands seccomp each argument as a 64-bit value (struct
+// seccomp_data in include/uapi/linux/seccomp.h); a condition compares all
+// of it as an unsigned number, as two 32-bit words in the ABI's byte
+// order. On an ABI whose WordSize is 4 (i386, arm, mips o32) only the low
+// word exists, and Value and Mask must fit in 32 bits.
+type Cond struct {
+	// Arg is the index of the argument, 0 to 5, in the order of the
+	// system call's C prototype (seccomp_data.args[Arg]).
+	Arg int
+	// Op is the comparison.
+	Op Comparison
+	// Value is the constant the argument (after Mask, for MaskedEq) is
+	// compared with, as an unsigned number.
+	Value uint64
+	// Mask is ANDed with the argument before a MaskedEq comparison; the
+	// other comparisons ignore it.
+	Mask uint64
+}
+
+// String writes the condition as "arg1 == 0x5412" or
+// "arg0 & 0x7e020000 == 0".
+func (c Cond) String() string {
+	if c.Op == MaskedEq {
+		return fmt.Sprintf("arg%d & %#x == %#x", c.Arg, c.Mask, c.Value)
+	}
+	return fmt.Sprintf("arg%d %v %#x", c.Arg, c.Op, c.Value)
+}
+
+// problem returns what is wrong with the condition on abi, naming the
+// field at fault, or "" when nothing is.
+func (c Cond) problem(abi *tables.ABI) (field, why string) {
+	switch {
+	case c.Arg < 0 || c.Arg > 5:
+		return "Arg", fmt.Sprintf("%d is not an argument index (0..5)", c.Arg)
+	case c.Op < Eq || c.Op > MaskedEq:
+		return "Op", fmt.Sprintf("%d is not a Comparison", c.Op)
+	case abi.WordSize == 8:
+		return "", ""
+	case c.Value > math.MaxUint32:
+		return "Value", fmt.Sprintf("%#x does not fit the 32-bit arguments of %s", c.Value, abi.Name)
+	case c.Op == MaskedEq && c.Mask > math.MaxUint32:
+		return "Mask", fmt.Sprintf("%#x does not fit the 32-bit arguments of %s", c.Mask, abi.Name)
+	}
+	return "", ""
+}
+
+// lower returns the compiler's form of a checked condition.
+func (c Cond) lower() compile.Cond {
+	return compile.Cond{Arg: c.Arg, Op: compile.Op(c.Op), Value: c.Value, Mask: c.Mask}
+}

@@ -1,0 +1,55 @@
+// Package compile turns a policy keyed by system-call number into one
+// verified classic-BPF program. It is the root package's implementation:
+// users write seccomp.Policy, with names, and never see these types.
+//
+// A Policy covers one or more ABIs of package tables. For each, Rules give
+// actions to system-call numbers of the ABI's table, optionally depending
+// on the arguments (ArgRule: the first whose conditions all hold decides);
+// Default is the action for the other numbers of the table, and Unknown
+// for numbers the table does not know. Foreign is the action for an ABI
+// the policy does not cover. Policy.Evaluate is the meaning of a policy,
+// written plainly; the tests check that every compiled program agrees
+// with it.
+//
+// # Program shape
+//
+// Compile emits:
+//
+//	ld [4]                             ; arch
+//	jeq #AUDIT_ARCH_…, abi1            ; one test per covered arch value,
+//	jeq #AUDIT_ARCH_…, abi2, foreign   ; in the order of Policy.ABIs
+//	abi1: ld [0]                       ; nr
+//	      jge #k, …                    ; binary search over ranges of numbers
+//	      jeq #k, …                    ; (a single number between two ranges
+//	                                   ; of one action needs one test)
+//	abi2: …
+//	args: ld [16+8i], jeq/jgt/jge/and  ; argument checks, one block per
+//	                                   ; distinct set of ArgRules
+//	ret #action                        ; one per distinct action
+//
+// The numbers of the whole 32-bit space are partitioned into ranges that
+// lead to one place: a rule's action or argument block, Default, Unknown, X32
+// or Foreign. Adjacent numbers that lead to the same place share a range, so
+// the search costs about log2 of the number of ranges; its shape weighs each
+// range by the number of table entries in it, so common system calls take
+// few comparisons.
+//
+// 64-bit arguments are compared as two 32-bit words: the one holding bits
+// 0..31 of args[i] is at offset 16+8i on little-endian ABIs and 16+8i+4 on
+// big-endian ones. ABIs whose WordSize is 4 compare the low word only.
+// Conditions that hold or fail whatever the argument are folded away.
+//
+// # Rules the compiler keeps
+//
+//   - A system call whose action does not depend on its arguments is
+//     decided with loads of nr and arch, BPF_JEQ, BPF_JGE and BPF_JGT
+//     against constants, BPF_JA and BPF_RET only: the instructions that
+//     seccomp_is_const_allow in kernel/seccomp.c emulates, so Linux 5.11
+//     and later skip the filter altogether for the allowed ones.
+//   - Jumps farther than 255 instructions go through BPF_JA trampolines; a
+//     program over MaxInstructions (4096) is an error (ErrTooLong), never
+//     truncated.
+//   - Every program Compile returns has passed Verify.
+//   - Invalid input is refused with errors that wrap a sentinel; the root
+//     package checks policies first, so these mean a bug there.
+package compile
