@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/sysfence/seccomp/internal/testenv"
 )
 
 // Environment of the bench scenario.
@@ -41,7 +43,7 @@ func BenchmarkSyscall(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			var r benchReport
-			runChild(b, self(b), "bench", envBenchFilter+"="+bc.filter, envBenchCall+"="+bc.call).decode(b, &r)
+			testenv.Run(b, testenv.Self(b), "bench", envBenchFilter+"="+bc.filter, envBenchCall+"="+bc.call).Decode(b, &r)
 			b.ReportMetric(r.After, "ns/op")
 			b.ReportMetric(r.Before, "ns/op-unfiltered")
 			b.ReportMetric(r.After/r.Before, "x-unfiltered")

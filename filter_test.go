@@ -25,6 +25,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -301,7 +302,7 @@ func checkExec() error {
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, childEnv+"=") {
+		if !strings.HasPrefix(kv, testenv.ChildEnv+"=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -504,7 +505,7 @@ func wantSandbox(name string, control map[string]string) map[string]string {
 func controlProbes(t *testing.T, dir string, prefix ...string) map[string]string {
 	t.Helper()
 	var r probeReport
-	runChild(t, self(t, prefix...), "probe", envDir+"="+dir).decode(t, &r)
+	testenv.Run(t, testenv.Self(t, prefix...), "probe", envDir+"="+dir).Decode(t, &r)
 	for k, v := range r.Probes {
 		if v == "EPERM" {
 			t.Errorf("without a filter %s already fails with EPERM: the probe cannot tell", k)
@@ -547,7 +548,7 @@ func TestInstallBuiltin(t *testing.T) {
 	for _, name := range BuiltinNames() {
 		t.Run(name, func(t *testing.T) {
 			var r probeReport
-			runChild(t, self(t), "install", envProgram+"="+name, envDir+"="+t.TempDir()).decode(t, &r)
+			testenv.Run(t, testenv.Self(t), "install", envProgram+"="+name, envDir+"="+t.TempDir()).Decode(t, &r)
 			compareProbes(t, r.Probes, wantSandbox(name, control))
 			checkEveryday(t, &r)
 			th := r.Threads
@@ -567,14 +568,14 @@ func TestInstallX32(t *testing.T) {
 	}
 	requireSeccomp(t)
 	t.Run("kill-process", func(t *testing.T) {
-		c := runChild(t, self(t), "x32", envForeign+"=")
-		if sig := c.signaled(); sig != syscall.SIGSYS {
-			t.Errorf("the child ended with %v (stdout %s, stderr %s); want death by SIGSYS", c.state, c.stdout, c.stderr)
+		c := testenv.Run(t, testenv.Self(t), "x32", envForeign+"=")
+		if sig := c.Signaled(); sig != syscall.SIGSYS {
+			t.Errorf("the child ended with %v (stdout %s, stderr %s); want death by SIGSYS", c.State, c.Stdout, c.Stderr)
 		}
 	})
 	t.Run("errno", func(t *testing.T) {
 		var got string
-		runChild(t, self(t), "x32", envForeign+"=errno:EXDEV").decode(t, &got)
+		testenv.Run(t, testenv.Self(t), "x32", envForeign+"=errno:EXDEV").Decode(t, &got)
 		if got != "EXDEV" {
 			t.Errorf("x32 getpid: got %s, want EXDEV, the Foreign action", got)
 		}
@@ -595,14 +596,14 @@ func TestInstallAllowlist(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got map[string]string
-			runChild(t, self(t), "allowlist", envDefault+"="+tt.dflt, envUnknown+"="+tt.unknown).decode(t, &got)
+			testenv.Run(t, testenv.Self(t), "allowlist", envDefault+"="+tt.dflt, envUnknown+"="+tt.unknown).Decode(t, &got)
 			compareProbes(t, got, tt.want)
 		})
 	}
 	t.Run("default-kill", func(t *testing.T) {
-		c := runChild(t, self(t), "allowlist", envDefault+"=", envUnknown+"=")
-		if sig := c.signaled(); sig != syscall.SIGSYS {
-			t.Errorf("the child ended with %v (stdout %s, stderr %s); want death by SIGSYS", c.state, c.stdout, c.stderr)
+		c := testenv.Run(t, testenv.Self(t), "allowlist", envDefault+"=", envUnknown+"=")
+		if sig := c.Signaled(); sig != syscall.SIGSYS {
+			t.Errorf("the child ended with %v (stdout %s, stderr %s); want death by SIGSYS", c.State, c.Stdout, c.Stderr)
 		}
 	})
 }
@@ -616,7 +617,7 @@ func TestBwrap(t *testing.T) {
 	requireSeccomp(t)
 	requireRoot(t)
 	_, err := exec.LookPath("bwrap")
-	require(t, err == nil, "needs bubblewrap (bwrap) in PATH")
+	testenv.Require(t, err == nil, "needs bubblewrap (bwrap) in PATH")
 	if m := machine(t); m != nativeABI() {
 		t.Skipf("bwrap makes %s calls after installing the filter, which covers %s only", m, nativeABI())
 	}
@@ -633,10 +634,10 @@ func TestBwrap(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			cmd := self(t, append(bwrapArgs(dir), "--seccomp", "3", "--")...)
+			cmd := testenv.Self(t, append(bwrapArgs(dir), "--seccomp", "3", "--")...)
 			cmd.ExtraFiles = []*os.File{f}
 			var r probeReport
-			runChild(t, cmd, "probe", envDir+"="+dir).decode(t, &r)
+			testenv.Run(t, cmd, "probe", envDir+"="+dir).Decode(t, &r)
 			compareProbes(t, r.Probes, wantSandbox(name, control))
 			checkEveryday(t, &r)
 		})
@@ -668,7 +669,7 @@ func machine(t *testing.T) *tables.ABI {
 func buildSysfence(t *testing.T) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
-	require(t, err == nil, "needs the go command in PATH to build cmd/sysfence")
+	testenv.Require(t, err == nil, "needs the go command in PATH to build cmd/sysfence")
 	bin := filepath.Join(t.TempDir(), "sysfence")
 	out, err := exec.Command(gobin, "build", "-o", bin, "./cmd/sysfence").CombinedOutput()
 	if err != nil {
@@ -684,13 +685,13 @@ func TestSysfenceRun(t *testing.T) {
 	control := controlProbes(t, t.TempDir())
 	t.Run("builtin", func(t *testing.T) {
 		var r probeReport
-		runChild(t, self(t, bin, "run", "--"), "probe", envDir+"="+t.TempDir()).decode(t, &r)
+		testenv.Run(t, testenv.Self(t, bin, "run", "--"), "probe", envDir+"="+t.TempDir()).Decode(t, &r)
 		compareProbes(t, r.Probes, wantSandbox("sandbox", control))
 		checkEveryday(t, &r)
 	})
 	t.Run("deny", func(t *testing.T) {
 		var r probeReport
-		runChild(t, self(t, bin, "run", "--deny", "ptrace,keyctl", "--errno", "EXDEV", "--"), "probe", envDir+"="+t.TempDir()).decode(t, &r)
+		testenv.Run(t, testenv.Self(t, bin, "run", "--deny", "ptrace,keyctl", "--errno", "EXDEV", "--"), "probe", envDir+"="+t.TempDir()).Decode(t, &r)
 		want := make(map[string]string)
 		for k, v := range control {
 			want[k] = v
@@ -699,21 +700,21 @@ func TestSysfenceRun(t *testing.T) {
 		compareProbes(t, r.Probes, want)
 	})
 	t.Run("allow-without-execve", func(t *testing.T) {
-		c := runChild(t, exec.Command(bin, "run", "--allow", "read,write", "--", "true"), "")
-		if got := c.state.ExitCode(); got != 2 {
-			t.Errorf("sysfence run --allow read,write: %v (stderr %s); want exit status 2", c.state, c.stderr)
+		c := testenv.Run(t, exec.Command(bin, "run", "--allow", "read,write", "--", "true"), "")
+		if got := c.State.ExitCode(); got != 2 {
+			t.Errorf("sysfence run --allow read,write: %v (stderr %s); want exit status 2", c.State, c.Stderr)
 		}
 	})
 	t.Run("exit-status", func(t *testing.T) {
-		c := runChild(t, self(t, bin, "run", "--"), "exit", envExit+"=7")
-		if got := c.state.ExitCode(); got != 7 {
-			t.Errorf("sysfence run -- CMD, which exits with 7: %v (stderr %s); want exit status 7", c.state, c.stderr)
+		c := testenv.Run(t, testenv.Self(t, bin, "run", "--"), "exit", envExit+"=7")
+		if got := c.State.ExitCode(); got != 7 {
+			t.Errorf("sysfence run -- CMD, which exits with 7: %v (stderr %s); want exit status 7", c.State, c.Stderr)
 		}
 	})
 	t.Run("signal", func(t *testing.T) {
-		c := runChild(t, self(t, bin, "run", "--"), "exit", envExit+"=TERM")
-		if sig := c.signaled(); sig != syscall.SIGTERM {
-			t.Errorf("sysfence run -- CMD, which raises SIGTERM: %v (stderr %s); want death by SIGTERM", c.state, c.stderr)
+		c := testenv.Run(t, testenv.Self(t, bin, "run", "--"), "exit", envExit+"=TERM")
+		if sig := c.Signaled(); sig != syscall.SIGTERM {
+			t.Errorf("sysfence run -- CMD, which raises SIGTERM: %v (stderr %s); want death by SIGTERM", c.State, c.Stderr)
 		}
 	})
 }
@@ -761,7 +762,7 @@ func scenarioTSyncFail() (any, error) {
 func TestInstallThreadSyncError(t *testing.T) {
 	requireSeccomp(t)
 	var r tsyncReport
-	runChild(t, self(t), "tsync-fail").decode(t, &r)
+	testenv.Run(t, testenv.Self(t), "tsync-fail").Decode(t, &r)
 	if r.TSyncTID != r.TID || r.TID == 0 {
 		t.Errorf("Install: %s; want a ThreadSyncError naming thread %d", r.TSync, r.TID)
 	}
@@ -800,7 +801,7 @@ func scenarioRefuse() (any, error) {
 
 func TestInstallRefused(t *testing.T) {
 	var got map[string]any
-	runChild(t, self(t), "refuse").decode(t, &got)
+	testenv.Run(t, testenv.Self(t), "refuse").Decode(t, &got)
 	want := map[string]any{"foreign": true, "flags": true, "nnp": 0.0}
 	for k, v := range want {
 		if got[k] != v {
@@ -831,7 +832,7 @@ func scenarioListener() (any, error) {
 func TestInstallListener(t *testing.T) {
 	requireSeccomp(t)
 	var link string
-	runChild(t, self(t), "listener").decode(t, &link)
+	testenv.Run(t, testenv.Self(t), "listener").Decode(t, &link)
 	if link != "anon_inode:seccomp notify" {
 		t.Errorf("the listener is %q, want anon_inode:seccomp notify", link)
 	}

@@ -3,24 +3,22 @@ package seccomp
 import (
 	"bytes"
 	"crypto/sha256"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sysfence/seccomp/internal/golden"
+
 	"github.com/sysfence/seccomp/tables"
 )
-
-var updatePrograms = flag.Bool("update-programs", false, "rewrite testdata/programs.golden")
 
 // TestProgramsUnchanged compiles a few hundred random policies through the
 // public API and compares a digest of each program (or the error) with
 // testdata/programs.golden, recorded when the file was last rewritten. A
 // refactoring of the compiler must leave it untouched; a change of a
-// program's shape or decisions rewrites it on purpose (-update-programs)
+// program's shape or decisions rewrites it on purpose (-update)
 // and says why in its commit.
 func TestProgramsUnchanged(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 2026))
@@ -38,27 +36,7 @@ func TestProgramsUnchanged(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%d %d %x\n", i, prog.Len(), sha256.Sum256(raw.Bytes()))
 	}
-	path := filepath.Join("testdata", "programs.golden")
-	if *updatePrograms {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestProgramsUnchanged -update-programs writes it)", err)
-	}
-	got := strings.Split(b.String(), "\n")
-	for i, w := range strings.Split(string(want), "\n") {
-		if i >= len(got) || got[i] != w {
-			g := ""
-			if i < len(got) {
-				g = got[i]
-			}
-			t.Errorf("policy line %d:\n got %s\nwant %s", i, g, w)
-		}
-	}
+	golden.Check(t, filepath.Join("testdata", "programs.golden"), []byte(b.String()))
 }
 
 // abiSets are the ABI combinations random policies cover: each one alone,

@@ -3,30 +3,17 @@ package compile
 import (
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/sysfence/seccomp/filter"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/internal/golden"
+
 	"github.com/sysfence/seccomp/tables"
 )
-
-// The -update flag rewrites the golden files. It is registered here unless
-// another test file of the package already did.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // goldenPolicies are compiled and disassembled by TestCompileGolden.
 var goldenPolicies = []struct {
@@ -112,43 +99,11 @@ func TestCompileGolden(t *testing.T) {
 			}
 			got := filter.Disassemble(prog, abis...)
 			path := filepath.Join("testdata", "compile", tc.name+".golden")
-			if updating() {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestCompileGolden -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("disassembly differs from %s (go test -run TestCompileGolden -update rewrites it):\n%s", path, goldenDiff(got, string(want)))
-			}
+			golden.Check(t, path, []byte(got))
 			checkOneRetPerAction(t, prog)
 			checkPolicy(t, p, prog, probes(p))
 		})
 	}
-}
-
-// goldenDiff describes where got and want first differ, line by line.
-func goldenDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d (of %d; want %d lines):\ngot:  %s\nwant: %s", i+1, len(g), len(w), gl, wl)
-		}
-	}
-	return "no difference"
 }
 
 // checkOneRetPerAction fails if two instructions return the same action.
