@@ -146,12 +146,12 @@ func sandboxStrictPolicy() *Policy {
 	return p
 }
 
-// low32Eq is the condition that the low 32 bits of argument arg are v:
-// the whole argument where the kernel reads it as an int, as
-// personality(2) and the request of ioctl(2) are, so higher bits that the
-// kernel ignores cannot slip past the rule.
+// low32Eq is the condition that argument arg, a C int or unsigned int as
+// personality(2)'s persona and ioctl(2)'s request are, is v: the low 32
+// bits are compared (Width 32), which is all the kernel reads, so higher
+// bits cannot slip past the rule.
 func low32Eq(arg int, v uint64) Cond {
-	return Cond{Arg: arg, Op: MaskedEq, Mask: 0xffffffff, Value: v}
+	return Cond{Arg: arg, Op: Eq, Value: v, Width: 32}
 }
 
 // terminalInjection returns the conditions for the ioctl requests that

@@ -44,6 +44,15 @@ func (c Comparison) String() string {
 // of it as an unsigned number, as two 32-bit words in the ABI's byte
 // order. On an ABI whose WordSize is 4 (i386, arm, mips o32) only the low
 // word exists, and Value and Mask must fit in 32 bits.
+//
+// A parameter the kernel declares int or unsigned int (ioctl's request,
+// personality's persona, socket's domain, type and protocol, prctl's
+// option, fcntl's command, …) is truncated to 32 bits before the system
+// call reads it, but seccomp sees the whole register. A condition on one
+// must set Width to 32: otherwise ioctl(fd, TIOCSTI|1<<32) passes as
+// TIOCSTI to the kernel yet fails "arg1 == TIOCSTI", and walks past a rule
+// that was meant to stop it. (libseccomp's SCMP_A1_32 does not do this: it
+// casts the datum, and still compares 64 bits.)
 type Cond struct {
 	// Arg is the index of the argument, 0 to 5, in the order of the
 	// system call's C prototype (seccomp_data.args[Arg]).
@@ -56,15 +65,24 @@ type Cond struct {
 	// Mask is ANDed with the argument before a MaskedEq comparison; the
 	// other comparisons ignore it.
 	Mask uint64
+	// Width is how many low bits of the argument are compared: 0 or 64
+	// for all of them, 32 for the low word only, for parameters of C type
+	// int or unsigned int. With Width 32, Value and Mask must fit in 32
+	// bits.
+	Width int
 }
 
-// String writes the condition as "arg1 == 0x5412" or
-// "arg0 & 0x7e020000 == 0".
+// String writes the condition as "arg1 == 0x5412",
+// "arg0 & 0x7e020000 == 0x0", or "(u32)arg1 == 0x5412" for Width 32.
 func (c Cond) String() string {
-	if c.Op == MaskedEq {
-		return fmt.Sprintf("arg%d & %#x == %#x", c.Arg, c.Mask, c.Value)
+	arg := fmt.Sprintf("arg%d", c.Arg)
+	if c.Width == 32 {
+		arg = "(u32)" + arg
 	}
-	return fmt.Sprintf("arg%d %v %#x", c.Arg, c.Op, c.Value)
+	if c.Op == MaskedEq {
+		return fmt.Sprintf("%s & %#x == %#x", arg, c.Mask, c.Value)
+	}
+	return fmt.Sprintf("%s %v %#x", arg, c.Op, c.Value)
 }
 
 // problem returns what is wrong with the condition on abi, naming the
@@ -75,17 +93,25 @@ func (c Cond) problem(abi *tables.ABI) (field, why string) {
 		return "Arg", fmt.Sprintf("%d is not an argument index (0..5)", c.Arg)
 	case c.Op < Eq || c.Op > MaskedEq:
 		return "Op", fmt.Sprintf("%d is not a Comparison", c.Op)
-	case abi.WordSize == 8:
+	case c.Width != 0 && c.Width != 32 && c.Width != 64:
+		return "Width", fmt.Sprintf("%d is not 0, 32 or 64", c.Width)
+	case abi.WordSize == 8 && c.Width != 32:
 		return "", ""
+	}
+	bits := fmt.Sprintf("the 32-bit arguments of %s", abi.Name)
+	if c.Width == 32 {
+		bits = "the 32 bits that Width 32 compares"
+	}
+	switch {
 	case c.Value > math.MaxUint32:
-		return "Value", fmt.Sprintf("%#x does not fit the 32-bit arguments of %s", c.Value, abi.Name)
+		return "Value", fmt.Sprintf("%#x does not fit %s", c.Value, bits)
 	case c.Op == MaskedEq && c.Mask > math.MaxUint32:
-		return "Mask", fmt.Sprintf("%#x does not fit the 32-bit arguments of %s", c.Mask, abi.Name)
+		return "Mask", fmt.Sprintf("%#x does not fit %s", c.Mask, bits)
 	}
 	return "", ""
 }
 
 // lower returns the compiler's form of a checked condition.
 func (c Cond) lower() compile.Cond {
-	return compile.Cond{Arg: c.Arg, Op: compile.Op(c.Op), Value: c.Value, Mask: c.Mask}
+	return compile.Cond{Arg: c.Arg, Op: compile.Op(c.Op), Value: c.Value, Mask: c.Mask, Narrow: c.Width == 32}
 }

@@ -198,30 +198,82 @@ func TestCompileErrors(t *testing.T) {
 		name string
 		p    Policy
 		want error
+		text string // the whole message
 	}{
-		{"unknown name", Policy{Rules: RulesFor(Allow, "ptrac")}, ErrUnknownSyscall},
-		{"unreachable", Policy{Rules: []Rule{{Syscall: "read", Action: Allow}, {Syscall: "read", Action: Log}}}, ErrInvalidRule},
-		{"no action", Policy{Rules: []Rule{{Syscall: "read"}}}, ErrInvalidAction},
-		{"bad default", Policy{Default: "permit"}, ErrInvalidAction},
-		{"bad foreign", Policy{Foreign: "errno:ENOPE"}, ErrInvalidAction},
-		{"empty ABIs", Policy{ABIs: []*tables.ABI{}}, ErrInvalidPolicy},
-		{"nil ABI", Policy{ABIs: []*tables.ABI{nil}}, ErrInvalidPolicy},
-		{"byte orders", Policy{ABIs: []*tables.ABI{tables.MIPS, tables.MIPSEL}}, ErrInvalidPolicy},
-		{"duplicate ABI", Policy{ABIs: []*tables.ABI{tables.ARM, tables.ARM}}, ErrInvalidPolicy},
-		{"argument index", Policy{Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Arg: 6, Op: Eq}}}}}, ErrInvalidRule},
-		{"rule for no ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{}}}}, ErrInvalidRule},
-		{"rule for a nil ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{nil}}}}, ErrInvalidRule},
-		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Op: Eq, Value: 1 << 32}}}}}, ErrInvalidRule},
+		{"unknown name", Policy{Rules: RulesFor(Allow, "ptrac")}, ErrUnknownSyscall,
+			`seccomp: unknown system call "ptrac" (did you mean ptrace?)`},
+		{"unreachable", Policy{Rules: []Rule{{Syscall: "read", Action: Allow}, {Syscall: "read", Action: Log}}}, ErrInvalidRule,
+			"seccomp: Rules[1] (read) on x86_64: invalid rule: it follows a rule without conditions for the same call and can never match"},
+		{"no action", Policy{Rules: []Rule{{Syscall: "read"}}}, ErrInvalidAction,
+			`seccomp: Rules[0].Action (read) on x86_64: invalid action "": none given`},
+		{"bad default", Policy{Default: "permit"}, ErrInvalidAction,
+			`seccomp: Default on x86_64: invalid action "permit": want allow, kill-process, kill-thread, trap, log, notify, errno:N or trace:N`},
+		{"bad foreign", Policy{Foreign: "errno:ENOPE"}, ErrInvalidAction,
+			`seccomp: Foreign: invalid action "errno:ENOPE": "ENOPE" is not an error name on x86_64`},
+		{"empty ABIs", Policy{ABIs: []*tables.ABI{}}, ErrInvalidPolicy,
+			"seccomp: ABIs: invalid policy: empty (nil means the native ABI)"},
+		{"nil ABI", Policy{ABIs: []*tables.ABI{nil}}, ErrInvalidPolicy, "seccomp: ABIs[0]: invalid policy: nil"},
+		{"byte orders", Policy{ABIs: []*tables.ABI{tables.MIPS, tables.MIPSEL}}, ErrInvalidPolicy,
+			"seccomp: ABIs[1]: invalid policy: mips and mipsel differ in byte order; no kernel loads both"},
+		{"duplicate ABI", Policy{ABIs: []*tables.ABI{tables.ARM, tables.ARM}}, ErrInvalidPolicy,
+			"seccomp: ABIs[1]: invalid policy: arm is ABIs[0] too"},
+		{"argument index", Policy{Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Arg: 6, Op: Eq}}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].Args[0].Arg (read): invalid rule: 6 is not an argument index (0..5)"},
+		{"comparison", Policy{Rules: RulesFor(Allow, "read", "write"), Default: Allow}, nil, ""},
+		{"bad comparison", Policy{Rules: []Rule{{Syscall: "write", Action: Allow}, {Syscall: "read", Action: Allow, Args: []Cond{{Arg: 1, Op: 9}}}}}, ErrInvalidRule,
+			"seccomp: Rules[1].Args[0].Op (read): invalid rule: 9 is not a Comparison"},
+		{"bad width", Policy{Rules: []Rule{{Syscall: "ioctl", Action: Allow, Args: []Cond{{Arg: 1, Op: Eq, Width: 16}}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].Args[0].Width (ioctl): invalid rule: 16 is not 0, 32 or 64"},
+		{"wide value, width 32", Policy{Rules: []Rule{{Syscall: "ioctl", Action: Allow, Args: []Cond{{Arg: 1, Op: Eq, Value: 1 << 32, Width: 32}}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].Args[0].Value (ioctl): invalid rule: 0x100000000 does not fit the 32 bits that Width 32 compares"},
+		{"rule for no ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].ABIs (ptrace): invalid rule: empty, so the rule applies nowhere (nil means every ABI)"},
+		{"rule for a nil ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{nil}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].ABIs[0] (ptrace): invalid rule: nil"},
+		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Op: Eq, Value: 1 << 32}}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].Args[0].Value (read): invalid rule: 0x100000000 does not fit the 32-bit arguments of arm"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.p.ABIs == nil {
 				tt.p.ABIs = []*tables.ABI{tables.X86_64}
 			}
-			if _, err := tt.p.Compile(); !errors.Is(err, tt.want) {
-				t.Errorf("Compile: %v; want %v", err, tt.want)
+			_, err := tt.p.Compile()
+			if tt.want == nil {
+				if err != nil {
+					t.Errorf("Compile: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || err.Error() != tt.text {
+				t.Errorf("Compile: %v\nwant an error wrapping %v that says\n%s", err, tt.want, tt.text)
 			}
 		})
+	}
+}
+
+// TestCondWidth32 (hardening issue, point 4): the kernel truncates an int
+// parameter, so a 64-bit "cmd == TIOCSTI" lets TIOCSTI|1<<32 through;
+// Width 32 compares what the kernel reads.
+func TestCondWidth32(t *testing.T) {
+	const tiocsti = 0x5412
+	for _, abi := range []*tables.ABI{tables.X86_64, tables.AArch64, tables.S390X, tables.I386} {
+		for _, width := range []int{0, 32} {
+			p := &Policy{ABIs: []*tables.ABI{abi}, Default: Allow, Rules: []Rule{
+				{Syscall: "ioctl", Action: ErrnoNamed("EPERM"), Args: []Cond{{Arg: 1, Op: Eq, Value: tiocsti, Width: width}}},
+			}}
+			prog := mustCompile(t, p)
+			for _, cmd := range []uint64{tiocsti, tiocsti | 1<<32, 0xffffffff_00000000 | tiocsti} {
+				got := simulate(t, prog, call{abi: abi, name: "ioctl", args: [6]uint64{0, cmd}})
+				want := ErrnoNamed("EPERM")
+				if cmd != tiocsti && width == 0 && abi.WordSize == 8 {
+					want = Allow // the bypass that Width 32 exists for
+				}
+				if got != want {
+					t.Errorf("%s, width %d: ioctl(0, %#x) = %s, want %s", abi.Name, width, cmd, got, want)
+				}
+			}
+		}
 	}
 }
 

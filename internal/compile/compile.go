@@ -151,7 +151,7 @@ func blockKey(bigEndian, wide bool, rules []ArgRule, dflt filter.Action) string 
 	for _, r := range rules {
 		fmt.Fprintf(&b, "/%#x:", uint32(r.Action))
 		for _, c := range r.Conds {
-			fmt.Fprintf(&b, "%d,%d,%#x,%#x;", c.Arg, c.Op, c.Value, c.Mask)
+			fmt.Fprintf(&b, "%d,%d,%#x,%#x,%t;", c.Arg, c.Op, c.Value, c.Mask, c.Narrow)
 		}
 	}
 	return b.String()
@@ -432,7 +432,7 @@ func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne filter.Label) {
 		mask = cond.Mask
 	}
 	tests := []wordTest{{b.lo(cond.Arg), uint32(mask), uint32(cond.Value)}}
-	if b.wide {
+	if cond.wide(b.wide) {
 		tests = append(tests, wordTest{b.hi(cond.Arg), uint32(mask >> 32), uint32(cond.Value >> 32)})
 	}
 	var kept []wordTest
@@ -459,7 +459,7 @@ func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne filter.Label) {
 // words decide unless they are equal.
 func (c *compiler) emitGreater(b *argBlock, cond Cond, op uint16, yes, no filter.Label) {
 	vhi, vlo := uint32(cond.Value>>32), uint32(cond.Value)
-	if b.wide {
+	if cond.wide(b.wide) {
 		lowDecides := !(op == filter.BPF_JGT && vlo == ^uint32(0)) && !(op == filter.BPF_JGE && vlo == 0)
 		c.asm.LoadAbs(b.hi(cond.Arg))
 		if !lowDecides { // the low words cannot change the outcome

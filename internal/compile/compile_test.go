@@ -330,7 +330,7 @@ func TestCompileErrors(t *testing.T) {
 		{"op 0", one(x86, cond(Cond{Op: 0})), ErrOp, "socket (41): Args[0].Conds[0]: operator 0"},
 		{"op 8", one(x86, cond(Cond{Op: OpMaskedEq + 1})), ErrOp, "operator 8"},
 		{"wide value on arm", one(tables.ARM, Rule{Nr: armSocket, Args: []ArgRule{{Conds: []Cond{{Op: OpGt, Value: 1 << 32}}}}}),
-			ErrValueRange, "arm: socket (281): Args[0].Conds[0]: value 0x100000000 does not fit the 32-bit arguments of arm"},
+			ErrValueRange, "arm: socket (281): Args[0].Conds[0]: value 0x100000000 does not fit the 32 bits compared on arm"},
 		{"wide mask on arm", one(tables.ARM, Rule{Nr: armSocket, Args: []ArgRule{{Conds: []Cond{{Op: OpMaskedEq, Mask: 1 << 40}}}}}),
 			ErrValueRange, "mask 0x10000000000"},
 		{"bad action", one(x86, Rule{Nr: socket, Action: 0x12340000}), ErrAction, "socket (41): 0x12340000"},

@@ -57,13 +57,13 @@ func allHold(conds []Cond, wordSize int, args *[6]uint64) bool {
 }
 
 // holds reports whether the condition holds for args; on an ABI with
-// 32-bit arguments only the low word of each counts.
+// 32-bit arguments, and for a narrow condition, only the low word counts.
 func (cond Cond) holds(wordSize int, args *[6]uint64) bool {
 	if cond.Arg < 0 || cond.Arg > 5 {
 		return false
 	}
 	v := args[cond.Arg]
-	if wordSize == 4 {
+	if wordSize == 4 || cond.Narrow {
 		v = uint64(uint32(v))
 	}
 	switch cond.Op {

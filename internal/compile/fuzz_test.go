@@ -106,12 +106,12 @@ func (s *fuzzSource) rule(nr uint32, wide bool) Rule {
 	for range s.intn(4) {
 		ar := ArgRule{Action: s.action()}
 		for range s.intn(4) {
-			ar.Conds = append(ar.Conds, Cond{
-				Arg:   s.intn(6),
-				Op:    OpEq + Op(s.intn(int(OpMaskedEq))),
-				Value: s.value(wide),
-				Mask:  s.value(wide),
-			})
+			// One byte picks the argument and whether the condition
+			// is narrow (compares the low 32 bits only).
+			b := s.byte()
+			c := Cond{Arg: int(b&0x7f) % 6, Narrow: b&0x80 != 0, Op: OpEq + Op(s.intn(int(OpMaskedEq)))}
+			c.Value, c.Mask = s.value(c.wide(wide)), s.value(c.wide(wide))
+			ar.Conds = append(ar.Conds, c)
 		}
 		r.Args = append(r.Args, ar)
 	}

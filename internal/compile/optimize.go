@@ -15,7 +15,7 @@ import (
 // whose arguments are 64-bit (wide) or 32-bit.
 func condConst(c Cond, wide bool) (holds, known bool) {
 	top := uint64(math.MaxUint32)
-	if wide {
+	if c.wide(wide) {
 		top = math.MaxUint64
 	}
 	switch c.Op {

@@ -23,13 +23,20 @@ const (
 //
 // Arguments are compared as unsigned 64-bit values, as two 32-bit words
 // placed by the ABI's byte order. On an ABI whose WordSize is 4 only the
-// low word is compared, and Value and Mask must fit in 32 bits.
+// low word is compared, and Value and Mask must fit in 32 bits; Narrow
+// asks for the same on any ABI, for parameters the kernel truncates to 32
+// bits.
 type Cond struct {
-	Arg   int // 0..5
-	Op    Op
-	Value uint64
-	Mask  uint64 // for OpMaskedEq
+	Arg    int // 0..5
+	Op     Op
+	Value  uint64
+	Mask   uint64 // for OpMaskedEq
+	Narrow bool   // compare the low 32 bits only
 }
+
+// wide reports whether the condition compares 64 bits on an ABI whose
+// arguments are 64-bit (abiWide) or 32-bit.
+func (c Cond) wide(abiWide bool) bool { return abiWide && !c.Narrow }
 
 // ArgRule gives Action to a call whose arguments satisfy every one of Conds.
 type ArgRule struct {

@@ -83,12 +83,12 @@ func (cond Cond) problem(abi *tables.ABI) (string, error) {
 		return fmt.Sprintf("argument %d", cond.Arg), ErrArgIndex
 	case cond.Op < OpEq || cond.Op > OpMaskedEq:
 		return fmt.Sprintf("operator %d", cond.Op), ErrOp
-	case abi.WordSize == 8:
+	case cond.wide(abi.WordSize == 8):
 		return "", nil
 	case cond.Value > math.MaxUint32:
-		return fmt.Sprintf("value %#x does not fit the 32-bit arguments of %s", cond.Value, abi.Name), ErrValueRange
+		return fmt.Sprintf("value %#x does not fit the 32 bits compared on %s", cond.Value, abi.Name), ErrValueRange
 	case cond.Op == OpMaskedEq && cond.Mask > math.MaxUint32:
-		return fmt.Sprintf("mask %#x does not fit the 32-bit arguments of %s", cond.Mask, abi.Name), ErrValueRange
+		return fmt.Sprintf("mask %#x does not fit the 32 bits compared on %s", cond.Mask, abi.Name), ErrValueRange
 	}
 	return "", nil
 }
