@@ -158,14 +158,20 @@ func ByAudit(audit uint32) (*ABI, bool) {
 
 // ByCall returns the ABI that a system call with seccomp_data.arch audit
 // and seccomp_data.nr nr belongs to: among the ABIs with that audit value,
-// the one whose NrBit the number carries (x32 for an x32-bit number under
-// AUDIT_ARCH_X86_64), else the one without an NrBit.
+// the one whose NrBit the number carries (x32 for 0x40000000..0x7fffffff
+// under AUDIT_ARCH_X86_64), else the one without an NrBit.
+//
+// A number with bit 31 set is negative as the kernel's int nr, and never
+// an x32 call: arch/x86/entry/syscall_64.c runs x32 only for nr -
+// __X32_SYSCALL_BIT below X32_NR_syscalls, and nr -1 is how a tracer
+// skips a call (seccomp sees it again after the tracer). Such numbers
+// belong to the ABI without an NrBit, as numbers its table does not know.
 func ByCall(audit, nr uint32) (*ABI, bool) {
 	var base *ABI
 	for _, a := range all {
 		switch {
 		case a.Audit != audit:
-		case a.NrBit != 0 && nr&a.NrBit != 0:
+		case a.NrBit != 0 && nr&a.NrBit != 0 && int32(nr) >= 0:
 			return a, true
 		case a.NrBit == 0 && base == nil:
 			base = a

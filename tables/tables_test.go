@@ -230,7 +230,10 @@ func TestByCall(t *testing.T) {
 	}{
 		{0xc000003e, 0, tables.X86_64},
 		{0xc000003e, 0x40000000 | 1, tables.X32},
-		{0xc000003e, 0xffffffff, tables.X32},
+		{0xc000003e, 0x7fffffff, tables.X32},
+		{0xc000003e, 0xffffffff, tables.X86_64}, // -1: never x32
+		{0xc000003e, 0xc0000001, tables.X86_64},
+		{0xc000003e, 0x80000000, tables.X86_64},
 		{0x40000003, 0x40000000, tables.I386},
 		{0xc00000b7, 56, tables.AArch64},
 	}

@@ -38,10 +38,10 @@ var (
 // kernel's seccomp action cache emulates (seccomp_is_const_allow in
 // kernel/seccomp.c), so the kernel skips the filter for allowed numbers.
 //
-// x86_64 and x32 share AUDIT_ARCH_X86_64; numbers with the x32 bit
-// (0x40000000) belong to x32. When x86_64 is covered and x32 is not, x32
-// numbers get p.X32; when x32 is covered and x86_64 is not, numbers
-// without the bit get p.Foreign.
+// Where ABIs share an audit value (x86_64 and x32), tables.ByCall says
+// which owns a number. When x86_64 is covered and x32 is not, x32 numbers
+// get p.X32; when x32 is covered and x86_64 is not, the others get
+// p.Foreign.
 //
 // Compile reports an invalid policy with one of the Err… errors of this
 // package, and a program over MaxInstructions with ErrTooLong.
