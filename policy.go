@@ -62,6 +62,8 @@ type Rule struct {
 	// ABIs, when not nil, restricts the rule to these of the policy's
 	// ABIs (compared by name), for arguments whose meaning differs: on
 	// s390x the flags of clone are its second argument, not its first.
+	// A system call all of whose rules name only ABIs the policy does not
+	// cover is an error: the rules would vanish.
 	ABIs []*tables.ABI
 }
 
@@ -143,8 +145,9 @@ func (p *Policy) abis() ([]*tables.ABI, error) {
 }
 
 // checkRules reports a rule whose ABIs list is empty, which would apply to
-// no ABI and vanish (nil means every ABI), or holds a nil ABI, and a
-// malformed condition, on any of the ABIs the rule applies to.
+// no ABI and vanish (nil means every ABI), or holds a nil ABI; a malformed
+// condition, on any of the ABIs the rule applies to; and a system call
+// all of whose rules are restricted to ABIs the policy does not cover.
 func (p *Policy) checkRules(abis []*tables.ABI) error {
 	for i, r := range p.Rules {
 		ruleErr := func(field, format string, args ...any) error {
@@ -165,6 +168,28 @@ func (p *Policy) checkRules(abis []*tables.ABI) error {
 					return ruleErr(fmt.Sprintf(".Args[%d].%s", j, field), "%s", why)
 				}
 			}
+		}
+	}
+	return p.checkVanishing(abis)
+}
+
+// checkVanishing reports the first rule of a system call whose rules are
+// all restricted to ABIs the policy does not cover (ptrace for i386 only,
+// in a policy for x86_64): they would vanish and leave the call to
+// Default, though the policy names it. A rule restricted to other ABIs
+// beside one that applies is how a policy written for many ABIs (a
+// built-in) gives each its own arguments, and is not an error.
+func (p *Policy) checkVanishing(abis []*tables.ABI) error {
+	applies := make(map[string]bool)
+	for _, r := range p.Rules {
+		if slices.ContainsFunc(abis, r.appliesTo) {
+			applies[r.Syscall] = true
+		}
+	}
+	for i, r := range p.Rules {
+		if !applies[r.Syscall] {
+			return &PolicyError{Field: fmt.Sprintf("Rules[%d].ABIs", i), Syscall: r.Syscall,
+				Err: fmt.Errorf("%w: %s, none of which the policy covers (%s), and no rule for %s applies to those: it would be left to Default", ErrInvalidRule, abiNames(r.ABIs), abiNames(abis), r.Syscall)}
 		}
 	}
 	return nil

@@ -228,6 +228,12 @@ func TestCompileErrors(t *testing.T) {
 			"seccomp: Rules[0].Args[0].Value (ioctl): invalid rule: 0x100000000 does not fit the 32 bits that Width 32 compares"},
 		{"rule for no ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{}}}}, ErrInvalidRule,
 			"seccomp: Rules[0].ABIs (ptrace): invalid rule: empty, so the rule applies nowhere (nil means every ABI)"},
+		{"rule for uncovered ABIs only", Policy{Rules: []Rule{{Syscall: "ptrace", Action: KillProcess, ABIs: []*tables.ABI{tables.I386}}}}, ErrInvalidRule,
+			"seccomp: Rules[0].ABIs (ptrace): invalid rule: x86, none of which the policy covers (x86_64), and no rule for ptrace applies to those: it would be left to Default"},
+		{"rule for uncovered ABIs beside one that applies", Policy{Default: Allow, Rules: []Rule{
+			{Syscall: "ptrace", Action: KillProcess, ABIs: []*tables.ABI{tables.I386}},
+			{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{tables.X86_64, tables.AArch64}},
+		}}, nil, ""},
 		{"rule for a nil ABI", Policy{Rules: []Rule{{Syscall: "ptrace", Action: Errno(1), ABIs: []*tables.ABI{nil}}}}, ErrInvalidRule,
 			"seccomp: Rules[0].ABIs[0] (ptrace): invalid rule: nil"},
 		{"32-bit value", Policy{ABIs: []*tables.ABI{tables.ARM}, Rules: []Rule{{Syscall: "read", Action: Allow, Args: []Cond{{Op: Eq, Value: 1 << 32}}}}}, ErrInvalidRule,
