@@ -17,7 +17,6 @@ import (
 	"github.com/sysfence/seccomp/tables"
 )
 
-
 func init() {
 	scenarios["negative"] = scenarioNegative
 	scenarios["getppid"] = scenarioGetppid
