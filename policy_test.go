@@ -58,6 +58,41 @@ func TestActionOf(t *testing.T) {
 	}
 }
 
+// TestActionData (hardening issue, point 6): the data of trap, errno and
+// trace survives ActionOf and Resolve; data the kernel ignores (allow,
+// log, notify, the kills) is dropped, so those come back as the same
+// decision; and errno is 0..4095 in every spelling.
+func TestActionData(t *testing.T) {
+	for _, f := range []filter.Action{filter.Trap | 7, filter.Trap | 0xffff, filter.Errno(0), filter.Errno(4095), filter.Trace(65535)} {
+		a := ActionOf(f)
+		if got, err := a.Resolve(nil); err != nil || got != f {
+			t.Errorf("ActionOf(%#x) = %q, resolving to %#x, %v", uint32(f), a, uint32(got), err)
+		}
+	}
+	if a := ActionOf(filter.Trap | 7); a != "trap:7" {
+		t.Errorf("ActionOf(trap|7) = %q, want trap:7", a)
+	}
+	for _, f := range []filter.Action{filter.Allow | 5, filter.Log | 1, filter.Notify | 2, filter.KillProcess | 3, filter.KillThread | 4} {
+		a := ActionOf(f)
+		if got, err := a.Resolve(nil); err != nil || got != f.Kind() {
+			t.Errorf("ActionOf(%#x) = %q, resolving to %#x, %v; want %#x", uint32(f), a, uint32(got), err, uint32(f.Kind()))
+		}
+	}
+	if a := ActionOf(0x12340000); a != "action:0x12340000" {
+		t.Errorf("ActionOf(0x12340000) = %q", a)
+	} else if _, err := a.Resolve(nil); err == nil {
+		t.Errorf("ActionOf(0x12340000) = %q resolves", a)
+	}
+	for _, a := range []Action{Errno(4096), Errno(5000), "errno:4096", "errno:0x10"} {
+		if _, err := a.Resolve(tables.X86_64); !errors.Is(err, ErrInvalidAction) {
+			t.Errorf("%q resolves (%v); errno is 0..4095 in decimal or a name", a, err)
+		}
+	}
+	if got, err := Errno(0).Resolve(nil); err != nil || got != filter.Errno(0) {
+		t.Errorf("errno:0 = %#x, %v; it is accepted as everywhere (the call returns 0 unrun)", uint32(got), err)
+	}
+}
+
 // call is one system call to simulate: a name or a raw number on an ABI.
 type call struct {
 	abi  *tables.ABI
