@@ -378,6 +378,9 @@ func (c *compiler) emitSearch(spans []span, pre []int64) {
 // falling to the next when a condition fails.
 func (c *compiler) emitBlock(b *argBlock) {
 	c.asm.Bind(b.label)
+	if segs, top, ok := valueSearch(b); ok && c.emitValueSearch(b, b.rules[0].Conds[0].Arg, segs, top) {
+		return
+	}
 	for i, r := range b.rules {
 		fail := c.ret(b.dflt)
 		if i < len(b.rules)-1 {
