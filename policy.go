@@ -6,7 +6,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
+	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/internal/compile"
 	"github.com/sysfence/seccomp/tables"
 )
@@ -103,7 +105,7 @@ func (p *Policy) Compile() (*Program, error) {
 	if err := p.checkRules(abis); err != nil {
 		return nil, err
 	}
-	if err := p.checkNames(); err != nil {
+	if err := p.checkNames(abis); err != nil {
 		return nil, err
 	}
 	fp, skipped, err := p.lower(abis)
@@ -180,6 +182,9 @@ func (p *Policy) checkRules(abis []*tables.ABI) error {
 // beside one that applies is how a policy written for many ABIs (a
 // built-in) gives each its own arguments, and is not an error.
 func (p *Policy) checkVanishing(abis []*tables.ABI) error {
+	if !slices.ContainsFunc(p.Rules, func(r Rule) bool { return r.ABIs != nil }) {
+		return nil // every rule applies to every ABI
+	}
 	applies := make(map[string]bool)
 	for _, r := range p.Rules {
 		if slices.ContainsFunc(abis, r.appliesTo) {
@@ -195,13 +200,21 @@ func (p *Policy) checkVanishing(abis []*tables.ABI) error {
 	return nil
 }
 
-// checkNames reports every rule name that no ABI knows.
-func (p *Policy) checkNames() error {
+// checkNames reports every rule name that no ABI knows. The covered ABIs
+// are asked first: they know nearly every name of a policy, and the
+// lowering looks the same names up in them again.
+func (p *Policy) checkNames(abis []*tables.ABI) error {
 	var errs []error
-	seen := make(map[string]bool)
+	var seen map[string]bool
 	for _, r := range p.Rules {
+		if slices.ContainsFunc(abis, func(abi *tables.ABI) bool { _, ok := numberOf(abi, r.Syscall); return ok }) {
+			continue
+		}
 		if seen[r.Syscall] || tables.Known(r.Syscall) {
 			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool)
 		}
 		seen[r.Syscall] = true
 		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: tables.Suggest(r.Syscall, 3)})
@@ -248,38 +261,40 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	if err != nil {
 		return nil, nil, &PolicyError{Field: "Unknown", ABI: abi.Name, Err: err}
 	}
-	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
+	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules))}
 	var skipped []Skipped
-	index := make(map[uint32]int)   // syscall number -> index in ap.Rules
-	closed := make(map[uint32]bool) // has an unconditional rule
+	// For each number of the table (less NrBit): 1 + the index of its
+	// rule in ap.Rules, negated once an unconditional rule closed it.
+	slots := make([]int32, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
+	var resolved actionCache
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
 			continue
 		}
-		nr, ok := abi.Number(r.Syscall)
+		nr, ok := numberOf(abi, r.Syscall)
 		if !ok {
 			if !slices.Contains(skipped, Skipped{abi, r.Syscall}) {
 				skipped = append(skipped, Skipped{abi, r.Syscall})
 			}
 			continue
 		}
-		if closed[nr] {
+		slot := &slots[nr-abi.NrBit]
+		if *slot < 0 {
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
 				Err: fmt.Errorf("%w: it follows a rule without conditions for the same call and can never match", ErrInvalidRule)}
 		}
-		act, err := r.Action.Resolve(abi)
+		act, err := resolved.get(r.Action, abi)
 		if err != nil {
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
 		}
-		j, ok := index[nr]
-		if !ok {
-			j = len(ap.Rules)
-			index[nr] = j
+		if *slot == 0 {
 			ap.Rules = append(ap.Rules, compile.Rule{Nr: nr, Action: def})
+			*slot = int32(len(ap.Rules))
 		}
+		j := *slot - 1
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
-			closed[nr] = true
+			*slot = -*slot
 			continue
 		}
 		conds := make([]compile.Cond, len(r.Args))
@@ -304,4 +319,47 @@ func abiNames(abis []*tables.ABI) string {
 		names[i] = abi.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// actionCache remembers the few distinct actions of a policy's rules as
+// resolved for one ABI, so that each is parsed once.
+type actionCache struct {
+	from []Action
+	to   []filter.Action
+}
+
+func (c *actionCache) get(a Action, abi *tables.ABI) (filter.Action, error) {
+	for i, f := range c.from {
+		if f == a {
+			return c.to[i], nil
+		}
+	}
+	act, err := a.Resolve(abi)
+	if err == nil {
+		c.from = append(c.from, a)
+		c.to = append(c.to, act)
+	}
+	return act, err
+}
+
+// nameIndexes holds, per ABI, a map from system-call name to number,
+// built the first time a policy for the ABI is compiled: a compile looks
+// up every rule's name in every covered ABI (and again to tell unknown
+// names apart), and a binary search over names costs more than the rest
+// of the compile. Nothing is built at init.
+var nameIndexes sync.Map // *tables.ABI -> map[string]uint32
+
+// numberOf returns the number of the named system call on abi.
+func numberOf(abi *tables.ABI, name string) (uint32, bool) {
+	m, ok := nameIndexes.Load(abi)
+	if !ok {
+		idx := make(map[string]uint32, abi.Len())
+		for i := range abi.Len() {
+			sc := abi.At(i)
+			idx[sc.Name] = sc.Nr
+		}
+		m, _ = nameIndexes.LoadOrStore(abi, idx)
+	}
+	nr, ok := m.(map[string]uint32)[name]
+	return nr, ok
 }

@@ -51,49 +51,60 @@ func valueSearch(b *argBlock) (segs []argSegment, top uint64, ok bool) {
 	if narrow {
 		top = math.MaxUint32
 	}
-	// Decide the intervals rule by rule: a value keeps the action of
-	// the first rule that holds for it.
-	type piece struct {
-		lo, hi  uint64
-		act     filter.Action
-		decided bool
-		point   bool
-	}
-	pieces := []piece{{lo: 0, hi: top}}
+	// Every rule holds on an interval or two; between consecutive
+	// boundaries of those intervals the first rule that holds is the
+	// same for every value, so one value of each piece decides it.
+	cuts := make([]uint64, 1, 4*len(b.rules)+1) // starts of pieces
 	for _, r := range b.rules {
-		c := r.Conds[0]
-		for _, iv := range holdsOn(c, top) {
-			var next []piece
-			for _, p := range pieces {
-				if p.decided || p.hi < iv[0] || p.lo > iv[1] {
-					next = append(next, p)
-					continue
-				}
-				lo, hi := max(p.lo, iv[0]), min(p.hi, iv[1])
-				if p.lo < lo {
-					next = append(next, piece{lo: p.lo, hi: lo - 1})
-				}
-				next = append(next, piece{lo: lo, hi: hi, act: r.Action, decided: true, point: c.Op == OpEq})
-				if hi < p.hi {
-					next = append(next, piece{lo: hi + 1, hi: p.hi})
-				}
+		for _, iv := range holdsOn(r.Conds[0], top) {
+			cuts = append(cuts, iv[0])
+			if iv[1] < top {
+				cuts = append(cuts, iv[1]+1)
 			}
-			pieces = next
 		}
 	}
-	for _, p := range pieces {
-		act := p.act
-		if !p.decided {
-			act = b.dflt
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	for i, lo := range cuts {
+		hi := top
+		if i+1 < len(cuts) {
+			hi = cuts[i+1] - 1
+		}
+		act, point := b.dflt, false
+		for _, r := range b.rules {
+			if c := r.Conds[0]; c.holdsValue(lo) {
+				act, point = r.Action, c.Op == OpEq
+				break
+			}
 		}
 		if n := len(segs); n > 0 && segs[n-1].act == act {
-			segs[n-1].hi = p.hi
+			segs[n-1].hi = hi
 			segs[n-1].point = false
 			continue
 		}
-		segs = append(segs, argSegment{lo: p.lo, hi: p.hi, act: act, point: p.point})
+		segs = append(segs, argSegment{lo: lo, hi: hi, act: act, point: point})
 	}
 	return segs, top, true
+}
+
+// holdsValue reports whether c holds for the argument value v (already
+// narrowed to the bits c compares).
+func (c Cond) holdsValue(v uint64) bool {
+	switch c.Op {
+	case OpEq:
+		return v == c.Value
+	case OpNe:
+		return v != c.Value
+	case OpLt:
+		return v < c.Value
+	case OpLe:
+		return v <= c.Value
+	case OpGt:
+		return v > c.Value
+	case OpGe:
+		return v >= c.Value
+	}
+	return false
 }
 
 // holdsOn returns the intervals of values (up to top) for which c holds.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/sysfence/seccomp/filter"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sysfence/seccomp/tables"
@@ -46,13 +47,15 @@ var (
 // Compile reports an invalid policy with one of the Err… errors of this
 // package, and a program over MaxInstructions with ErrTooLong.
 func Compile(p *Policy) ([]filter.Instruction, error) {
-	if err := p.validate(); err != nil {
+	indexes, err := p.validate()
+	if err != nil {
 		return nil, err
 	}
 	c := &compiler{
 		rets:       make(map[filter.Action]filter.Label),
 		blockIndex: make(map[string]int),
-		rules:      make(map[string]map[uint32]target),
+		indexes:    indexes,
+		targets:    make([][]target, len(p.ABIs)),
 	}
 	groups := c.groups(p)
 	c.emitDispatch(groups, p.Foreign)
@@ -91,8 +94,9 @@ type compiler struct {
 	rets       map[filter.Action]filter.Label // the BPF_RET of each action
 	retOrder   []filter.Action                // actions in order of first use
 	blocks     []*argBlock
-	blockIndex map[string]int               // blocks by key
-	rules      map[string]map[uint32]target // by ABI name, then number
+	blockIndex map[string]int // blocks by key
+	indexes    []ruleIndex    // of each ABI of the policy (validate)
+	targets    [][]target     // of each rule of each ABI, once needed
 }
 
 // target is where a syscall number leads: to the argument checks of
@@ -146,15 +150,31 @@ func (c *compiler) label(t target) filter.Label {
 // on. Actions enter as numbers: Action.String leaves out the data of trap
 // and other actions, and blocks that differ only there must not merge.
 func blockKey(bigEndian, wide bool, rules []ArgRule, dflt filter.Action) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%t/%t/%#x", bigEndian, wide, uint32(dflt))
+	b := make([]byte, 0, 64)
+	flag := func(v bool) byte {
+		if v {
+			return 't'
+		}
+		return 'f'
+	}
+	b = append(b, flag(bigEndian), flag(wide), '/')
+	b = strconv.AppendUint(b, uint64(dflt), 16)
 	for _, r := range rules {
-		fmt.Fprintf(&b, "/%#x:", uint32(r.Action))
+		b = append(b, '/')
+		b = strconv.AppendUint(b, uint64(r.Action), 16)
+		b = append(b, ':')
 		for _, c := range r.Conds {
-			fmt.Fprintf(&b, "%d,%d,%#x,%#x,%t;", c.Arg, c.Op, c.Value, c.Mask, c.Narrow)
+			b = strconv.AppendInt(b, int64(c.Arg), 10)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, uint64(c.Op), 10)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, c.Value, 16)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, c.Mask, 16)
+			b = append(b, ',', flag(c.Narrow), ';')
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // ruleTarget returns where rule r of an ABI leads, creating or sharing its
@@ -273,8 +293,9 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 		g.add(span{lo: seg.lo, hi: seg.hi, to: target{act: p.uncovered(abi), blk: -1}})
 		return
 	}
-	rules := c.ruleTargets(ap)
+	idx, rules := c.ruleTargets(p, ap)
 	unknown := target{act: ap.Unknown, blk: -1}
+	dflt := target{act: ap.Default, blk: -1}
 	next := uint64(seg.lo) // first number not yet in a span
 	for i := range ap.ABI.Len() {
 		nr := ap.ABI.At(i).Nr
@@ -284,9 +305,9 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 		if uint64(nr) > next {
 			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown})
 		}
-		to, ok := rules[nr]
-		if !ok {
-			to = target{act: ap.Default, blk: -1}
+		to := dflt
+		if k := idx.slot(ap.ABI, nr); k > 0 {
+			to = rules[k-1]
 		}
 		g.add(span{lo: nr, hi: nr, to: to, n: 1})
 		next = uint64(nr) + 1
@@ -307,17 +328,20 @@ func (g *group) add(s span) {
 	g.spans = append(g.spans, s)
 }
 
-// ruleTargets returns where the number of each rule of ap leads.
-func (c *compiler) ruleTargets(ap *ABIPolicy) map[uint32]target {
-	rules, ok := c.rules[ap.ABI.Name]
-	if !ok {
-		rules = make(map[uint32]target, len(ap.Rules))
-		for _, r := range ap.Rules {
-			rules[r.Nr] = c.ruleTarget(ap.ABI, r)
-		}
-		c.rules[ap.ABI.Name] = rules
+// ruleTargets returns the rule index of ap (one of p.ABIs) and where
+// each of its rules leads.
+func (c *compiler) ruleTargets(p *Policy, ap *ABIPolicy) (ruleIndex, []target) {
+	i := 0
+	for &p.ABIs[i] != ap {
+		i++
 	}
-	return rules
+	if c.targets[i] == nil {
+		c.targets[i] = make([]target, len(ap.Rules))
+		for j, r := range ap.Rules {
+			c.targets[i][j] = c.ruleTarget(ap.ABI, r)
+		}
+	}
+	return c.indexes[i], c.targets[i]
 }
 
 // emitDispatch emits the load of seccomp_data.arch and the jumps to each

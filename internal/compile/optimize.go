@@ -63,11 +63,16 @@ func simplifyArgs(rules []ArgRule, dflt filter.Action, wide bool) ([]ArgRule, fi
 // simplifyConds drops the conditions that always hold and reports whether
 // one never holds.
 func simplifyConds(conds []Cond, wide bool) (kept []Cond, never bool) {
-	for _, c := range conds {
+	kept = conds[:0:0]
+	for i, c := range conds {
 		holds, known := condConst(c, wide)
 		switch {
 		case !known:
-			kept = append(kept, c)
+			if len(kept) == i {
+				kept = conds[: i+1 : i+1] // nothing dropped yet: no copy
+			} else {
+				kept = append(kept, c)
+			}
 		case !holds:
 			return nil, true
 		}
