@@ -142,7 +142,7 @@ func policyTable(w io.Writer, p *Policy, rs []Result, probes []namedProbe) {
 	for i, a := range p.ABIs {
 		abis[i] = a.Name
 	}
-	fmt.Fprintf(w, "### %s: %d rules, %s\n\n", p.Name, len(p.Rules), strings.Join(abis, " + "))
+	fmt.Fprintf(w, "### %s: %d rules, %s (floor of the mean: %.2f)\n\n", p.Name, len(p.Rules), strings.Join(abis, " + "), floorMean(p))
 	fmt.Fprint(w, "| contender | length | mean | max | mix | longest |")
 	for _, pr := range probes {
 		fmt.Fprintf(w, " %s |", pr.label)

@@ -52,22 +52,30 @@ func Compile(p *Policy) ([]filter.Instruction, error) {
 		return nil, err
 	}
 	c := &compiler{
-		rets:       make(map[filter.Action]filter.Label),
+		rets:       make(map[retKey]filter.Label),
+		retOrder:   make(map[int][]filter.Action),
 		blockIndex: make(map[string]int),
 		indexes:    indexes,
 		targets:    make([][]target, len(p.ABIs)),
 	}
 	groups := c.groups(p)
+	// Each group's search is followed by its argument blocks and then
+	// by its own returns, so that a leaf is near the code it jumps to:
+	// a return duplicated per group costs one instruction of length,
+	// where a trampoline past another group's code would cost every
+	// call that takes it one more instruction run.
+	c.region = 0
 	c.emitDispatch(groups, p.Foreign)
-	for _, g := range groups {
+	c.emitRets()
+	for i, g := range groups {
+		c.region = i + 1
 		c.emitGroup(g)
-	}
-	for _, b := range c.blocks {
-		c.emitBlock(b)
-	}
-	for _, act := range c.retOrder {
-		c.asm.Bind(c.rets[act])
-		c.asm.Ret(act)
+		for _, b := range c.blocks {
+			if b.region == c.region {
+				c.emitBlock(b)
+			}
+		}
+		c.emitRets()
 	}
 	prog, err := c.asm.Assemble()
 	if err != nil {
@@ -91,8 +99,9 @@ func (p *Policy) abiNames() string {
 // compiler holds the state of one Compile.
 type compiler struct {
 	asm        filter.Assembler
-	rets       map[filter.Action]filter.Label // the BPF_RET of each action
-	retOrder   []filter.Action                // actions in order of first use
+	region     int                     // 0 for the dispatch, 1+i for group i
+	rets       map[retKey]filter.Label // the BPF_RET of each action in each region
+	retOrder   map[int][]filter.Action // actions of each region in order of first use
 	blocks     []*argBlock
 	blockIndex map[string]int // blocks by key
 	indexes    []ruleIndex    // of each ABI of the policy (validate)
@@ -113,6 +122,7 @@ type argBlock struct {
 	rules     []ArgRule     // simplified: no constant conditions
 	dflt      filter.Action // when no rule matches
 	label     filter.Label
+	region    int // the group whose search leads here
 }
 
 // lo and hi return the offsets in seccomp_data of the words that hold bits
@@ -127,15 +137,30 @@ func (b *argBlock) hi(arg int) uint32 {
 	return off + 4
 }
 
-// ret returns the label of the BPF_RET of act.
+// retKey names the BPF_RET of an action in a region of the program.
+type retKey struct {
+	region int
+	act    filter.Action
+}
+
+// ret returns the label of the BPF_RET of act in the current region.
 func (c *compiler) ret(act filter.Action) filter.Label {
-	l, ok := c.rets[act]
+	k := retKey{c.region, act}
+	l, ok := c.rets[k]
 	if !ok {
 		l = c.asm.NewLabel()
-		c.rets[act] = l
-		c.retOrder = append(c.retOrder, act)
+		c.rets[k] = l
+		c.retOrder[c.region] = append(c.retOrder[c.region], act)
 	}
 	return l
+}
+
+// emitRets emits the returns of the current region.
+func (c *compiler) emitRets() {
+	for _, act := range c.retOrder[c.region] {
+		c.asm.Bind(c.rets[retKey{c.region, act}])
+		c.asm.Ret(act)
+	}
 }
 
 // label returns the label where t's code starts.
@@ -185,11 +210,11 @@ func (c *compiler) ruleTarget(abi *tables.ABI, r Rule) target {
 	if len(rules) == 0 {
 		return target{act: dflt, blk: -1}
 	}
-	key := blockKey(abi.BigEndian, wide, rules, dflt)
+	key := strconv.Itoa(c.region) + "/" + blockKey(abi.BigEndian, wide, rules, dflt)
 	if i, ok := c.blockIndex[key]; ok {
 		return target{act: dflt, blk: i}
 	}
-	b := &argBlock{bigEndian: abi.BigEndian, wide: wide, rules: rules, dflt: dflt, label: c.asm.NewLabel()}
+	b := &argBlock{bigEndian: abi.BigEndian, wide: wide, rules: rules, dflt: dflt, label: c.asm.NewLabel(), region: c.region}
 	c.blockIndex[key] = len(c.blocks)
 	c.blocks = append(c.blocks, b)
 	return target{act: dflt, blk: len(c.blocks) - 1}
@@ -214,6 +239,7 @@ func (c *compiler) groups(p *Policy) []*group {
 			continue
 		}
 		seen[audit] = true
+		c.region = len(out) + 1
 		g := &group{audit: audit}
 		for _, seg := range segments(audit) {
 			c.addSegment(g, p, seg)
@@ -296,6 +322,13 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 	idx, rules := c.ruleTargets(p, ap)
 	unknown := target{act: ap.Unknown, blk: -1}
 	dflt := target{act: ap.Default, blk: -1}
+	// The search weighs each number of the table, so that the calls
+	// programs make take few comparisons; x32 is rarely used, and its
+	// calls must not cost the native ones a comparison.
+	weight := 1
+	if ap.ABI.NrBit != 0 {
+		weight = 0
+	}
 	next := uint64(seg.lo) // first number not yet in a span
 	for i := range ap.ABI.Len() {
 		nr := ap.ABI.At(i).Nr
@@ -303,13 +336,17 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 			continue
 		}
 		if uint64(nr) > next {
-			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown})
+			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown, n: weight * int(uint64(nr)-next)})
 		}
 		to := dflt
 		if k := idx.slot(ap.ABI, nr); k > 0 {
 			to = rules[k-1]
 		}
-		g.add(span{lo: nr, hi: nr, to: to, n: 1})
+		w := weight
+		if to.blk >= 0 {
+			w *= argWeight
+		}
+		g.add(span{lo: nr, hi: nr, to: to, n: w})
 		next = uint64(nr) + 1
 	}
 	if next <= uint64(seg.hi) {
@@ -369,7 +406,10 @@ func (c *compiler) emitGroup(g *group) {
 }
 
 // emitSearch emits a binary search over two or more spans, with the number
-// in A; pre holds the prefix sums of their weights.
+// in A; pre holds the prefix sums of their weights. Of the two halves of
+// a split the lighter is emitted first, so that the leaves of the heavy
+// one, taken most, lie nearest the blocks and returns that follow the
+// search and reach them without a trampoline.
 func (c *compiler) emitSearch(spans []span, pre []int64) {
 	if isolated(spans) {
 		c.asm.JumpIf(filter.BPF_JEQ, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
@@ -377,24 +417,36 @@ func (c *compiler) emitSearch(spans []span, pre []int64) {
 	}
 	k := splitPoint(pre)
 	left, right := spans[:k], spans[k:]
-	jt, jf := filter.Next, filter.Next
-	if len(left) == 1 {
-		jf = c.label(left[0].to)
+	leftFirst := pre[k]-pre[0] <= pre[len(pre)-1]-pre[k]
+	lt, rt := filter.Next, filter.Next
+	switch {
+	case len(left) == 1:
+		lt = c.label(left[0].to)
+	case !leftFirst || len(right) == 1:
+		lt = c.asm.NewLabel()
 	}
-	if len(right) == 1 {
-		jt = c.label(right[0].to)
-	} else if len(left) > 1 {
-		jt = c.asm.NewLabel()
+	switch {
+	case len(right) == 1:
+		rt = c.label(right[0].to)
+	case leftFirst && len(left) > 1:
+		rt = c.asm.NewLabel()
 	}
-	c.asm.JumpIf(filter.BPF_JGE, right[0].lo, jt, jf)
-	if len(left) > 1 {
-		c.emitSearch(left, pre[:k+1])
-	}
-	if len(right) > 1 {
-		if jt != filter.Next {
-			c.asm.Bind(jt)
+	c.asm.JumpIf(filter.BPF_JGE, right[0].lo, rt, lt)
+	emit := func(part []span, l filter.Label, pre []int64) {
+		if len(part) == 1 {
+			return
 		}
-		c.emitSearch(right, pre[k:])
+		if l != filter.Next {
+			c.asm.Bind(l)
+		}
+		c.emitSearch(part, pre)
+	}
+	if leftFirst {
+		emit(left, lt, pre[:k+1])
+		emit(right, rt, pre[k:])
+	} else {
+		emit(right, rt, pre[k:])
+		emit(left, lt, pre[:k+1])
 	}
 }
 

@@ -132,3 +132,10 @@ func prefixWeights(spans []span) []int64 {
 	}
 	return pre
 }
+
+// argWeight is the weight in the search of a number whose action depends
+// on the arguments, against 1 for any other number of the table: the
+// kernel's action cache (5.11+) skips the filter for the calls allowed
+// whatever their arguments, so the calls with argument rules are those
+// that run it every time.
+const argWeight = 8
