@@ -20,13 +20,16 @@ from the host: an x86_64 machine compiles a filter for aarch64 or riscv64
 as easily as for itself. The native ABI is fixed when the program is
 built (GOARCH); nothing is probed at run time.
 
-A Program is used in one of three ways:
+A Program is used in one of four ways:
 
   - Install puts it on every thread of the process (PR_SET_NO_NEW_PRIVS,
     then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), typically just before
     syscall.Exec;
   - File hands it out as a sealed memfd for a child to read, as in
     "bwrap --seccomp 3" with the file in exec.Cmd.ExtraFiles[0];
+  - Inheritable hands it out under a descriptor number that survives
+    execve, for a child not started by exec.Cmd: a shell command line
+    that runs bwrap, or bwrap replacing this process by syscall.Exec;
   - WriteTo writes the raw struct sock_filter array anywhere.
 
 # Built-in policies
@@ -50,7 +53,7 @@ return value is 0, stays expressible.
 # Other operating systems
 
 The package builds everywhere, and policies compile everywhere. Where
-there is no seccomp, Install and File return an error wrapping
+there is no seccomp, Install, File and Inheritable return an error wrapping
 errors.ErrUnsupported, and there are no built-in programs.
 */
 package seccomp

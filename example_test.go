@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"syscall"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
@@ -86,6 +87,28 @@ func ExampleProgram_File() {
 	if err := cmd.Run(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Replace this process with bubblewrap, which reads the program from a
+// descriptor it inherits: only the command line names it.
+func ExampleProgram_Inheritable() {
+	prog, err := seccomp.Builtin("sandbox")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := prog.Inheritable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close() // reached only if Exec fails
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		log.Fatal(err)
+	}
+	argv := []string{"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"}
+	argv = append(argv, f.BwrapArgs()...)
+	argv = append(argv, "--", "sh", "-c", "echo sandboxed")
+	log.Fatal(syscall.Exec(bwrap, argv, os.Environ()))
 }
 
 // Filter this process and everything it executes.
