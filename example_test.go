@@ -53,6 +53,43 @@ func ExamplePolicy_Compile() {
 	// arm openat: kill-process
 }
 
+// A condition on an argument: deny the ioctl that pushes a character into
+// a terminal's input (TIOCSTI, a way out of many sandboxes) and allow every
+// other request. The request is an unsigned int in the kernel, which
+// ignores the upper half of the register, so the condition compares the
+// low 32 bits only (Width 32): TIOCSTI with bit 32 set is still TIOCSTI.
+func ExampleCond() {
+	const tiocsti, tiocgwinsz = 0x5412, 0x5413 // asm-generic/ioctls.h
+	p := &seccomp.Policy{
+		Default: seccomp.Allow,
+		ABIs:    []*tables.ABI{tables.X86_64},
+		Rules: []seccomp.Rule{{
+			Syscall: "ioctl",
+			Action:  seccomp.ErrnoNamed("EPERM"),
+			Args:    []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: tiocsti, Width: 32}},
+		}},
+	}
+	prog, err := p.Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("rule:", p.Rules[0].Args[0])
+	nr, _ := tables.X86_64.Number("ioctl")
+	for _, req := range []uint64{tiocsti, 1<<32 | tiocsti, tiocgwinsz} {
+		data := &filter.SeccompData{Nr: int32(nr), Arch: tables.X86_64.Audit, Args: [6]uint64{0, req}}
+		res, err := filter.Run(prog.Instructions(), data, tables.X86_64.ByteOrder())
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("ioctl(0, %#x): %v\n", req, res.Ret)
+	}
+	// Output:
+	// rule: (u32)arg1 == 0x5412
+	// ioctl(0, 0x5412): errno:1
+	// ioctl(0, 0x100005412): errno:1
+	// ioctl(0, 0x5413): allow
+}
+
 // Error numbers differ between architectures; a named errno is looked up
 // for each ABI the policy is compiled for.
 func ExampleErrnoNamed() {
