@@ -84,11 +84,10 @@ func ReadProgram(r io.Reader, abis ...*tables.ABI) (*Program, error) {
 	}
 	rd := readings[pick]
 	if len(abis) > 0 && rd.order != abis[0].ByteOrder() {
-		what := "it"
 		if len(rd.abis) > 0 {
-			what = "it is for " + abiNames(rd.abis) + " and"
+			return nil, fmt.Errorf("%w: the program is for %s (%s), not %s (%s)", ErrInvalidPolicy, abiNames(rd.abis), orderName(rd.order), abis[0].Name, orderName(abis[0].ByteOrder()))
 		}
-		return nil, fmt.Errorf("%w: the program is %s, not %s: %s only decodes as %v", ErrInvalidPolicy, orderName(rd.order), abis[0].Name, what, rd.order)
+		return nil, fmt.Errorf("%w: the program decodes only as %s, and %s is %s", ErrInvalidPolicy, orderName(rd.order), abis[0].Name, orderName(abis[0].ByteOrder()))
 	}
 	p := &Program{insns: rd.insns}
 	switch {
