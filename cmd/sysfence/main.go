@@ -205,21 +205,43 @@ func (c *command) help(w io.Writer, fs *flag.FlagSet) {
 }
 
 // parseArgs parses the flags in args and returns the other arguments.
-// When interspersed, flags may follow arguments; "--" ends the flags
-// either way.
+// When interspersed, flags may follow arguments; otherwise the first
+// argument ends them. "--" ends them either way. A negative number
+// ("-100") is an argument, not a flag.
 func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, error) {
 	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "--":
+			return append(rest, args[1:]...), nil
+		case !isFlag(a) && !interspersed:
+			return append(rest, args...), nil
+		case !isFlag(a):
+			rest, args = append(rest, a), args[1:]
+			continue
+		}
+		// The flag, and its value when it takes one and has no "=".
+		n := 1
+		name := strings.TrimLeft(a, "-")
+		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && len(args) > 1 {
+			n = 2
+		}
+		if err := fs.Parse(args[:n]); err != nil {
 			return nil, err
 		}
-		left := fs.Args()
-		if !interspersed || len(left) == 0 {
-			return append(rest, left...), nil
-		}
-		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
-			return append(rest, left...), nil
-		}
-		rest, args = append(rest, left[0]), left[1:]
+		args = args[n:]
 	}
+	return rest, nil
+}
+
+// isFlag reports whether a command-line argument is a flag: it starts
+// with "-" and is neither "-" (standard input) nor a negative number.
+func isFlag(a string) bool {
+	return len(a) > 1 && a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
