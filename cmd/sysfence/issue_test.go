@@ -416,4 +416,3 @@ func TestOneArchFlagHelper(t *testing.T) {
 		t.Errorf("--arch help differs between commands, or some do not have it: %q", tails)
 	}
 }
-
