@@ -96,6 +96,9 @@ func buildTables(linuxDir string) ([]*table, error) {
 					tab.syscalls = append(tab.syscalls, armPrivate...)
 				}
 			}
+			if err == nil && linuxDir == "" {
+				err = addFileAliases(tab)
+			}
 			if err == nil {
 				err = normalize(tab)
 			}
@@ -110,6 +113,20 @@ func buildTables(linuxDir string) ([]*table, error) {
 		return cmp.Compare(targetIndex(a.t.name), targetIndex(b.t.name))
 	})
 	return tabs, nil
+}
+
+// addFileAliases gives a table read from x/sys the aliases that
+// aliases.txt lists for its ABI.
+func addFileAliases(tab *table) error {
+	aliases, err := fileAliases(tab.t.name)
+	if err != nil {
+		return err
+	}
+	tab.aliases, err = resolveAliases(tab.syscalls, aliases)
+	if err != nil {
+		return fmt.Errorf("aliases.txt: %w", err)
+	}
+	return nil
 }
 
 func targetIndex(name string) int {
