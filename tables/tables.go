@@ -7,12 +7,14 @@ import (
 	"strings"
 )
 
-// Syscall is one entry of an ABI's system-call table: the kernel's name for
-// the call (as after __NR_ in the uapi headers, lower case) and the number
-// that appears in seccomp_data.nr when a process of that ABI makes it.
+// Syscall is one entry of an ABI's system-call table.
 type Syscall struct {
+	// Name is the kernel's name for the call, as after __NR_ in the uapi
+	// headers (lower case, "_llseek" with its underscore).
 	Name string
-	Nr   uint32
+	// Nr is the number that appears in seccomp_data.nr when a process of
+	// the ABI makes the call, with the ABI's base and NrBit included.
+	Nr uint32
 }
 
 // ABI describes one Linux system-call ABI: the value the kernel stores in
@@ -25,8 +27,8 @@ type ABI struct {
 	// Name is libseccomp's name for the ABI ("x86_64", "x86", "aarch64",
 	// "mips64n32el", …).
 	Name string
-	// Aliases are other spellings accepted by Lookup, such as "i386" for
-	// "x86" and the GOARCH of a native ABI.
+	// Aliases are other names of the ABI that Lookup accepts, such as
+	// "i386" for "x86" and the GOARCH of a native ABI.
 	Aliases []string
 	// Audit is the AUDIT_ARCH_* constant of include/uapi/linux/audit.h
 	// that the kernel puts in seccomp_data.arch.
@@ -56,8 +58,10 @@ type ABI struct {
 // numbers differ between architectures: ENOSYS is 38 on x86 and 89 on
 // mips).
 type Errno struct {
+	// Name is the macro's name, "EPERM".
 	Name string
-	Num  uint16
+	// Num is its value on the ABI.
+	Num uint16
 }
 
 // ByteOrder returns the byte order of seccomp_data on the ABI.

@@ -2,8 +2,12 @@
 
 package tables
 
-// MIPS64EL is the mips64el system-call ABI (AUDIT_ARCH 0xc0000008), 375 system calls.
-var MIPS64EL = &ABI{
+// MIPS64EL is the mips64el system-call ABI: AUDIT_ARCH 0xc0000008,
+// little-endian, 8-byte arguments; 375 system calls from golang.org/x/sys
+// v0.50.0 (Linux 7.2).
+var MIPS64EL = &abiMIPS64EL
+
+var abiMIPS64EL = ABI{
 	Aliases:  []string{"mips64le", "mips64n64el"},
 	Audit:    0xc0000008,
 	GOARCH:   []string{"mips64le"},

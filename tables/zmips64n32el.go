@@ -2,8 +2,12 @@
 
 package tables
 
-// MIPS64N32EL is the mips64n32el system-call ABI (AUDIT_ARCH 0xe0000008), 399 system calls.
-var MIPS64N32EL = &ABI{
+// MIPS64N32EL is the mips64n32el system-call ABI: AUDIT_ARCH 0xe0000008,
+// little-endian, 8-byte arguments; 399 system calls from golang.org/x/sys
+// v0.50.0 (Linux 7.2), derived from its mips64el table.
+var MIPS64N32EL = &abiMIPS64N32EL
+
+var abiMIPS64N32EL = ABI{
 	Audit:    0xe0000008,
 	Kernel:   "7.2",
 	Name:     "mips64n32el",

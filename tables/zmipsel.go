@@ -2,8 +2,11 @@
 
 package tables
 
-// MIPSEL is the mipsel system-call ABI (AUDIT_ARCH 0x40000008), 445 system calls.
-var MIPSEL = &ABI{
+// MIPSEL is the mipsel system-call ABI: AUDIT_ARCH 0x40000008, little-endian,
+// 4-byte arguments; 445 system calls from golang.org/x/sys v0.50.0 (Linux 7.2).
+var MIPSEL = &abiMIPSEL
+
+var abiMIPSEL = ABI{
 	Aliases:  []string{"mipsle", "mipso32el"},
 	Audit:    0x40000008,
 	GOARCH:   []string{"mipsle"},

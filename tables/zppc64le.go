@@ -2,8 +2,11 @@
 
 package tables
 
-// PPC64LE is the ppc64le system-call ABI (AUDIT_ARCH 0xc0000015), 424 system calls.
-var PPC64LE = &ABI{
+// PPC64LE is the ppc64le system-call ABI: AUDIT_ARCH 0xc0000015, little-endian,
+// 8-byte arguments; 424 system calls from golang.org/x/sys v0.50.0 (Linux 7.2).
+var PPC64LE = &abiPPC64LE
+
+var abiPPC64LE = ABI{
 	Audit:    0xc0000015,
 	GOARCH:   []string{"ppc64le"},
 	Kernel:   "7.2",
