@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -58,5 +59,33 @@ func TestAliasesFile(t *testing.T) {
 		if _, err := fileAliases("arm"); err == nil || !strings.Contains(err.Error(), "aliases.txt:3: want") {
 			t.Errorf("%q: error %v, want one for line 3", bad, err)
 		}
+	}
+}
+
+// TestAliasesMatchFixture compares the aliases of aliases.txt with those
+// the Linux 7.2 fixture tree (testdata/linux/v7.2/tree) defines, for every
+// ABI: loongarch64 included, which Debian 12 has no headers of. When x/sys
+// moves to a newer kernel, the fixture's uapi asm/unistd.h files follow.
+func TestAliasesMatchFixture(t *testing.T) {
+	tree := filepath.Join("testdata", "linux", "v7.2", "tree")
+	for i := range targets {
+		tg := &targets[i]
+		t.Run(tg.name, func(t *testing.T) {
+			fixture, err := readLinux(tree, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			aliases, err := fileAliases(tg.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file, err := resolveAliases(fixture.syscalls, aliases)
+			if err != nil {
+				t.Fatalf("aliases.txt against the fixture's table: %v", err)
+			}
+			if !slices.Equal(file, fixture.aliases) {
+				t.Errorf("aliases.txt gives %v, the Linux %s fixture %v", file, fixture.kernel, fixture.aliases)
+			}
+		})
 	}
 }

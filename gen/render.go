@@ -62,7 +62,7 @@ const perLine = 16
 
 // renderABI writes the variables describing one ABI: the exported pointer
 // and the ABI value it points to, which go doc does not show. Its data
-// (the syscalls, their order by name, the error numbers) goes
+// (the syscalls, their order by name, the aliases, the error numbers) goes
 // into variables of its own, unless an ABI rendered before has the same
 // data (the two byte orders of an ABI, or ABIs sharing asm-generic's error
 // numbers): then it uses theirs. shared maps data, as source text, to the
@@ -101,15 +101,22 @@ func renderABI(f *jen.File, tab *table, shared map[string]string) {
 			g.Op(strings.Join(nums, ", "))
 		}
 	})
-
+	var aliases *jen.Statement
+	if len(tab.aliases) > 0 {
+		aliases = data("aliases", jen.Index().Id("Syscall"), func(g *jen.Group) {
+			for _, e := range tab.aliases {
+				g.Values(jen.Lit(e.name), jen.Lit(int(e.nr)))
+			}
+		})
+	}
 	errnos := data("errnos", jen.Index().Id("Errno"), func(g *jen.Group) {
 		for _, e := range tab.errnos {
 			g.Values(jen.Lit(e.name), jen.Lit(int(e.num)))
 		}
 	})
 	value := "abi" + t.goName
-	comment(f, fmt.Sprintf("%s is the %s system-call ABI: AUDIT_ARCH %#08x, %s; %d system calls from %s.",
-		t.goName, t.name, t.audit, describe(t), len(tab.syscalls), tab.source))
+	comment(f, fmt.Sprintf("%s is the %s system-call ABI: AUDIT_ARCH %#08x, %s; %s from %s.",
+		t.goName, t.name, t.audit, describe(t), counted(len(tab.syscalls), len(tab.aliases)), tab.source))
 	f.Var().Id(t.goName).Op("=").Op("&").Id(value)
 	f.Line()
 	f.Var().Id(value).Op("=").Id("ABI").Values(jen.DictFunc(func(d jen.Dict) {
@@ -132,6 +139,9 @@ func renderABI(f *jen.File, tab *table, shared map[string]string) {
 		d[jen.Id("Source")] = jen.Lit(tab.source)
 		d[jen.Id("syscalls")] = syscalls
 		d[jen.Id("byName")] = names
+		if aliases != nil {
+			d[jen.Id("aliases")] = aliases
+		}
 		d[jen.Id("errnos")] = errnos
 	}))
 }
@@ -168,6 +178,19 @@ func describe(t *target) string {
 	s := fmt.Sprintf("%s, %d-byte arguments", order, t.wordSize)
 	if t.nrBit != 0 {
 		s += fmt.Sprintf(", numbers with bit %#x set", t.nrBit)
+	}
+	return s
+}
+
+// counted says how many system calls and aliases a table has.
+func counted(syscalls, aliases int) string {
+	s := fmt.Sprintf("%d system calls", syscalls)
+	switch aliases {
+	case 0:
+	case 1:
+		s += " and 1 alias"
+	default:
+		s += fmt.Sprintf(" and %d aliases", aliases)
 	}
 	return s
 }

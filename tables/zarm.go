@@ -463,9 +463,13 @@ var byNameARM = []uint16{
 	364, 308, 365, 31, 195, 67, 152, 150, 42, 38, 89, 9, 283, 292, 63, 343,
 	426, 427, 44, 303, 366, 224, 149, 81, 298, 268, 82, 235, 4, 109,
 }
+var aliasesARM = []Syscall{
+	{"sync_file_range2", 341},
+}
 
 // ARM is the arm system-call ABI: AUDIT_ARCH 0x40000028, little-endian, 4-byte
-// arguments; 430 system calls from golang.org/x/sys v0.50.0 (Linux 7.2).
+// arguments; 430 system calls and 1 alias from golang.org/x/sys v0.50.0 (Linux
+// 7.2).
 var ARM = &abiARM
 
 var abiARM = ABI{
@@ -476,6 +480,7 @@ var abiARM = ABI{
 	Name:     "arm",
 	Source:   "golang.org/x/sys v0.50.0 (Linux 7.2)",
 	WordSize: 4,
+	aliases:  aliasesARM,
 	byName:   byNameARM,
 	errnos:   errnosX86_64,
 	syscalls: syscallsARM,
