@@ -363,12 +363,64 @@ func TestGenericTable(t *testing.T) {
 	}
 }
 
-// TestUAPIABIs checks that every target says how its compiler sees the
-// headers.
+// TestUAPIABIs checks that each target's predefined macros (uapi.defines)
+// make its architecture's asm/unistd.h read the target's own numbers and
+// no other ABI's: a wrong _MIPS_SIM, a missing __ILP32__ (x32) or
+// __ARM_EABI__, or a 32-bit data model for a 64-bit asm-generic arch would
+// each read another ABI's numbers. It reads the Linux 7.2 fixture headers
+// and, where installed, Debian's.
 func TestUAPIABIs(t *testing.T) {
 	for i := range targets {
-		if _, err := uapiFor(&targets[i]); err != nil {
-			t.Error(err)
+		tg := &targets[i]
+		includes := []string{filepath.Join("testdata", "linux", "v7.2", "include")}
+		for _, d := range debianHeaders {
+			if d.abi == tg.name && isDir(filepath.Join(d.include, "asm")) {
+				includes = append(includes, d.include)
+			}
+		}
+		for _, include := range includes {
+			t.Run(tg.name+"/"+include, func(t *testing.T) {
+				asm, err := findASM(include, tg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := cpp.New(tg.uapi.defines, headerResolver(include, asm))
+				if err := p.Include("asm/unistd.h"); err != nil {
+					t.Fatal(err)
+				}
+				files, err := filepath.Glob(filepath.Join(asm, "unistd?*.h"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var read []string
+				for _, f := range files {
+					if name := "asm/" + filepath.Base(f); p.Included(name) {
+						read = append(read, name)
+					}
+				}
+				// The asm-generic arches' unistd.h is their header; it
+				// includes the numbers Kbuild generates for its word size
+				// (Linux 6.11 on), or asm-generic/unistd.h.
+				want := []string{"asm/" + tg.header}
+				if tg.header == "unistd.h" {
+					own := fmt.Sprintf("unistd_%d.h", 8*tg.wordSize)
+					want = nil
+					if isFile(filepath.Join(asm, own)) {
+						want = []string{"asm/" + own}
+					}
+					// Where the headers choose by __BITS_PER_LONG (Debian
+					// 12's, through asm-generic/unistd.h), it must be the
+					// ABI's word size.
+					if p.Defined("__BITS_PER_LONG") {
+						if bits, err := p.Value("__BITS_PER_LONG"); err != nil || bits != int64(8*tg.wordSize) {
+							t.Errorf("__BITS_PER_LONG = %d, %v; want %d", bits, err, 8*tg.wordSize)
+						}
+					}
+				}
+				if !slices.Equal(read, want) {
+					t.Errorf("asm/unistd.h read %q of %q, want %q", read, files, want)
+				}
+			})
 		}
 	}
 }
