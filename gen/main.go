@@ -4,10 +4,14 @@
 // It runs from the module root, as "go generate ./..." does:
 //
 //	go run ./gen              # tables from golang.org/x/sys/unix (go.mod's version)
-//	go run ./gen -linux DIR   # tables from a Linux source tree
+//	go run ./gen -linux DIR   # tables from a Linux source tree or uapi headers
 //	go run ./gen -programs    # zsyscalls_linux_<goarch>.go (see stage.go)
 //
-// The output is deterministic: the same inputs give the same bytes.
+// Beside x/sys it reads committed facts x/sys lacks: n32.txt and derive.go
+// (x32, MIPS n32, arm's private calls) and aliases.txt (the aliases the
+// uapi headers define). The output is deterministic: the same inputs give
+// the same bytes, and each file's first line names the command that wrote
+// it.
 package main
 
 import (
