@@ -122,7 +122,7 @@ func constAllow(prog []Instruction, nr, arch uint32) bool {
 			pc += int(ins.K)
 		case BPF_JMP | BPF_JEQ | BPF_K, BPF_JMP | BPF_JGE | BPF_K,
 			BPF_JMP | BPF_JGT | BPF_K, BPF_JMP | BPF_JSET | BPF_K:
-			if condHolds(ins.Code&0xf0, a, ins.K) {
+			if condHolds(ins.Op().JumpOp(), a, ins.K) {
 				pc += int(ins.Jt)
 			} else {
 				pc += int(ins.Jf)
