@@ -16,7 +16,9 @@ import (
 // both halves of 64-bit arguments (wide, for ABIs whose WordSize is 8) and
 // the 32-bit words of the others (narrow).
 func argRules(wide bool) [][]seccomp.Cond {
-	c := func(arg int, op seccomp.Comparison, v uint64) seccomp.Cond { return seccomp.Cond{Arg: arg, Op: op, Value: v} }
+	c := func(arg int, op seccomp.Comparison, v uint64) seccomp.Cond {
+		return seccomp.Cond{Arg: arg, Op: op, Value: v}
+	}
 	masked := func(arg int, mask, v uint64) seccomp.Cond {
 		return seccomp.Cond{Arg: arg, Op: seccomp.MaskedEq, Mask: mask, Value: v}
 	}
