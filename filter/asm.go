@@ -13,8 +13,8 @@ var (
 	// ErrLabel reports a label that is used but never bound, bound twice,
 	// bound past the last instruction, or jumped to backwards.
 	ErrLabel = errors.New("filter: bad label")
-	// ErrJump reports a jump instruction handed to Assembler.Emit or a
-	// non-conditional one handed to Assembler.JumpIf.
+	// ErrJump reports a jump instruction handed to Assembler.Emit, or a
+	// JumpOp that is no condition handed to Assembler.JumpIf or JumpIfX.
 	ErrJump = errors.New("filter: bad jump")
 )
 

@@ -185,7 +185,8 @@ func TestAssembleFarJumps(t *testing.T) {
 // TestAssembleTrampolineCascade builds a ladder of jumps where only the
 // last is out of range at first and each trampoline pushes the jump before
 // it out of range: jump i reaches 255-(n-2-i) instructions ahead, the last
-// one 256. Layout must iterate n times to its fixpoint.
+// one 256. Placed last to first, each jump must see the trampolines of the
+// jumps after it, or it lands short.
 func TestAssembleTrampolineCascade(t *testing.T) {
 	const n = 40
 	var a Assembler
@@ -241,5 +242,28 @@ func TestAssembleTooLongWithTrampolines(t *testing.T) {
 	_, err := a.Assemble()
 	if !errors.Is(err, ErrTooLong) || !strings.Contains(err.Error(), fmt.Sprint(MaxInstructions+1)) {
 		t.Fatalf("Assemble: %v, want ErrTooLong for %d instructions", err, MaxInstructions+1)
+	}
+}
+
+func TestAssembleJumpIfX(t *testing.T) {
+	var a Assembler
+	eq := a.NewLabel()
+	a.Emit(Stmt(BPF_LDX|BPF_IMM, 59))
+	a.LoadAbs(OffsetNr)
+	a.JumpIfX(JumpEq, eq, Next)
+	a.Ret(Allow)
+	a.Bind(eq)
+	a.Ret(Errno(1))
+	got, err := a.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Jump(BPF_JMP|BPF_JEQ|BPF_X, 0, 1, 0); got[2] != want {
+		t.Errorf("JumpIfX assembled %v, want %v", got[2], want)
+	}
+	for nr, want := range map[int32]Action{59: Errno(1), 60: Allow} {
+		if got := runNr(t, got, nr); got != want {
+			t.Errorf("nr %d: %v, want %v", nr, got, want)
+		}
 	}
 }

@@ -99,16 +99,22 @@ const (
 	SeccompDataSize = 64
 )
 
-// Stmt returns a non-jump instruction.
+// Stmt returns a non-jump instruction, as BPF_STMT of
+// include/uapi/linux/filter.h does.
 func Stmt(code uint16, k uint32) Instruction { return Instruction{Code: code, K: k} }
 
-// Jump returns a jump instruction with explicit offsets.
+// Jump returns a jump instruction with explicit offsets, as BPF_JUMP of
+// include/uapi/linux/filter.h does.
 func Jump(code uint16, k uint32, jt, jf uint8) Instruction {
 	return Instruction{Code: code, Jt: jt, Jf: jf, K: k}
 }
 
-// Opcode is an Instruction's Code, typed to be read field by field. This
-// file is the one place that knows the bit masks of those fields.
+// Opcode is an Instruction's Code, typed to be read field by field with the
+// macros of include/uapi/linux/bpf_common.h (BPF_CLASS, BPF_SIZE, …) as
+// methods.
+//
+// This file is the one place that knows the bit masks of those fields;
+// everything else reads opcodes through these methods.
 type Opcode uint16
 
 // Class is the instruction class of an opcode, BPF_CLASS(code).

@@ -8,10 +8,18 @@ import (
 // SeccompData is what the kernel hands a seccomp filter about a system
 // call: struct seccomp_data of include/uapi/linux/seccomp.h.
 type SeccompData struct {
-	Nr                 int32  // system-call number, as the ABI numbers it
-	Arch               uint32 // AUDIT_ARCH_* value of the calling ABI
+	// Nr is the system-call number, as the calling ABI numbers it
+	// (int nr).
+	Nr int32
+	// Arch is the AUDIT_ARCH_* value of the calling ABI, from
+	// include/uapi/linux/audit.h (__u32 arch).
+	Arch uint32
+	// InstructionPointer is the address of the system-call instruction
+	// (__u64 instruction_pointer).
 	InstructionPointer uint64
-	Args               [6]uint64
+	// Args are the system call's six arguments, each widened to 64 bits
+	// (__u64 args[6]).
+	Args [6]uint64
 }
 
 // Bytes returns the 64 bytes of struct seccomp_data as the kernel lays
@@ -37,9 +45,12 @@ func (d *SeccompData) words(order binary.ByteOrder) [SeccompDataSize / 4]uint32 
 	return w
 }
 
-// Result is the outcome of running a filter.
+// Result is the outcome of Run: what the kernel's run of the filter
+// (bpf_prog_run_pin_on_cpu in seccomp_run_filters, kernel/seccomp.c) would
+// return, and at what cost.
 type Result struct {
-	// Ret is the filter's return value: an action and its data.
+	// Ret is the filter's 32-bit return value: an action and its data,
+	// as in include/uapi/linux/seccomp.h.
 	Ret Action
 	// Steps is the number of instructions executed, the return included.
 	Steps int
