@@ -275,7 +275,8 @@ func (i Instruction) IsConditionalJump() bool {
 func (i Instruction) IsReturn() bool { return i.Class() == ClassRET }
 
 // String returns the mnemonic of the operation in the kernel's bpf_asm
-// ("add", "lsh", …), or ALUOp(0x…) for a value that is no ALU operation.
+// (tools/bpf/bpf_exp.y): "add", "lsh", …; or ALUOp(0x…) for a value that
+// is no ALU operation.
 func (op ALUOp) String() string {
 	if m := op.mnemonic(); m != "" {
 		return m
@@ -313,7 +314,8 @@ func (op ALUOp) mnemonic() string {
 }
 
 // String returns the mnemonic of the operation in the kernel's bpf_asm
-// ("ja", "jeq", …), or JumpOp(0x…) for a value that is no jump operation.
+// (tools/bpf/bpf_exp.y): "ja", "jeq", …; or JumpOp(0x…) for a value that
+// is no jump operation.
 func (op JumpOp) String() string {
 	if m := op.mnemonic(); m != "" {
 		return m

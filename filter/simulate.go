@@ -17,8 +17,7 @@ type SeccompData struct {
 	// InstructionPointer is the address of the system-call instruction
 	// (__u64 instruction_pointer).
 	InstructionPointer uint64
-	// Args are the system call's six arguments, each widened to 64 bits
-	// (__u64 args[6]).
+	// Args are the system call's six arguments (__u64 args[6]).
 	Args [6]uint64
 }
 
