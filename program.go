@@ -75,7 +75,7 @@ func readsArch(insns []filter.Instruction) bool {
 // a conditional jump.
 func comparesWith(insns []filter.Instruction, k uint32) bool {
 	return slices.ContainsFunc(insns, func(in filter.Instruction) bool {
-		return in.IsJump() && in.Code&0xf0 != filter.BPF_JA && in.Code&filter.BPF_X == 0 && in.K == k
+		return in.IsConditionalJump() && in.Op().Source() == filter.SourceK && in.K == k
 	})
 }
 
