@@ -38,9 +38,10 @@ func (p *Program) Evaluate(abi *tables.ABI, syscall string, args ...uint64) (Act
 }
 
 // EvaluateNr is Evaluate for a system-call number as the kernel puts it in
-// seccomp_data.nr: on x32 it must have bit 0x40000000 (abi.NrBit) set,
-// since no x32 call lacks it; a number abi's table does not know is
-// evaluated like any other (it meets the program's Unknown action).
+// seccomp_data.nr: on x32 it must lie in 0x40000000 to 0x7fffffff (have
+// abi.NrBit set and bit 31 clear), since every x32 call does; a number
+// abi's table does not know is evaluated like any other (it meets the
+// program's Unknown action).
 //
 // Arguments are what the kernel hands seccomp: on an ABI whose WordSize
 // is 4 (i386, arm, mips o32) the upper 32 bits of each are dropped, as
@@ -62,6 +63,11 @@ func (p *Program) EvaluateNr(abi *tables.ABI, nr uint32, args ...uint64) (Action
 	if abi.NrBit != 0 && nr&abi.NrBit == 0 {
 		return "", fmt.Errorf("%w: %d is not an %s number: every %s call has bit %#x set (%#x|%d is %d)",
 			ErrInvalidCall, nr, abi.Name, abi.Name, abi.NrBit, abi.NrBit, nr, nr|abi.NrBit)
+	}
+	if abi.NrBit != 0 && nr >= abi.NrBit<<1 {
+		// Bit 31 makes it an unknown number of the ABI without the bit
+		// (syscall(-1)), never an x32 call.
+		return "", fmt.Errorf("%w: %#x is not an %s number: they are %#x to %#x", ErrInvalidCall, nr, abi.Name, abi.NrBit, abi.NrBit<<1-1)
 	}
 	if order := p.ByteOrder(); abi.ByteOrder() != order {
 		return "", fmt.Errorf("%w: %s is %v, the program %v; no kernel runs both", ErrInvalidCall, abi.Name, abi.ByteOrder(), order)

@@ -77,7 +77,8 @@ func TestProgramEvaluate(t *testing.T) {
 		nr   uint32
 		args []uint64
 	}{
-		{tables.X32, "", 39, nil}, // an x32 number needs bit 0x40000000
+		{tables.X32, "", 39, nil},         // an x32 number needs bit 0x40000000
+		{tables.X32, "", 0xffffffff, nil}, // and bit 31 clear: syscall(-1) is no x32 call
 		{tables.X86_64, "", 0, make([]uint64, 7)},
 		{tables.S390X, "", 1, nil}, // no kernel runs a little-endian program for s390x
 		{tables.AArch64, "iopl", 0, nil},
