@@ -252,7 +252,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	}
 	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
 	var skipped []Skipped
-	index := make(map[uint32]int)   // syscall number -> index in ap.Rules
+	index := make(map[uint32]int)  // syscall number -> index in ap.Rules
 	closed := make(map[uint32]int) // the unconditional rule's index+1
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
