@@ -19,9 +19,10 @@ var (
 	// could never apply: it follows a rule without conditions for the
 	// same system call, or its ABIs list is empty.
 	ErrInvalidRule = errors.New("seccomp: invalid rule")
-	// ErrInvalidPolicy: a Policy or NewProgram's ABIs that cannot share
-	// one program (none, nil, or of two byte orders), or a program that
-	// does not check for the ABIs NewProgram is told it covers.
+	// ErrInvalidPolicy: ABIs that cannot share one program (none, nil,
+	// repeated, or of two byte orders), given to Policy, NewProgram or
+	// ReadProgram; or a program that NewProgram or ReadProgram is told
+	// covers ABIs it does not check for.
 	ErrInvalidPolicy = errors.New("seccomp: invalid policy")
 	// ErrUnknownBuiltin: Builtin or BuiltinPolicy was given a name
 	// BuiltinNames does not list.

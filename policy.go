@@ -21,8 +21,10 @@ import (
 // Several rules for one system call are concatenated in order and the
 // first that matches decides, so a rule without conditions ends the list
 // for its call: a later rule for the same call could never match, and
-// Compile reports it as an error (on each ABI that has the call). To
-// change a built-in policy, put your rules before its own.
+// Compile reports it as an error (on each ABI that has the call), unless
+// it repeats the same action without conditions, as a list that names a
+// call and its alias does. To change a built-in policy, put your rules
+// before its own.
 type Policy struct {
 	// Default is the action for system calls the table knows and no
 	// rule matches. Zero means KillProcess: a forgotten Default makes an
@@ -62,6 +64,8 @@ type Rule struct {
 	// ABIs, when not nil, restricts the rule to these of the policy's
 	// ABIs (compared by name), for arguments whose meaning differs: on
 	// s390x the flags of clone are its second argument, not its first.
+	// A system call all of whose rules name only ABIs the policy does not
+	// cover is an error: the rules would vanish.
 	ABIs []*tables.ABI
 }
 
@@ -143,8 +147,9 @@ func (p *Policy) abis() ([]*tables.ABI, error) {
 }
 
 // checkRules reports a rule whose ABIs list is empty, which would apply to
-// no ABI and vanish (nil means every ABI), or holds a nil ABI, and a
-// malformed condition, on any of the ABIs the rule applies to.
+// no ABI and vanish (nil means every ABI), or holds a nil ABI; a malformed
+// condition, on any of the ABIs the rule applies to; and a system call
+// all of whose rules are restricted to ABIs the policy does not cover.
 func (p *Policy) checkRules(abis []*tables.ABI) error {
 	for i, r := range p.Rules {
 		ruleErr := func(field, format string, args ...any) error {
@@ -165,6 +170,28 @@ func (p *Policy) checkRules(abis []*tables.ABI) error {
 					return ruleErr(fmt.Sprintf(".Args[%d].%s", j, field), "%s", why)
 				}
 			}
+		}
+	}
+	return p.checkVanishing(abis)
+}
+
+// checkVanishing reports the first rule of a system call whose rules are
+// all restricted to ABIs the policy does not cover (ptrace for i386 only,
+// in a policy for x86_64): they would vanish and leave the call to
+// Default, though the policy names it. A rule restricted to other ABIs
+// beside one that applies is how a policy written for many ABIs (a
+// built-in) gives each its own arguments, and is not an error.
+func (p *Policy) checkVanishing(abis []*tables.ABI) error {
+	applies := make(map[string]bool)
+	for _, r := range p.Rules {
+		if slices.ContainsFunc(abis, r.appliesTo) {
+			applies[r.Syscall] = true
+		}
+	}
+	for i, r := range p.Rules {
+		if !applies[r.Syscall] {
+			return &PolicyError{Field: fmt.Sprintf("Rules[%d].ABIs", i), Syscall: r.Syscall,
+				Err: fmt.Errorf("%w: %s, none of which the policy covers (%s), and no rule for %s applies to those: it would be left to Default", ErrInvalidRule, abiNames(r.ABIs), abiNames(abis), r.Syscall)}
 		}
 	}
 	return nil
@@ -225,8 +252,8 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	}
 	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
 	var skipped []Skipped
-	index := make(map[uint32]int)   // syscall number -> index in ap.Rules
-	closed := make(map[uint32]bool) // has an unconditional rule
+	index := make(map[uint32]int)  // syscall number -> index in ap.Rules
+	closed := make(map[uint32]int) // the unconditional rule's index+1
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
 			continue
@@ -238,15 +265,20 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 			}
 			continue
 		}
-		if closed[nr] {
-			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
-				Err: fmt.Errorf("%w: it follows a rule without conditions for the same call and can never match", ErrInvalidRule)}
-		}
 		act, err := r.Action.Resolve(abi)
 		if err != nil {
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
 		}
 		j, ok := index[nr]
+		if c := closed[nr]; c > 0 {
+			// The same decision again, as when a list names a call
+			// and its alias (arm's sync_file_range2), changes nothing.
+			if len(r.Args) == 0 && ap.Rules[j].Action == act {
+				continue
+			}
+			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
+				Err: fmt.Errorf("%w: it follows Rules[%d] (%s), which has no conditions for the same call, and can never match", ErrInvalidRule, c-1, p.Rules[c-1].Syscall)}
+		}
 		if !ok {
 			j = len(ap.Rules)
 			index[nr] = j
@@ -254,7 +286,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 		}
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
-			closed[nr] = true
+			closed[nr] = i + 1
 			continue
 		}
 		conds := make([]compile.Cond, len(r.Args))
