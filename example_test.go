@@ -74,19 +74,17 @@ func ExampleCond() {
 		log.Fatal(err)
 	}
 	fmt.Println("rule:", p.Rules[0].Args[0])
-	nr, _ := tables.X86_64.Number("ioctl")
 	for _, req := range []uint64{tiocsti, 1<<32 | tiocsti, tiocgwinsz} {
-		data := &filter.SeccompData{Nr: int32(nr), Arch: tables.X86_64.Audit, Args: [6]uint64{0, req}}
-		res, err := filter.Run(prog.Instructions(), data, tables.X86_64.ByteOrder())
+		act, err := prog.Evaluate(tables.X86_64, "ioctl", 0, req)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("ioctl(0, %#x): %v\n", req, res.Ret)
+		fmt.Printf("ioctl(0, %#x): %v\n", req, act)
 	}
 	// Output:
 	// rule: (u32)arg1 == 0x5412
-	// ioctl(0, 0x5412): errno:1
-	// ioctl(0, 0x100005412): errno:1
+	// ioctl(0, 0x5412): errno:EPERM
+	// ioctl(0, 0x100005412): errno:EPERM
 	// ioctl(0, 0x5413): allow
 }
 
