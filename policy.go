@@ -23,8 +23,10 @@ import (
 // Several rules for one system call are concatenated in order and the
 // first that matches decides, so a rule without conditions ends the list
 // for its call: a later rule for the same call could never match, and
-// Compile reports it as an error (on each ABI that has the call). To
-// change a built-in policy, put your rules before its own.
+// Compile reports it as an error (on each ABI that has the call), unless
+// it repeats the same action without conditions, as a list that names a
+// call and its alias does. To change a built-in policy, put your rules
+// before its own.
 type Policy struct {
 	// Default is the action for system calls the table knows and no
 	// rule matches. Zero means KillProcess: a forgotten Default makes an
@@ -57,8 +59,11 @@ type Policy struct {
 // kernel's tables: "openat", "umount2") whose arguments satisfy every one
 // of Args. With no Args it matches every call.
 type Rule struct {
+	// Syscall is the system call's name in the kernel's tables
+	// ("openat", "umount2"), or an alias the uapi headers define.
 	Syscall string
-	Action  Action
+	// Action is what a matching call gets.
+	Action Action
 	// Args are conditions on the arguments; all must hold.
 	Args []Cond
 	// ABIs, when not nil, restricts the rule to these of the policy's
@@ -81,7 +86,9 @@ func RulesFor(action Action, names ...string) []Rule {
 // Skipped is a rule's system call that one ABI the policy covers does
 // not have.
 type Skipped struct {
-	ABI     *tables.ABI
+	// ABI is the covered ABI whose table lacks the call.
+	ABI *tables.ABI
+	// Syscall is the name as the rule wrote it.
 	Syscall string
 }
 
@@ -264,8 +271,10 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules))}
 	var skipped []Skipped
 	// For each number of the table (less NrBit): 1 + the index of its
-	// rule in ap.Rules, negated once an unconditional rule closed it.
+	// rule in ap.Rules, and 1 + the index in p.Rules of the rule without
+	// conditions that closed it.
 	slots := make([]int32, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
+	closed := make([]int32, len(slots))
 	var resolved actionCache
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
@@ -278,14 +287,19 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 			}
 			continue
 		}
-		slot := &slots[nr-abi.NrBit]
-		if *slot < 0 {
-			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
-				Err: fmt.Errorf("%w: it follows a rule without conditions for the same call and can never match", ErrInvalidRule)}
-		}
 		act, err := resolved.get(r.Action, abi)
 		if err != nil {
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
+		}
+		slot := &slots[nr-abi.NrBit]
+		if c := closed[nr-abi.NrBit]; c > 0 {
+			// The same decision again, as when a list names a call
+			// and its alias (arm's sync_file_range2), changes nothing.
+			if len(r.Args) == 0 && ap.Rules[*slot-1].Action == act {
+				continue
+			}
+			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
+				Err: fmt.Errorf("%w: it follows Rules[%d] (%s), which has no conditions for the same call, and can never match", ErrInvalidRule, c-1, p.Rules[c-1].Syscall)}
 		}
 		if *slot == 0 {
 			ap.Rules = append(ap.Rules, compile.Rule{Nr: nr, Action: def})
@@ -294,7 +308,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 		j := *slot - 1
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
-			*slot = -*slot
+			closed[nr-abi.NrBit] = int32(i) + 1
 			continue
 		}
 		conds := make([]compile.Cond, len(r.Args))
@@ -342,11 +356,11 @@ func (c *actionCache) get(a Action, abi *tables.ABI) (filter.Action, error) {
 	return act, err
 }
 
-// nameIndexes holds, per ABI, a map from system-call name to number,
-// built the first time a policy for the ABI is compiled: a compile looks
-// up every rule's name in every covered ABI (and again to tell unknown
-// names apart), and a binary search over names costs more than the rest
-// of the compile. Nothing is built at init.
+// nameIndexes holds, per ABI, a map from the table's system-call names to
+// their numbers, built the first time a policy for the ABI is compiled: a
+// compile looks up every rule's name in every covered ABI (and again to
+// tell unknown names apart), and a binary search over names costs more
+// than the rest of the compile. Nothing is built at init.
 var nameIndexes sync.Map // *tables.ABI -> map[string]uint32
 
 // numberOf returns the number of the named system call on abi.
@@ -360,6 +374,8 @@ func numberOf(abi *tables.ABI, name string) (uint32, bool) {
 		}
 		m, _ = nameIndexes.LoadOrStore(abi, idx)
 	}
-	nr, ok := m.(map[string]uint32)[name]
-	return nr, ok
+	if nr, ok := m.(map[string]uint32)[name]; ok {
+		return nr, true
+	}
+	return abi.Number(name) // another name of a call (an alias), or none
 }

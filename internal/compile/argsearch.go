@@ -150,7 +150,7 @@ func (c *compiler) emitValueSearch(b *argBlock, arg int, segs []argSegment, top 
 		}
 		// Values with a nonzero high word take the last interval's action.
 		c.asm.LoadAbs(b.hi(arg))
-		c.asm.JumpIf(filter.BPF_JEQ, 0, filter.Next, c.ret(last.act))
+		c.asm.JumpIf(filter.JumpEq, 0, filter.Next, c.ret(last.act))
 		if last.lo == 1<<32 {
 			segs = segs[:len(segs)-1]
 		} else {
