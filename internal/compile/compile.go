@@ -106,6 +106,8 @@ type compiler struct {
 	blockIndex map[string]int // blocks by key
 	indexes    []ruleIndex    // of each ABI of the policy (validate)
 	targets    [][]target     // of each rule of each ABI, once needed
+	planCost   []int64        // scratch of planSearch
+	planRoots  []int16
 }
 
 // target is where a syscall number leads: to the argument checks of
@@ -406,16 +408,56 @@ func (c *compiler) emitGroup(g *group) {
 }
 
 // emitSearch emits a binary search over two or more spans, with the number
-// in A; pre holds the prefix sums of their weights. Of the two halves of
-// a split the lighter is emitted first, so that the leaves of the heavy
-// one, taken most, lie nearest the blocks and returns that follow the
-// search and reach them without a trampoline.
+// in A; pre holds the prefix sums of their weights. Up to planLimit spans
+// the tree is the best one (planSearch); above, the weights are bisected
+// until a part is that small.
 func (c *compiler) emitSearch(spans []span, pre []int64) {
-	if isolated(spans) {
-		c.asm.JumpIf(filter.JumpEq, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+	if len(spans) <= planLimit {
+		if c.planCost == nil {
+			c.planCost = make([]int64, planLimit*planLimit)
+			c.planRoots = make([]int16, planLimit*planLimit)
+		}
+		plan := planSearch(spans, pre, c.planCost, c.planRoots)
+		var rec func(off, n int)
+		rec = func(off, n int) {
+			k := plan.split(off, off+n-1)
+			if k < 0 {
+				c.emitIsolated(spans[off : off+n])
+				return
+			}
+			c.emitSplit(spans[off:off+n], pre[off:off+n+1], k-off, func(part int, first bool) {
+				if part == 0 {
+					rec(off, k-off)
+				} else {
+					rec(k, off+n-k)
+				}
+			})
+		}
+		rec(0, len(spans))
 		return
 	}
 	k := splitPoint(pre)
+	c.emitSplit(spans, pre, k, func(part int, _ bool) {
+		if part == 0 {
+			c.emitSearch(spans[:k], pre[:k+1])
+		} else {
+			c.emitSearch(spans[k:], pre[k:])
+		}
+	})
+}
+
+// emitIsolated emits the search over three spans whose middle is one
+// number between two of one destination: a single BPF_JEQ.
+func (c *compiler) emitIsolated(spans []span) {
+	c.asm.JumpIf(filter.JumpEq, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+}
+
+// emitSplit emits "nr >= spans[k].lo" and then, through sub, the search
+// over each side of more than one span (part 0 left, 1 right). Of the
+// two sides the lighter is emitted first, so that the leaves of the
+// heavy one, taken most, lie nearest the blocks and returns that follow
+// the search and reach them without a trampoline.
+func (c *compiler) emitSplit(spans []span, pre []int64, k int, sub func(part int, first bool)) {
 	left, right := spans[:k], spans[k:]
 	leftFirst := pre[k]-pre[0] <= pre[len(pre)-1]-pre[k]
 	lt, rt := filter.Next, filter.Next
@@ -432,21 +474,21 @@ func (c *compiler) emitSearch(spans []span, pre []int64) {
 		rt = c.asm.NewLabel()
 	}
 	c.asm.JumpIf(filter.JumpGE, right[0].lo, rt, lt)
-	emit := func(part []span, l filter.Label, pre []int64) {
-		if len(part) == 1 {
+	emit := func(part int, n int, l filter.Label, first bool) {
+		if n == 1 {
 			return
 		}
 		if l != filter.Next {
 			c.asm.Bind(l)
 		}
-		c.emitSearch(part, pre)
+		sub(part, first)
 	}
 	if leftFirst {
-		emit(left, lt, pre[:k+1])
-		emit(right, rt, pre[k:])
+		emit(0, len(left), lt, true)
+		emit(1, len(right), rt, false)
 	} else {
-		emit(right, rt, pre[k:])
-		emit(left, lt, pre[:k+1])
+		emit(1, len(right), rt, true)
+		emit(0, len(left), lt, false)
 	}
 }
 
