@@ -249,7 +249,9 @@ func argProbes(p *Policy, abi *tables.ABI, nr uint32) [][6]uint64 {
 // load the number (1), a search over the runs of numbers with equal
 // decisions, return (1). The search is the best alphabetic binary tree
 // over the runs, each weighted by how many of the measured numbers it
-// holds (runs past them weigh nothing); comparisons are "nr >= k".
+// holds (the runs past them, up to x32's numbers and those with bit 31
+// set, weigh nothing but must still be told apart); comparisons are
+// "nr >= k".
 // Decisions that depend on arguments count as one decision.
 func floorMean(p *Policy) float64 {
 	abi := tables.X86_64
@@ -258,20 +260,31 @@ func floorMean(p *Policy) float64 {
 		key string
 	}
 	var runs []run
+	add := func(key string, w int) {
+		if len(runs) > 0 && runs[len(runs)-1].key == key {
+			runs[len(runs)-1].w += w
+			return
+		}
+		runs = append(runs, run{w, key})
+	}
 	for nr := uint32(0); nr <= abi.At(abi.Len()-1).Nr+1; nr++ {
-		key := decisionKey(p, abi, nr)
 		w := 0
 		if nr < measuredNrs {
 			w = 1
 		}
-		if len(runs) > 0 && runs[len(runs)-1].key == key {
-			runs[len(runs)-1].w += w
-			continue
-		}
-		runs = append(runs, run{w, key})
+		add(decisionKey(p, abi, nr), w)
 	}
-	// The numbers past the table (up to x32 and bit 31) decide like the
-	// last run here, which ends in unknown numbers: nothing to add.
+	// The rest of the number space, which the search must tell apart too
+	// but the mean does not measure: x32 numbers and those with bit 31.
+	if p.covers(tables.X32) {
+		x32 := tables.X32
+		for nr := x32.NrBit; nr <= x32.At(x32.Len()-1).Nr+1; nr++ {
+			add("x32 "+decisionKey(p, x32, nr), 0)
+		}
+	} else {
+		add("x32 not covered", 0)
+	}
+	add(fmt.Sprint(p.Default), 0) // 0x80000000 and up: unknown numbers
 	w := make([]int, len(runs))
 	for i, r := range runs {
 		w[i] = r.w
