@@ -1,0 +1,100 @@
+package notify
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ErrSockaddr reports a socket address that cannot be decoded.
+var ErrSockaddr = errors.New("notify: bad socket address")
+
+// Sockaddr is a socket address as a caller passes it to connect, bind or
+// sendto: struct sockaddr_in, sockaddr_in6 or sockaddr_un (include/uapi/
+// linux/in.h, in6.h, un.h).
+type Sockaddr struct {
+	// Family is the address family: syscall.AF_INET, AF_INET6, AF_UNIX,
+	// AF_UNSPEC, or another, whose address is not decoded.
+	Family uint16
+	// AddrPort is the address and port of AF_INET and AF_INET6. An
+	// IPv4-mapped IPv6 address is kept as it is; compare with Unmap.
+	AddrPort netip.AddrPort
+	// Path is the AF_UNIX path. An abstract name (sun_path starting with
+	// NUL) is written with a leading "@"; an unnamed socket has "".
+	Path string
+}
+
+func (s Sockaddr) String() string {
+	switch s.Family {
+	case syscall.AF_INET, syscall.AF_INET6:
+		return s.AddrPort.String()
+	case syscall.AF_UNIX:
+		return "unix:" + s.Path
+	case syscall.AF_UNSPEC:
+		return "unspec"
+	}
+	return "family " + strconv.Itoa(int(s.Family))
+}
+
+// ParseSockaddr decodes a socket address as the kernel would read it from
+// a caller of this machine's byte order: sa_family in native order, ports
+// in network order.
+func ParseSockaddr(b []byte) (Sockaddr, error) {
+	if len(b) < 2 {
+		return Sockaddr{}, fmt.Errorf("%w: %d bytes", ErrSockaddr, len(b))
+	}
+	s := Sockaddr{Family: binary.NativeEndian.Uint16(b)}
+	switch s.Family {
+	case syscall.AF_INET:
+		if len(b) < 8 {
+			return s, fmt.Errorf("%w: AF_INET in %d bytes", ErrSockaddr, len(b))
+		}
+		s.AddrPort = netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), binary.BigEndian.Uint16(b[2:]))
+	case syscall.AF_INET6:
+		if len(b) < 24 {
+			return s, fmt.Errorf("%w: AF_INET6 in %d bytes", ErrSockaddr, len(b))
+		}
+		addr := netip.AddrFrom16([16]byte(b[8:24]))
+		if len(b) >= 28 {
+			if scope := binary.NativeEndian.Uint32(b[24:]); scope != 0 {
+				addr = addr.WithZone(strconv.Itoa(int(scope)))
+			}
+		}
+		s.AddrPort = netip.AddrPortFrom(addr, binary.BigEndian.Uint16(b[2:]))
+	case syscall.AF_UNIX:
+		path := b[2:]
+		switch {
+		case len(path) == 0:
+		case path[0] == 0:
+			s.Path = "@" + string(path[1:])
+		default:
+			if i := strings.IndexByte(string(path), 0); i >= 0 {
+				path = path[:i]
+			}
+			s.Path = string(path)
+		}
+	}
+	return s, nil
+}
+
+// maxSockaddr is sizeof(struct sockaddr_storage), the most connect reads.
+const maxSockaddr = 128
+
+// ReadSockaddr reads the socket address of length n at addr in the
+// caller's memory (connect's second and third arguments), as ReadMemory
+// does.
+func (r *Request) ReadSockaddr(addr, n uint64) (Sockaddr, error) {
+	n = uint64(uint32(n)) // socklen_t
+	if n > maxSockaddr {
+		return Sockaddr{}, fmt.Errorf("%w: length %d", ErrSockaddr, n)
+	}
+	b := make([]byte, n)
+	if err := r.ReadMemory(addr, b); err != nil {
+		return Sockaddr{}, err
+	}
+	return ParseSockaddr(b)
+}
