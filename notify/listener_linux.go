@@ -119,7 +119,7 @@ func (l *Listener) Close() error {
 // Receive waits for a notification (SECCOMP_IOCTL_NOTIF_RECV) until ctx
 // is done. It returns an error wrapping ErrGone when a caller died between
 // announcing its call and this receive, which a loop should skip;
-// ErrTargetsExited once every filtered task has exited and been reaped;
+// ErrTargetsExited once every filtered task has exited;
 // ErrClosed after Close; and ctx.Err() when ctx is done. Receives are
 // serialised: one goroutine waits at a time.
 func (l *Listener) Receive(ctx context.Context) (*Notification, error) {

@@ -18,8 +18,8 @@ var (
 	// SECCOMP_IOCTL_NOTIF_SEND fail with ENOENT).
 	ErrGone = errors.New("notify: notification no longer valid")
 	// ErrTargetsExited reports that every task the filter applied to has
-	// exited and been reaped: no notification can come (the listener
-	// polls as EPOLLHUP, Linux 5.8).
+	// exited (or, on older kernels, been reaped too): no notification can
+	// come (the listener polls as EPOLLHUP, Linux 5.8).
 	ErrTargetsExited = errors.New("notify: every filtered task has exited")
 	// ErrClosed reports a use of a closed Listener.
 	ErrClosed = errors.New("notify: listener closed")
@@ -180,8 +180,8 @@ func ReturnFD(f FD, cloexec bool) Response {
 }
 
 // Serve receives notifications and answers each with h, until ctx is
-// done (it returns ctx.Err()), every filtered task has exited and been
-// reaped (ErrTargetsExited), the listener is closed (ErrClosed), or
+// done (it returns ctx.Err()), every filtered task has exited
+// (ErrTargetsExited), the listener is closed (ErrClosed), or
 // receiving fails otherwise.
 //
 // Serve never blocks shutdown: a cancelled ctx interrupts the wait for a
