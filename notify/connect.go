@@ -101,9 +101,9 @@ func (r ConnectRule) String() string {
 // are compared as the IPv4 address they map, on both sides.
 func (r ConnectRule) Match(a Sockaddr) bool {
 	switch a.Family {
-	case syscall.AF_UNIX:
+	case afUnix:
 		return r.Unix != "" && r.Unix == a.Path
-	case syscall.AF_INET, syscall.AF_INET6:
+	case afInet, afInet6:
 		if r.Unix != "" || !r.Prefix.IsValid() {
 			return false
 		}
@@ -164,7 +164,7 @@ func (c *ConnectAllowlist) decide(req *Request) (Sockaddr, bool, error) {
 	if err != nil {
 		return addr, false, err
 	}
-	if addr.Family == syscall.AF_UNSPEC {
+	if addr.Family == afUnspec {
 		return addr, true, nil
 	}
 	for _, r := range c.Allow {

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
-	"syscall"
 	"testing"
 
 	"github.com/sysfence/seccomp/notify"
@@ -38,9 +37,16 @@ func TestParseConnectRule(t *testing.T) {
 	}
 }
 
+// Linux address families (include/linux/socket.h).
+const (
+	afUnix  = 1
+	afInet  = 2
+	afInet6 = 10
+)
+
 func sockaddr4(ip string, port uint16) []byte {
 	b := make([]byte, 16)
-	binary.NativeEndian.PutUint16(b, syscall.AF_INET)
+	binary.NativeEndian.PutUint16(b, afInet)
 	binary.BigEndian.PutUint16(b[2:], port)
 	a := netip.MustParseAddr(ip).As4()
 	copy(b[4:], a[:])
@@ -49,7 +55,7 @@ func sockaddr4(ip string, port uint16) []byte {
 
 func sockaddr6(ip string, port uint16) []byte {
 	b := make([]byte, 28)
-	binary.NativeEndian.PutUint16(b, syscall.AF_INET6)
+	binary.NativeEndian.PutUint16(b, afInet6)
 	binary.BigEndian.PutUint16(b[2:], port)
 	a := netip.MustParseAddr(ip).As16()
 	copy(b[8:], a[:])
@@ -58,7 +64,7 @@ func sockaddr6(ip string, port uint16) []byte {
 
 func sockaddrUnix(path string) []byte {
 	b := make([]byte, 2, 110)
-	binary.NativeEndian.PutUint16(b, syscall.AF_UNIX)
+	binary.NativeEndian.PutUint16(b, afUnix)
 	return append(append(b, path...), 0)
 }
 

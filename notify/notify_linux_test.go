@@ -483,3 +483,64 @@ func TestLearn(t *testing.T) {
 	}
 	t.Logf("%d distinct calls", len(seen))
 }
+
+// TestWaitKillableRecv checks that Start installs with
+// FlagWaitKillableRecv where the kernel has it: a received call is not
+// interrupted by a signal the Go runtime handles, so its notification
+// stays valid.
+func TestWaitKillableRecv(t *testing.T) {
+	requireNotify(t)
+	err := notify.FlagsSupported(seccomp.FlagNewListener | seccomp.FlagWaitKillableRecv)
+	testenv.Require(t, err == nil, fmt.Sprintf("needs SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19): %v", err))
+	tg := start(t, getppidProgram(t), "getppid", "NOTIFY_TEST_CALLS=1")
+	defer tg.l.Close()
+	n, err := tg.l.Receive(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if err := syscall.Tgkill(tg.cmd.Process.Pid, n.PID, syscall.SIGURG); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tg.l.Valid(n.ID); err != nil {
+		t.Errorf("after signals: %v", err)
+	}
+	if err := tg.l.Respond(n.ID, notify.Return(1)); err != nil {
+		t.Error(err)
+	}
+	// Were the call restarted, its new notification would wait here.
+	wait := serve(context.Background(), tg.l, notify.HandlerFunc(func(context.Context, *notify.Request) notify.Response { return notify.Return(1) }))
+	var got map[string]int
+	tg.wait(t, &got)
+	wait()
+	if got["1"] != 1 {
+		t.Errorf("getppid returned %v, want 1 once", got)
+	}
+}
+
+func TestStartExecFails(t *testing.T) {
+	requireNotify(t)
+	cmd := exec.Command("/nonexistent/sysfence-target")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	l, err := notify.Start(context.Background(), cmd, getppidProgram(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 127 || !strings.Contains(stderr.String(), "/nonexistent/sysfence-target") {
+		t.Errorf("Wait: %v, stderr %q; want exit status 127 naming the path", err, stderr.String())
+	}
+}
+
+func TestStartRefusesStartedCommand(t *testing.T) {
+	cmd := exec.Command("/nonexistent")
+	cmd.Process = &os.Process{}
+	if _, err := notify.Start(context.Background(), cmd, nil); err == nil {
+		t.Error("no error")
+	}
+}

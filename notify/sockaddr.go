@@ -7,7 +7,16 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"syscall"
+)
+
+// Address families of include/linux/socket.h, the same on every Linux
+// architecture (the syscall package's values are the host's, which differ
+// on other systems).
+const (
+	afUnspec = 0  // AF_UNSPEC
+	afUnix   = 1  // AF_UNIX
+	afInet   = 2  // AF_INET
+	afInet6  = 10 // AF_INET6
 )
 
 // ErrSockaddr reports a socket address that cannot be decoded.
@@ -17,8 +26,9 @@ var ErrSockaddr = errors.New("notify: bad socket address")
 // sendto: struct sockaddr_in, sockaddr_in6 or sockaddr_un (include/uapi/
 // linux/in.h, in6.h, un.h).
 type Sockaddr struct {
-	// Family is the address family: syscall.AF_INET, AF_INET6, AF_UNIX,
-	// AF_UNSPEC, or another, whose address is not decoded.
+	// Family is the Linux address family: AF_INET (2), AF_INET6 (10),
+	// AF_UNIX (1), AF_UNSPEC (0), or another, whose address is not
+	// decoded.
 	Family uint16
 	// AddrPort is the address and port of AF_INET and AF_INET6. An
 	// IPv4-mapped IPv6 address is kept as it is; compare with Unmap.
@@ -30,11 +40,11 @@ type Sockaddr struct {
 
 func (s Sockaddr) String() string {
 	switch s.Family {
-	case syscall.AF_INET, syscall.AF_INET6:
+	case afInet, afInet6:
 		return s.AddrPort.String()
-	case syscall.AF_UNIX:
+	case afUnix:
 		return "unix:" + s.Path
-	case syscall.AF_UNSPEC:
+	case afUnspec:
 		return "unspec"
 	}
 	return "family " + strconv.Itoa(int(s.Family))
@@ -49,12 +59,12 @@ func ParseSockaddr(b []byte) (Sockaddr, error) {
 	}
 	s := Sockaddr{Family: binary.NativeEndian.Uint16(b)}
 	switch s.Family {
-	case syscall.AF_INET:
+	case afInet:
 		if len(b) < 8 {
 			return s, fmt.Errorf("%w: AF_INET in %d bytes", ErrSockaddr, len(b))
 		}
 		s.AddrPort = netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), binary.BigEndian.Uint16(b[2:]))
-	case syscall.AF_INET6:
+	case afInet6:
 		if len(b) < 24 {
 			return s, fmt.Errorf("%w: AF_INET6 in %d bytes", ErrSockaddr, len(b))
 		}
@@ -65,7 +75,7 @@ func ParseSockaddr(b []byte) (Sockaddr, error) {
 			}
 		}
 		s.AddrPort = netip.AddrPortFrom(addr, binary.BigEndian.Uint16(b[2:]))
-	case syscall.AF_UNIX:
+	case afUnix:
 		path := b[2:]
 		switch {
 		case len(path) == 0:
