@@ -48,7 +48,7 @@ func (r *Request) ReadExec() (Exec, error) {
 		return e, err
 	}
 	if r.Data.Args[argvArg] != 0 {
-		e.Argv, err = r.l.ReadStrings(&r.Notification, r.Data.Args[argvArg], maxArgs, maxArgLen)
+		e.Argv, err = r.ReadStrings(r.Data.Args[argvArg], maxArgs, maxArgLen)
 	}
 	return e, err
 }

@@ -17,6 +17,7 @@ var scenarios = map[string]testenv.Scenario{
 	"getppid": scenarioGetppid,
 	"addfd":   scenarioAddFD,
 	"exec":    scenarioExec,
+	"fds":     scenarioFDs,
 	"noop":    func() (any, error) { return "ok", nil },
 	"sleep":   func() (any, error) { time.Sleep(time.Minute); return "ok", nil },
 }

@@ -43,7 +43,8 @@ func (l *Listener) ReadString(n *Notification, addr uint64, max int) (string, er
 
 // ReadStrings reads a NULL-terminated array of at most maxItems pointers
 // to strings at addr (an argv or envp), each string at most maxLen bytes,
-// as ReadMemory does. Pointers are the native word size.
+// as ReadMemory does. Pointers are taken to be of the native ABI's size:
+// check n.Data.Arch first for a filter that notifies compat ABIs.
 func (l *Listener) ReadStrings(n *Notification, addr uint64, maxItems, maxLen int) ([]string, error) {
 	var out []string
 	err := l.withMemory(n, func(fd int) error {

@@ -146,6 +146,13 @@ func (r *Request) ReadString(addr uint64, max int) (string, error) {
 	return r.l.ReadString(&r.Notification, addr, max)
 }
 
+// ReadStrings reads a NULL-terminated array of pointers to strings (an
+// argv) at addr in the caller's memory, then checks the notification. See
+// Listener.ReadStrings.
+func (r *Request) ReadStrings(addr uint64, maxItems, maxLen int) ([]string, error) {
+	return r.l.ReadStrings(&r.Notification, addr, maxItems, maxLen)
+}
+
 // AddFD installs a copy of f in the caller's file table and returns its
 // number there (SECCOMP_IOCTL_NOTIF_ADDFD, Linux 5.9). The caller is
 // still waiting for a response afterwards. To install a descriptor and

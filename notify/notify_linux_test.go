@@ -27,13 +27,13 @@ import (
 	"github.com/sysfence/seccomp/notify"
 )
 
-func requireNotify(t *testing.T) {
+func requireNotify(t testing.TB) {
 	t.Helper()
 	err := notify.FlagsSupported(seccomp.FlagNewListener)
 	testenv.Require(t, err == nil, fmt.Sprintf("needs a kernel with seccomp user notification (Linux 5.0): %v", err))
 }
 
-func compile(t *testing.T, p *seccomp.Policy) *seccomp.Program {
+func compile(t testing.TB, p *seccomp.Policy) *seccomp.Program {
 	t.Helper()
 	prog, err := p.Compile()
 	if err != nil {
@@ -49,7 +49,7 @@ type target struct {
 	stdout, stderr bytes.Buffer
 }
 
-func start(t *testing.T, prog *seccomp.Program, scenario string, env ...string) *target {
+func start(t testing.TB, prog *seccomp.Program, scenario string, env ...string) *target {
 	t.Helper()
 	tg := &target{cmd: testenv.Self(t)}
 	tg.cmd.Env = append(append(os.Environ(), testenv.ChildEnv+"="+scenario), env...)
@@ -65,7 +65,7 @@ func start(t *testing.T, prog *seccomp.Program, scenario string, env ...string) 
 }
 
 // wait reaps the target and decodes its report.
-func (tg *target) wait(t *testing.T, report any) {
+func (tg *target) wait(t testing.TB, report any) {
 	t.Helper()
 	err := tg.cmd.Wait()
 	if err != nil {
@@ -205,7 +205,7 @@ func scenarioGetppid() (any, error) {
 	return got, nil
 }
 
-func getppidProgram(t *testing.T) *seccomp.Program {
+func getppidProgram(t testing.TB) *seccomp.Program {
 	return compile(t, &seccomp.Policy{Default: seccomp.Allow, Rules: seccomp.RulesFor(seccomp.Notify, "getppid")})
 }
 
@@ -302,9 +302,15 @@ func TestShutdownOnCancelWhileIdle(t *testing.T) {
 	if err := wait(); !errors.Is(err, context.Canceled) {
 		t.Errorf("Serve: %v, want context.Canceled", err)
 	}
+	// Close interrupts a waiting Serve too.
+	wait = serve(context.Background(), tg.l, notify.ContinueAll)
+	time.Sleep(20 * time.Millisecond)
+	tg.l.Close()
+	if err := wait(); !errors.Is(err, notify.ErrClosed) {
+		t.Errorf("Serve: %v, want ErrClosed", err)
+	}
 	tg.cmd.Process.Kill()
 	tg.cmd.Wait()
-	tg.l.Close()
 	if n := settle(before); n > before {
 		t.Errorf("%d goroutines after, %d before", n, before)
 	}
@@ -542,5 +548,50 @@ func TestStartRefusesStartedCommand(t *testing.T) {
 	cmd.Process = &os.Process{}
 	if _, err := notify.Start(context.Background(), cmd, nil); err == nil {
 		t.Error("no error")
+	}
+}
+
+// scenarioFDs reports where the target's descriptors lead.
+func scenarioFDs() (any, error) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return nil, err
+	}
+	var links []string
+	for _, e := range ents {
+		link, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		links = append(links, e.Name()+" "+link)
+	}
+	return links, nil
+}
+
+// TestTargetKeepsNoHelperFDs checks that neither the listener nor the
+// helper's socket reaches the target, which could answer its own calls
+// with the one.
+func TestTargetKeepsNoHelperFDs(t *testing.T) {
+	requireNotify(t)
+	tg := start(t, getppidProgram(t), "fds")
+	defer tg.l.Close()
+	var links []string
+	tg.wait(t, &links)
+	for _, l := range links {
+		if strings.Contains(l, "seccomp") || strings.Contains(l, "socket:") {
+			t.Errorf("target has %s; all: %q", l, links)
+		}
+	}
+}
+
+// BenchmarkRoundTrip measures one notified call answered by Serve: the
+// target's getppid, the supervisor's receive and response.
+func BenchmarkRoundTrip(b *testing.B) {
+	requireNotify(b)
+	tg := start(b, getppidProgram(b), "getppid", "NOTIFY_TEST_CALLS="+strconv.Itoa(b.N))
+	defer tg.l.Close()
+	wait := serve(context.Background(), tg.l, notify.HandlerFunc(func(context.Context, *notify.Request) notify.Response { return notify.Return(1) }))
+	var got map[string]int
+	tg.wait(b, &got)
+	wait()
+	if got["1"] != b.N {
+		b.Errorf("getppid returned %v", got)
 	}
 }
