@@ -124,13 +124,23 @@ func (r ConnectRule) Match(a Sockaddr) bool {
 // with Errno, except AF_UNSPEC (which dissolves a datagram socket's
 // association and reaches no one).
 //
-// It decides by the address read from the caller's memory and then lets
-// the kernel run the call, which reads the address again: a caller whose
-// other thread rewrites the address in between connects where it likes.
-// It is a guard against programs that are mistaken, not ones that are
-// hostile; see the package documentation.
+// By default it decides by the address read from the caller's memory and
+// then lets the kernel run the call, which reads the address again: a
+// caller whose other thread rewrites the address in between connects
+// where it likes. That is a guard against programs that are mistaken, not
+// ones that are hostile; see the package documentation. With Emulate it
+// is a wall.
 type ConnectAllowlist struct {
 	Allow []ConnectRule
+	// Emulate makes the supervisor connect the caller's socket itself,
+	// to the address it checked, and return the outcome: the kernel never
+	// reads the caller's memory again. It takes a copy of the socket with
+	// pidfd_getfd (Linux 5.6; the supervisor needs ptrace access to the
+	// caller), and reaches unix socket paths through /proc/PID/root and
+	// /proc/PID/cwd, so that they resolve as the caller's would; a path
+	// too long for that fails with ENAMETOOLONG. A blocking connect then
+	// blocks the handler, not the caller's other threads.
+	Emulate bool
 	// Errno is the error a refused connect fails with; zero means
 	// ECONNREFUSED.
 	Errno syscall.Errno
@@ -143,34 +153,41 @@ type ConnectAllowlist struct {
 // Handle decides one connect. A notification of another system call,
 // or of a foreign ABI, fails with Errno.
 func (c *ConnectAllowlist) Handle(_ context.Context, req *Request) Response {
-	addr, allowed, err := c.decide(req)
+	refuse := Fail(syscall.ECONNREFUSED)
+	if c.Errno != 0 {
+		refuse = Fail(c.Errno)
+	}
+	raw, addr, allowed, err := c.decide(req)
+	resp := refuse
+	switch {
+	case allowed && c.Emulate:
+		if resp, err = req.connect(int(int32(req.Data.Args[0])), raw, addr); err != nil {
+			resp = refuse
+		}
+	case allowed:
+		resp = Continue()
+	}
 	if c.Decided != nil {
 		c.Decided(req, addr, allowed, err)
 	}
-	if allowed {
-		return Continue()
-	}
-	if c.Errno != 0 {
-		return Fail(c.Errno)
-	}
-	return Fail(syscall.ECONNREFUSED)
+	return resp
 }
 
-func (c *ConnectAllowlist) decide(req *Request) (Sockaddr, bool, error) {
+func (c *ConnectAllowlist) decide(req *Request) ([]byte, Sockaddr, bool, error) {
 	if !isNative(req, "connect") {
-		return Sockaddr{}, false, fmt.Errorf("notify: ConnectAllowlist given system call %d of arch %#x", req.Data.Nr, req.Data.Arch)
+		return nil, Sockaddr{}, false, fmt.Errorf("notify: ConnectAllowlist given system call %d of arch %#x", req.Data.Nr, req.Data.Arch)
 	}
-	addr, err := req.ReadSockaddr(req.Data.Args[1], req.Data.Args[2])
+	raw, addr, err := req.readSockaddr(req.Data.Args[1], req.Data.Args[2])
 	if err != nil {
-		return addr, false, err
+		return nil, addr, false, err
 	}
 	if addr.Family == afUnspec {
-		return addr, true, nil
+		return raw, addr, true, nil
 	}
 	for _, r := range c.Allow {
 		if r.Match(addr) {
-			return addr, true, nil
+			return raw, addr, true, nil
 		}
 	}
-	return addr, false, nil
+	return raw, addr, false, nil
 }

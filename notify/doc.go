@@ -56,8 +56,11 @@
 //   - Failing a call (Fail) and answering it yourself (Return, ReturnFD)
 //     are safe: the kernel never runs the call, so nothing is read again.
 //     To enforce, emulate: do the work in the supervisor from what it read
-//     (open the file, connect a socket) and hand the result back with
-//     ReturnFD or Return.
+//     (open the file, connect a copy of the caller's socket from
+//     Request.GetFD) and hand the result back with ReturnFD or Return.
+//     ConnectAllowlist does so with Emulate; TestConnectRace shows a
+//     caller that rewrites its address reach a refused port with Continue,
+//     and never with Emulate.
 //   - Decisions by register arguments alone (numbers, flags, descriptor
 //     numbers) are not subject to the race: the kernel keeps the values
 //     the filter saw.

@@ -69,3 +69,10 @@ func (l *Listener) ReadString(*Notification, uint64, int) (string, error) {
 func (l *Listener) ReadStrings(*Notification, uint64, int, int) ([]string, error) {
 	return nil, unsupported("ReadStrings")
 }
+
+// GetFD fails.
+func (r *Request) GetFD(int) (*os.File, error) { return nil, unsupported("GetFD") }
+
+func (r *Request) connect(int, []byte, Sockaddr) (Response, error) {
+	return Response{}, unsupported("connect")
+}

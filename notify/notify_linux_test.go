@@ -5,6 +5,7 @@ package notify_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/internal/testenv"
@@ -139,6 +141,11 @@ func listen(t *testing.T, network, addr string) net.Listener {
 
 func TestConnectAllowlist(t *testing.T) {
 	requireNotify(t)
+	t.Run("continue", func(t *testing.T) { testConnectAllowlist(t, false) })
+	t.Run("emulate", func(t *testing.T) { testConnectAllowlist(t, true) })
+}
+
+func testConnectAllowlist(t *testing.T, emulate bool) {
 	dir := t.TempDir()
 	allowed4, denied4 := listen(t, "tcp4", "127.0.0.1:0"), listen(t, "tcp4", "127.0.0.1:0")
 	allowed6, denied6 := listen(t, "tcp6", "[::1]:0"), listen(t, "tcp6", "[::1]:0")
@@ -154,7 +161,7 @@ func TestConnectAllowlist(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var seen []string
-	allow := &notify.ConnectAllowlist{Allow: rules, Errno: syscall.EACCES,
+	allow := &notify.ConnectAllowlist{Allow: rules, Errno: syscall.EACCES, Emulate: emulate,
 		Decided: func(_ *notify.Request, a notify.Sockaddr, ok bool, err error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -593,5 +600,81 @@ func BenchmarkRoundTrip(b *testing.B) {
 	wait()
 	if got["1"] != b.N {
 		b.Errorf("getppid returned %v", got)
+	}
+}
+
+// scenarioConnectRace connects to the port in NOTIFY_TEST_PORTS' first
+// field while another goroutine keeps rewriting the address to the
+// second: the time-of-check/time-of-use race Continue cannot close. It
+// reports how many connects reached each port, and how many failed.
+func scenarioConnectRace() (any, error) {
+	ports := strings.Fields(os.Getenv("NOTIFY_TEST_PORTS"))
+	allowed, _ := strconv.Atoi(ports[0])
+	denied, _ := strconv.Atoi(ports[1])
+	abi, _ := seccomp.NativeABI()
+	connectNr, _ := abi.Number("connect")
+	// struct sockaddr_in, its first word (family and port) rewritten whole.
+	var sa [4]uint32
+	word := func(port int) uint32 {
+		var b [4]byte
+		binary.NativeEndian.PutUint16(b[:], syscall.AF_INET)
+		binary.BigEndian.PutUint16(b[2:], uint16(port))
+		return binary.NativeEndian.Uint32(b[:])
+	}
+	sa[1] = binary.NativeEndian.Uint32([]byte{127, 0, 0, 1})
+	atomic.StoreUint32(&sa[0], word(allowed))
+	stop := make(chan struct{})
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			atomic.StoreUint32(&sa[0], word([]int{allowed, denied}[i%2]))
+		}
+	}()
+	out := map[string]int{}
+	for range 2000 {
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return nil, err
+		}
+		_, _, errno := syscall.Syscall(uintptr(connectNr), uintptr(fd), uintptr(unsafe.Pointer(&sa[0])), 16)
+		if errno != 0 {
+			out["failed"]++
+		} else if peer, err := syscall.Getpeername(fd); err == nil {
+			out[strconv.Itoa(peer.(*syscall.SockaddrInet4).Port)]++
+		}
+		syscall.Close(fd)
+	}
+	close(stop)
+	return out, nil
+}
+
+// TestConnectRace shows what the package documentation says about
+// Continue: a caller that rewrites the address while the supervisor
+// decides connects where it was refused, unless the supervisor emulates
+// the connect from the address it checked.
+func TestConnectRace(t *testing.T) {
+	requireNotify(t)
+	allowed, denied := listen(t, "tcp4", "127.0.0.1:0"), listen(t, "tcp4", "127.0.0.1:0")
+	port := func(ln net.Listener) string { return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) }
+	rule, err := notify.ParseConnectRule(allowed.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := compile(t, &seccomp.Policy{Default: seccomp.Allow, Rules: seccomp.RulesFor(seccomp.Notify, "connect")})
+	for _, emulate := range []bool{false, true} {
+		tg := start(t, prog, "connect-race", "NOTIFY_TEST_PORTS="+port(allowed)+" "+port(denied))
+		wait := serve(context.Background(), tg.l, &notify.ConnectAllowlist{Allow: []notify.ConnectRule{rule}, Emulate: emulate})
+		var got map[string]int
+		tg.wait(t, &got)
+		wait()
+		tg.l.Close()
+		t.Logf("emulate=%v: allowed port %d, denied port %d, failed %d", emulate, got[port(allowed)], got[port(denied)], got["failed"])
+		if emulate && got[port(denied)] != 0 {
+			t.Errorf("emulated: %d connects reached the denied port", got[port(denied)])
+		}
 	}
 }

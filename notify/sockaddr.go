@@ -98,13 +98,20 @@ const maxSockaddr = 128
 // caller's memory (connect's second and third arguments), as ReadMemory
 // does.
 func (r *Request) ReadSockaddr(addr, n uint64) (Sockaddr, error) {
+	_, sa, err := r.readSockaddr(addr, n)
+	return sa, err
+}
+
+// readSockaddr is ReadSockaddr, also returning the bytes read.
+func (r *Request) readSockaddr(addr, n uint64) ([]byte, Sockaddr, error) {
 	n = uint64(uint32(n)) // socklen_t
 	if n > maxSockaddr {
-		return Sockaddr{}, fmt.Errorf("%w: length %d", ErrSockaddr, n)
+		return nil, Sockaddr{}, fmt.Errorf("%w: length %d", ErrSockaddr, n)
 	}
 	b := make([]byte, n)
 	if err := r.ReadMemory(addr, b); err != nil {
-		return Sockaddr{}, err
+		return nil, Sockaddr{}, err
 	}
-	return ParseSockaddr(b)
+	sa, err := ParseSockaddr(b)
+	return b, sa, err
 }
