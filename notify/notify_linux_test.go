@@ -443,12 +443,25 @@ func TestLogExec(t *testing.T) {
 	tg := start(t, prog, "exec")
 	defer tg.l.Close()
 	var execs []notify.Exec
-	wait := serve(context.Background(), tg.l, notify.LogExec(func(_ *notify.Request, e notify.Exec, err error) {
+	logExec := notify.LogExec(func(_ *notify.Request, e notify.Exec, err error) {
 		if err != nil {
 			t.Errorf("ReadExec: %v", err)
 		}
 		execs = append(execs, e)
-	}))
+	})
+	mux := &notify.Mux{Default: notify.HandlerFunc(func(_ context.Context, req *notify.Request) notify.Response {
+		t.Errorf("Mux.Default given %s", req.SyscallName())
+		return notify.Continue()
+	})}
+	for _, name := range []string{"execve", "execveat"} {
+		if err := mux.Add(name, logExec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mux.Add("no_such_call", logExec); err == nil {
+		t.Error("Mux.Add of an unknown name: no error")
+	}
+	wait := serve(context.Background(), tg.l, mux)
 	if err := tg.cmd.Wait(); err != nil {
 		t.Fatalf("target: %v\n%s", err, tg.stderr.Bytes())
 	}
