@@ -105,7 +105,8 @@ type Sizes struct {
 	Notif, Resp, Data uint16
 }
 
-// Handler decides a notification. A handler may be called from several
+// Handler decides a notification; Serve sends the Response it returns, so
+// a handler must not respond itself. A handler may be called from several
 // goroutines at once when Serve runs in several.
 type Handler interface {
 	Handle(ctx context.Context, req *Request) Response
