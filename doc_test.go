@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sysfence/seccomp/internal/testenv"
 )
 
 // parsePackage parses the package's non-test files, for every OS.
 func parsePackage(t *testing.T) (*token.FileSet, []*ast.File) {
 	t.Helper()
+	testenv.RequireSource(t, "doc.go")
 	names, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

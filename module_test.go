@@ -46,6 +46,7 @@ func goCommand(t *testing.T, dir string, args ...string) []byte {
 // goLine returns the version of the go directive of a go.mod file.
 func goLine(t *testing.T, gomod string) string {
 	t.Helper()
+	testenv.RequireSource(t, gomod)
 	data, err := os.ReadFile(gomod)
 	if err != nil {
 		t.Fatal(err)
