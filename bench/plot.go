@@ -20,15 +20,16 @@ var palette = map[string]string{
 	"gVisor": "#2ca02c", "elastic": "#9467bd", "floor": "#555555",
 }
 
-// writeSVG draws two panels against N (log scale): mean instructions run,
-// and compile time in µs (log scale).
+// writeSVG draws two panels against N, all axes logarithmic: mean
+// instructions run (the linear chains run hundreds), and compile time in
+// µs.
 func writeSVG(w io.Writer, sizes []int, steps, compile []series) error {
-	const W, H, panelW = 980, 420, 440
+	const W, H, panelW = 1060, 420, 440
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", W, H)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", W, H)
-	panel(&b, 50, "mean instructions run (x86_64 numbers 0..471)", sizes, steps, false)
-	panel(&b, 50+panelW+60, "compile time, median (µs, log scale)", sizes, compile, true)
+	panel(&b, 60, "mean instructions run (x86_64 numbers 0..471, log scale)", sizes, steps, true)
+	panel(&b, 60+panelW+90, "compile time, median CPU (µs, log scale)", sizes, compile, true)
 	// Legend.
 	x := 60
 	for _, s := range steps {
@@ -62,7 +63,7 @@ func panel(b *strings.Builder, x0 int, title string, sizes []int, ss []series, l
 	tr := func(y float64) float64 { return y }
 	if logY {
 		tr = math.Log10
-		lo, hi = math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+		lo, hi = math.Floor(math.Log10(lo)*2)/2, math.Ceil(math.Log10(hi)*2)/2
 	} else {
 		lo, hi = 0, math.Ceil(hi/5)*5
 	}
@@ -82,10 +83,7 @@ func panel(b *strings.Builder, x0 int, title string, sizes []int, ss []series, l
 		v := lo + (hi-lo)*float64(i)/5
 		label := fmt.Sprintf("%g", v)
 		if logY {
-			if v != math.Trunc(v) {
-				continue
-			}
-			label = fmt.Sprintf("%g", math.Pow(10, v))
+			label = fmt.Sprintf("%.3g", math.Pow(10, v))
 		}
 		y := top + ph - float64(i)/5*ph
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#eee"/><text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", x0, y, x0+pw, y, x0-4, y+4, label)
