@@ -213,8 +213,12 @@ func (p *Policy) checkVanishing(abis []*tables.ABI) error {
 func (p *Policy) checkNames(abis []*tables.ABI) error {
 	var errs []error
 	var seen map[string]bool
+	indexes := make([]map[string]uint32, len(abis))
+	for i, abi := range abis {
+		indexes[i] = nameIndex(abi)
+	}
 	for _, r := range p.Rules {
-		if slices.ContainsFunc(abis, func(abi *tables.ABI) bool { _, ok := numberOf(abi, r.Syscall); return ok }) {
+		if slices.ContainsFunc(indexes, func(idx map[string]uint32) bool { _, ok := idx[r.Syscall]; return ok }) {
 			continue
 		}
 		if seen[r.Syscall] || tables.Known(r.Syscall) {
@@ -276,11 +280,12 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	slots := make([]int32, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
 	closed := make([]int32, len(slots))
 	var resolved actionCache
+	names := nameIndex(abi)
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
 			continue
 		}
-		nr, ok := numberOf(abi, r.Syscall)
+		nr, ok := names[r.Syscall]
 		if !ok {
 			if !slices.Contains(skipped, Skipped{abi, r.Syscall}) {
 				skipped = append(skipped, Skipped{abi, r.Syscall})
@@ -356,26 +361,28 @@ func (c *actionCache) get(a Action, abi *tables.ABI) (filter.Action, error) {
 	return act, err
 }
 
-// nameIndexes holds, per ABI, a map from the table's system-call names to
-// their numbers, built the first time a policy for the ABI is compiled: a
-// compile looks up every rule's name in every covered ABI (and again to
-// tell unknown names apart), and a binary search over names costs more
-// than the rest of the compile. Nothing is built at init.
+// nameIndexes holds, per ABI, a map from the names of its system calls
+// (aliases included) to their numbers, built the first time a policy for
+// the ABI is compiled: a compile looks up every rule's name in every
+// covered ABI (and again to tell unknown names apart), and a binary
+// search over names costs more than the rest of the compile. Nothing is
+// built at init.
 var nameIndexes sync.Map // *tables.ABI -> map[string]uint32
 
-// numberOf returns the number of the named system call on abi.
-func numberOf(abi *tables.ABI, name string) (uint32, bool) {
-	m, ok := nameIndexes.Load(abi)
-	if !ok {
-		idx := make(map[string]uint32, abi.Len())
-		for i := range abi.Len() {
-			sc := abi.At(i)
-			idx[sc.Name] = sc.Nr
-		}
-		m, _ = nameIndexes.LoadOrStore(abi, idx)
+// nameIndex returns the name index of abi.
+func nameIndex(abi *tables.ABI) map[string]uint32 {
+	if m, ok := nameIndexes.Load(abi); ok {
+		return m.(map[string]uint32)
 	}
-	if nr, ok := m.(map[string]uint32)[name]; ok {
-		return nr, true
+	aliases := abi.SyscallAliases()
+	idx := make(map[string]uint32, abi.Len()+len(aliases))
+	for _, sc := range aliases {
+		idx[sc.Name] = sc.Nr
 	}
-	return abi.Number(name) // another name of a call (an alias), or none
+	for i := range abi.Len() {
+		sc := abi.At(i)
+		idx[sc.Name] = sc.Nr
+	}
+	m, _ := nameIndexes.LoadOrStore(abi, idx)
+	return m.(map[string]uint32)
 }
