@@ -33,8 +33,9 @@ var (
 // its action by a binary search over ranges of numbers that share an
 // action, shaped so that the numbers of the ABI's table need few
 // comparisons. Numbers whose rule has argument rules lead to a block that
-// checks the arguments; identical blocks are emitted once, and each action
-// is returned by a single BPF_RET at the end of the program. A path whose
+// checks the arguments; identical blocks of an arch group are emitted
+// once, after its search, and followed by the group's returns, one BPF_RET
+// per action (doc.go shows the shape). A path whose
 // action does not depend on arguments uses only the instructions that the
 // kernel's seccomp action cache emulates (seccomp_is_const_allow in
 // kernel/seccomp.c), so the kernel skips the filter for allowed numbers.
