@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/sysfence/seccomp/internal/vmtest"
-	"github.com/sysfence/seccomp/internal/vmtest/probe"
+	"github.com/sysfence/seccomp/internal/probe"
 )
 
 // requestTimeout bounds the wait for one answer. A thread killed alone
