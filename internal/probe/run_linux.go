@@ -89,7 +89,7 @@ func (p *prober) availability(o outcome) (Availability, string) {
 	case r.Via == "int80" && o.crash == syscall.SIGSEGV:
 		return No, "int 0x80 raised SIGSEGV: this kernel offers no i386 system calls (IA-32 emulation is off or not built in)"
 	case r.ABI.NrBit != 0 && o.answered && o.errno == syscall.ENOSYS:
-		return No, fmt.Sprintf("getpid with the x32 bit returned ENOSYS, as a kernel without x32 does%s (a filter that answers ENOSYS to every x32 call would look the same)", x32Hint())
+		return No, fmt.Sprintf("getpid with the x32 bit returned ENOSYS, as a kernel without x32 does; a filter that answers ENOSYS to every x32 call would look the same%s", x32Hint())
 	case r.ABI.NrBit != 0:
 		return Unknown, fmt.Sprintf("getpid with the x32 bit: %v, a filter's answer, which comes before the kernel's check that x32 is on", o)
 	case o.startErr != nil:
