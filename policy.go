@@ -57,8 +57,11 @@ type Policy struct {
 // kernel's tables: "openat", "umount2") whose arguments satisfy every one
 // of Args. With no Args it matches every call.
 type Rule struct {
+	// Syscall is the system call's name in the kernel's tables
+	// ("openat", "umount2"), or an alias the uapi headers define.
 	Syscall string
-	Action  Action
+	// Action is what a matching call gets.
+	Action Action
 	// Args are conditions on the arguments; all must hold.
 	Args []Cond
 	// ABIs, when not nil, restricts the rule to these of the policy's
@@ -81,7 +84,9 @@ func RulesFor(action Action, names ...string) []Rule {
 // Skipped is a rule's system call that one ABI the policy covers does
 // not have.
 type Skipped struct {
-	ABI     *tables.ABI
+	// ABI is the covered ABI whose table lacks the call.
+	ABI *tables.ABI
+	// Syscall is the name as the rule wrote it.
 	Syscall string
 }
 

@@ -130,5 +130,6 @@ func (p *Program) WriteTo(w io.Writer) (int64, error) {
 // of its own, and close yours once the child has started. bwrap installs
 // the filter and then executes the command, so the program must cover the
 // ABI of both (a Builtin program made by a 386 binary covers i386 only,
-// and kills an x86_64 bwrap).
+// and kills an x86_64 bwrap). For a reader that is not an exec.Cmd (a
+// shell command line, or exec in place), use Inheritable.
 func (p *Program) File() (*os.File, error) { return p.file() }

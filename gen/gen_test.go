@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sysfence/seccomp/internal/golden"
 )
 
 // TestGeneratedFilesAreFresh renders, in memory, what each go:generate line
@@ -118,6 +120,6 @@ func TestRenderFixtures(t *testing.T) {
 		t.Errorf("%d files for %d targets", len(files), len(targets))
 	}
 	for _, f := range files {
-		checkGolden(t, filepath.Join("testdata", "golden", filepath.Base(f.path)+".golden"), string(f.data))
+		golden.Check(t, filepath.Join("testdata", "golden", filepath.Base(f.path)+".golden"), f.data)
 	}
 }

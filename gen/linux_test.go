@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sysfence/seccomp/internal/golden"
+
 	"github.com/sysfence/seccomp/gen/internal/cpp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under gen/testdata")
 
 // linuxFixtures are the small kernels of testdata/linux: each has a source
 // tree (tree/) and the uapi headers it installs (include/, with asm/ in
@@ -60,7 +59,7 @@ func TestReadLinuxFixtures(t *testing.T) {
 				if h := dumpLinuxTable(headers); h != got {
 					t.Errorf("source tree and uapi headers disagree (-tree +headers):\n%s", diffLines(got, h))
 				}
-				checkGolden(t, filepath.Join(dir, "want", tg.name+".txt"), got)
+				golden.Check(t, filepath.Join(dir, "want", tg.name+".txt"), []byte(got))
 			})
 		}
 	}
@@ -99,27 +98,6 @@ func diffLines(a, b string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./gen -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s is stale (-want +got):\n%s\nIf the change is right: go test ./gen -update",
-			path, diffLines(string(want), got))
-	}
 }
 
 func lookupTarget(t *testing.T, name string) *target {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -47,10 +49,19 @@ func TestSyscallsTable(t *testing.T) {
 	}
 }
 
+// TestSyscallsNative checks the default ABI's numbers against the
+// standard library's syscall package, an independent source of the host's
+// numbers (zsysnum_linux_<goarch>.go).
 func TestSyscallsNative(t *testing.T) {
-	code, out, errs := sysfence("syscalls", "getpid")
-	if code != 0 || out == "" {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	for name, want := range map[string]int{"getpid": syscall.SYS_GETPID, "openat": syscall.SYS_OPENAT, "ptrace": syscall.SYS_PTRACE, "exit_group": syscall.SYS_EXIT_GROUP} {
+		code, out, errs := sysfence("syscalls", name)
+		if code != 0 || out != strconv.Itoa(want)+"\n" {
+			t.Errorf("syscalls %s: exit %d, stdout %q, stderr %q; want %d", name, code, out, errs, want)
+		}
+		code, out, errs = sysfence("syscalls", strconv.Itoa(want))
+		if code != 0 || out != name+"\n" {
+			t.Errorf("syscalls %d: exit %d, stdout %q, stderr %q; want %s", want, code, out, errs, name)
+		}
 	}
 }
 
