@@ -200,40 +200,35 @@ func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Op
 		return nil, errors.Join(res.Warnings...)
 	}
 
-	var wide, narrow []*tables.ABI
+	// ABIs grouped by how libseccomp compares their arguments.
+	var classes []argClass
+	byClass := map[argClass][]*tables.ABI{}
 	for _, abi := range abis {
-		if abi.WordSize == 4 {
-			narrow = append(narrow, abi)
-		} else {
-			wide = append(wide, abi)
+		c := classOf(abi)
+		if byClass[c] == nil {
+			classes = append(classes, c)
 		}
+		byClass[c] = append(byClass[c], abi)
 	}
 	var rules []seccomp.Rule
 	for _, name := range order {
-		var wr, nr []seccomp.Rule
-		if len(wide) > 0 {
-			if wr, err = res.rulesFor(name, alts[name], 64, opts.FirstMatch); err != nil {
+		perClass := make([][]seccomp.Rule, len(classes))
+		same := true
+		for i, c := range classes {
+			if perClass[i], err = res.rulesFor(name, alts[name], c, opts.FirstMatch); err != nil {
 				return nil, err
 			}
+			same = same && equalRules(perClass[i], perClass[0])
 		}
-		if len(narrow) > 0 {
-			if nr, err = res.rulesFor(name, alts[name], 32, opts.FirstMatch); err != nil {
-				return nil, err
-			}
+		if same {
+			rules = append(rules, perClass[0]...)
+			continue
 		}
-		switch {
-		case len(narrow) == 0:
-			rules = append(rules, wr...)
-		case len(wide) == 0 || equalRules(wr, nr):
-			rules = append(rules, nr...)
-		default:
-			for i := range wr {
-				wr[i].ABIs = wide
+		for i, c := range classes {
+			for _, r := range perClass[i] {
+				r.ABIs = byClass[c]
+				rules = append(rules, r)
 			}
-			for i := range nr {
-				nr[i].ABIs = narrow
-			}
-			rules = append(append(rules, wr...), nr...)
 		}
 	}
 	foreign := opts.Foreign
@@ -327,12 +322,16 @@ func convertArg(a specs.LinuxSeccompArg) seccomp.Cond {
 // decide as libseccomp does: an unconditional rule wins over every
 // other rule for the call (libseccomp keeps the first and drops the
 // rest), and conditional rules with different actions must not overlap.
-func (res *Result) rulesFor(name string, as []alt, argBits int, firstMatch bool) ([]seccomp.Rule, error) {
+func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bool) ([]seccomp.Rule, error) {
+	argBits := class.bits
 	var kept []alt
 	for _, a := range as {
 		conds, ok := fold(a.conds, argBits)
 		if !ok {
 			continue // can never match on these ABIs
+		}
+		for i := range conds {
+			conds[i].Width = class.width
 		}
 		kept = append(kept, alt{conds: conds, action: a.action, path: a.path})
 	}
@@ -368,6 +367,25 @@ func (res *Result) note(s string) {
 	if !slices.Contains(res.Notes, s) {
 		res.Notes = append(res.Notes, s)
 	}
+}
+
+// argClass is how libseccomp compares the arguments of an ABI: bits of
+// them, and the Cond.Width that compares as many.
+type argClass struct{ bits, width int }
+
+// classOf returns the argClass of an ABI. libseccomp compares 64 bits on
+// 64-bit ABIs, and 32 on the ABIs it deems 32-bit (ARCH_SIZE_32): those
+// whose arguments are 32-bit words, and x32 and mips n32, whose
+// registers are 64-bit but whose C longs and pointers are 32-bit: there
+// it compares the low word only, which Width 32 does.
+func classOf(abi *tables.ABI) argClass {
+	switch {
+	case abi.WordSize == 4:
+		return argClass{32, 0}
+	case abi.Name == "x32" || abi.Name == "mips64n32" || abi.Name == "mips64n32el":
+		return argClass{32, 32}
+	}
+	return argClass{64, 0}
 }
 
 // fold returns conds for arguments of argBits bits: on a 32-bit ABI the

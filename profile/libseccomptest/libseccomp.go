@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"strings"
 	"syscall"
@@ -29,12 +30,24 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/profile"
 )
 
 // Version returns libseccomp's version, as "2.5.4".
 func Version() string {
 	v := C.seccomp_version()
 	return fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.micro)
+}
+
+// Knows reports whether libseccomp's table for the architecture (a
+// token from Arch) has a system call numbered nr, and under which name.
+func Knows(arch uint32, nr uint32) (string, bool) {
+	cs := C.seccomp_syscall_resolve_num_arch(C.uint32_t(arch), C.int(int32(nr)))
+	if cs == nil {
+		return "", false
+	}
+	defer C.free(unsafe.Pointer(cs))
+	return C.GoString(cs), true
 }
 
 // Program is what libseccomp made of a profile.
@@ -215,10 +228,45 @@ func Compile(s *specs.LinuxSeccomp, native specs.Arch) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	// seccomp_export_bpf writes the host's byte order.
-	p.Insns, err = filter.Decode(raw, binary.NativeEndian)
+	// seccomp_export_bpf writes the byte order of the filter's
+	// architectures, not the host's.
+	order, swapped := binary.ByteOrder(binary.LittleEndian), false
+	if abi, ok := profile.ABIOf(native); ok && abi != nil {
+		order = abi.ByteOrder()
+		swapped = abi.BigEndian != (binary.NativeEndian.Uint16([]byte{0, 1}) == 1)
+	}
+	p.Insns, err = filter.Decode(raw, order)
 	if err != nil {
 		return nil, err
 	}
+	if swapped {
+		// Exporting for an architecture of the other byte order,
+		// libseccomp 2.5.4 leaves some return values in the host's
+		// order (a cross-endian artifact: on a host of the filter's
+		// order nothing is converted). A return value libseccomp
+		// writes is an action whose data only errno, trace and trap
+		// carry, so a value that is not one, but whose bytes reversed
+		// are, was left in the host's order.
+		for i := range p.Insns {
+			if k := p.Insns[i].K; p.Insns[i].IsReturn() && !plausible(k) && plausible(bits.ReverseBytes32(k)) {
+				p.Insns[i].K = bits.ReverseBytes32(k)
+			}
+		}
+	}
 	return p, nil
+}
+
+// plausible reports whether libseccomp could have written k as a return
+// value.
+func plausible(k uint32) bool {
+	a := filter.Action(k)
+	switch a.Kind() {
+	case filter.ErrnoBase:
+		return a.Data() < 4096
+	case filter.TraceBase, filter.Trap:
+		return true
+	case filter.KillProcess, filter.KillThread, filter.Notify, filter.Log, filter.Allow:
+		return a.Data() == 0
+	}
+	return false
 }
