@@ -77,9 +77,9 @@ func fixtures(t *testing.T) []fixture {
 // difference is one input on which the two programs decide differently.
 type difference struct {
 	fixture, abi, why string
-	nr               uint32
-	name             string
-	ours, theirs     filter.Action
+	nr                uint32
+	name              string
+	ours, theirs      filter.Action
 }
 
 // TestEquivalence compiles each fixture with libseccomp (as runc does)
@@ -300,4 +300,3 @@ func argVectors(ls *specs.LinuxSeccomp, name string) [][6]uint64 {
 	}
 	return vectors
 }
-
