@@ -3,6 +3,7 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors wrapped, with the JSON path of the value at fault, by the
@@ -43,7 +44,9 @@ type PathError struct {
 
 // Error writes "profile: syscalls[12].args[0].op: unknown operator "SCMP_CMP_FOO"".
 func (e *PathError) Error() string {
-	msg := e.Err.Error()
+	// The sentinels start with the package's name, which the
+	// sentence already has.
+	msg := strings.TrimPrefix(e.Err.Error(), "profile: ")
 	if e.Value != "" {
 		return fmt.Sprintf("profile: %s: %s %s", e.Path, msg, e.Value)
 	}
