@@ -197,7 +197,7 @@ func Compile(s *specs.LinuxSeccomp, native specs.Arch) (*Program, error) {
 					copy(unsafe.Slice(ptr, len(c)), c)
 				}
 				if rc := C.rule_add(ctx, C.uint32_t(act), nr, C.uint(len(c)), ptr); rc != 0 {
-					return fmt.Errorf("syscalls[%d] %s: seccomp_rule_add: %v", i, name, syscall.Errno(-rc))
+					return fmt.Errorf("syscalls[%d] %s: seccomp_rule_add: %w", i, name, syscall.Errno(-rc))
 				}
 				return nil
 			}
