@@ -20,13 +20,16 @@ from the host: an x86_64 machine compiles a filter for aarch64 or riscv64
 as easily as for itself. The native ABI is fixed when the program is
 built (GOARCH); nothing is probed at run time.
 
-A Program is used in one of three ways:
+A Program is used in one of four ways:
 
   - Install puts it on every thread of the process (PR_SET_NO_NEW_PRIVS,
     then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), typically just before
     syscall.Exec;
   - File hands it out as a sealed memfd for a child to read, as in
     "bwrap --seccomp 3" with the file in exec.Cmd.ExtraFiles[0];
+  - Inheritable hands it out under a descriptor number that survives
+    execve, for a child not started by exec.Cmd: a shell command line
+    that runs bwrap, or bwrap replacing this process by syscall.Exec;
   - WriteTo writes the raw struct sock_filter array anywhere.
 
 # Built-in policies
@@ -43,14 +46,43 @@ itself, to extend or to compile for other ABIs.
 A zero field of Policy takes a documented default: Default kill-process
 (an allowlist that forgot its default fails loudly instead of allowing
 everything), Foreign kill-process, Unknown ENOSYS (what an older kernel
-says, so libc falls back), ABIs the native ABI. Action is a string type
-for this reason: its zero value means "not set", while kill-thread, whose
-return value is 0, stays expressible.
+says, so libc falls back), ABIs the native ABI.
+
+# One Policy, two Actions, four Errnos
+
+A user writes one Policy of Rules that name system calls. The compiler
+beneath it works on numbers, one table per ABI, but its policy and rule
+types live in an internal package: Compile translates to them, so there
+is one model to learn.
+
+Actions come in two layers. [Action], this package's, is what a policy
+is written in: a string, "kill-process" or "errno:EPERM", resolved for
+each ABI when the policy is compiled, because error numbers differ
+between architectures (ENOSYS is 38 on x86_64 and 89 on mips). Its zero
+value "" means "not set", so a Policy field left empty takes its default,
+while kill-thread, whose return value is 0, stays expressible.
+[filter.Action] is what a compiled program returns: the raw 32-bit
+SECCOMP_RET_* value with its data, the language of hand-assembled
+programs, of filter.Run's results and of disassembly. Action.Resolve
+turns the first into the second, ActionOf the second into the first.
+
+Four things are called Errno, one for each of those layers and two for
+the tables that name errors:
+
+  - [Errno](n), here, is an Action: fail the call with number n, the same
+    number on every ABI. Reach for [ErrnoNamed]("EPERM") instead, which
+    takes each ABI's own number, unless the number is what you mean.
+  - [filter.Errno](n) is a filter.Action, SECCOMP_RET_ERRNO with data n,
+    for programs written instruction by instruction.
+  - [tables.Errno] is a type: one name and number of an ABI's error table
+    (its uapi asm/errno.h), as the generated tables list them.
+  - [tables.ABI.Errno](name) looks a name up in one ABI's table, which is
+    what compiling ErrnoNamed does for each ABI; ABI.ErrnoName goes back.
 
 # Other operating systems
 
 The package builds everywhere, and policies compile everywhere. Where
-there is no seccomp, Install and File return an error wrapping
+there is no seccomp, Install, File and Inheritable return an error wrapping
 errors.ErrUnsupported, and there are no built-in programs.
 */
 package seccomp

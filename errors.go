@@ -19,9 +19,10 @@ var (
 	// could never apply: it follows a rule without conditions for the
 	// same system call, or its ABIs list is empty.
 	ErrInvalidRule = errors.New("seccomp: invalid rule")
-	// ErrInvalidPolicy: a Policy or NewProgram's ABIs that cannot share
-	// one program (none, nil, or of two byte orders), or a program that
-	// does not check for the ABIs NewProgram is told it covers.
+	// ErrInvalidPolicy: ABIs that cannot share one program (none, nil,
+	// repeated, or of two byte orders), given to Policy, NewProgram or
+	// ReadProgram; or a program that NewProgram or ReadProgram is told
+	// covers ABIs it does not check for.
 	ErrInvalidPolicy = errors.New("seccomp: invalid policy")
 	// ErrUnknownBuiltin: Builtin or BuiltinPolicy was given a name
 	// BuiltinNames does not list.
@@ -38,7 +39,9 @@ var (
 // UnknownSyscallError reports a system-call name that no ABI in package
 // tables knows, with the nearest known names. It wraps ErrUnknownSyscall.
 type UnknownSyscallError struct {
-	Name        string
+	// Name is the name as the rule wrote it.
+	Name string
+	// Suggestions are the nearest names some ABI knows, nearest first.
 	Suggestions []string
 }
 
@@ -58,7 +61,10 @@ func (e *UnknownSyscallError) Unwrap() error { return ErrUnknownSyscall }
 // synchronised when its filters are not an ancestor of the caller's (it
 // installed a filter of its own without TSYNC). TID is 0 when the kernel
 // was asked (FlagTSyncESRCH) to fail with ESRCH instead of naming it.
-type ThreadSyncError struct{ TID int }
+type ThreadSyncError struct {
+	// TID is the thread's id, or 0 with FlagTSyncESRCH.
+	TID int
+}
 
 func (e *ThreadSyncError) Error() string {
 	if e.TID == 0 {
@@ -73,7 +79,10 @@ func (e *ThreadSyncError) Unwrap() error { return ErrThreadSync }
 // ActionError reports an Action that Resolve cannot read, and why. It
 // wraps ErrInvalidAction.
 type ActionError struct {
+	// Action is the spelling Resolve was given.
 	Action Action
+	// Reason says what is wrong with it, as a clause without the
+	// package's name, for a caller that words its own message.
 	Reason string
 }
 
@@ -91,10 +100,17 @@ func (e *ActionError) Unwrap() error { return ErrInvalidAction }
 // wrong and wraps one of the sentinel errors (ErrInvalidRule,
 // ErrInvalidAction, ErrInvalidPolicy).
 type PolicyError struct {
-	Field   string
-	Syscall string // the rule's system call, or ""
-	ABI     string // or ""
-	Err     error
+	// Field is the path of the field as the caller wrote it:
+	// "Default", "ABIs[1]", "Rules[3].Args[0].Arg".
+	Field string
+	// Syscall is the rule's system call as written, or "" when the
+	// field is not a rule's.
+	Syscall string
+	// ABI is the name of the ABI on which the problem shows, or "" when
+	// it shows on every one.
+	ABI string
+	// Err is what is wrong; it wraps one of the sentinel errors.
+	Err error
 }
 
 // Error writes one sentence, context first:

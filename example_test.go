@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"syscall"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
@@ -52,6 +53,41 @@ func ExamplePolicy_Compile() {
 	// arm openat: kill-process
 }
 
+// A condition on an argument: deny the ioctl that pushes a character into
+// a terminal's input (TIOCSTI, a way out of many sandboxes) and allow every
+// other request. The request is an unsigned int in the kernel, which
+// ignores the upper half of the register, so the condition compares the
+// low 32 bits only (Width 32): TIOCSTI with bit 32 set is still TIOCSTI.
+func ExampleCond() {
+	const tiocsti, tiocgwinsz = 0x5412, 0x5413 // asm-generic/ioctls.h
+	p := &seccomp.Policy{
+		Default: seccomp.Allow,
+		ABIs:    []*tables.ABI{tables.X86_64},
+		Rules: []seccomp.Rule{{
+			Syscall: "ioctl",
+			Action:  seccomp.ErrnoNamed("EPERM"),
+			Args:    []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: tiocsti, Width: 32}},
+		}},
+	}
+	prog, err := p.Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("rule:", p.Rules[0].Args[0])
+	for _, req := range []uint64{tiocsti, 1<<32 | tiocsti, tiocgwinsz} {
+		act, err := prog.Evaluate(tables.X86_64, "ioctl", 0, req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("ioctl(0, %#x): %v\n", req, act)
+	}
+	// Output:
+	// rule: (u32)arg1 == 0x5412
+	// ioctl(0, 0x5412): errno:EPERM
+	// ioctl(0, 0x100005412): errno:EPERM
+	// ioctl(0, 0x5413): allow
+}
+
 // Error numbers differ between architectures; a named errno is looked up
 // for each ABI the policy is compiled for.
 func ExampleErrnoNamed() {
@@ -86,6 +122,28 @@ func ExampleProgram_File() {
 	if err := cmd.Run(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Replace this process with bubblewrap, which reads the program from a
+// descriptor it inherits: only the command line names it.
+func ExampleProgram_Inheritable() {
+	prog, err := seccomp.Builtin("sandbox")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := prog.Inheritable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close() // reached only if Exec fails
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		log.Fatal(err)
+	}
+	argv := []string{"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"}
+	argv = append(argv, f.BwrapArgs()...)
+	argv = append(argv, "--", "sh", "-c", "echo sandboxed")
+	log.Fatal(syscall.Exec(bwrap, argv, os.Environ()))
 }
 
 // Filter this process and everything it executes.

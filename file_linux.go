@@ -18,6 +18,7 @@ const (
 	mfdAllowSealing = 0x2 // MFD_ALLOW_SEALING
 	mfdNoexecSeal   = 0x8 // MFD_NOEXEC_SEAL (Linux 6.3)
 
+	fDupFD       = 0    // F_DUPFD
 	fSetPipeSize = 1031 // F_SETPIPE_SZ
 	fAddSeals    = 1033 // F_ADD_SEALS
 	// F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
@@ -25,19 +26,84 @@ const (
 )
 
 func (p *Program) file() (*os.File, error) {
+	f, _, err := p.programFile()
+	if err != nil {
+		return nil, fmt.Errorf("seccomp: File: %w", err)
+	}
+	return f, nil
+}
+
+// programFile returns the program in a sealed memfd (memfd true) or, if
+// that fails, in a pipe; both are close-on-exec.
+func (p *Program) programFile() (f *os.File, memfd bool, err error) {
 	var buf bytes.Buffer
 	if _, err := p.WriteTo(&buf); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	f, memfdErr := sealedMemfd(buf.Bytes())
 	if memfdErr == nil {
-		return f, nil
+		return f, true, nil
 	}
 	f, pipeErr := filledPipe(buf.Bytes())
 	if pipeErr != nil {
-		return nil, fmt.Errorf("seccomp: File: %w", errors.Join(memfdErr, pipeErr))
+		return nil, false, errors.Join(memfdErr, pipeErr)
 	}
-	return f, nil
+	return f, false, nil
+}
+
+func (p *Program) inheritable() (fd int, memfd bool, err error) {
+	f, memfd, err := p.programFile()
+	if err != nil {
+		return -1, false, fmt.Errorf("seccomp: Inheritable: %w", err)
+	}
+	defer f.Close()
+	fd, err = inheritableCopy(f)
+	if err != nil {
+		return -1, false, fmt.Errorf("seccomp: Inheritable: %w", err)
+	}
+	return fd, memfd, nil
+}
+
+// inheritableCopy duplicates f to a new descriptor, numbered 3 or more,
+// that is not close-on-exec and that no *os.File owns. The copy shares
+// f's offset.
+func inheritableCopy(f *os.File) (int, error) {
+	fcntl, err := nativeNumber("fcntl")
+	if err != nil {
+		return -1, err
+	}
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	var fd uintptr
+	var errno syscall.Errno
+	err = conn.Control(func(orig uintptr) {
+		// F_DUPFD, unlike F_DUPFD_CLOEXEC and dup3(2), leaves the new
+		// descriptor's FD_CLOEXEC clear.
+		fd, _, errno = syscall.Syscall(fcntl, orig, fDupFD, 3)
+	})
+	if err != nil {
+		return -1, err
+	}
+	if errno != 0 {
+		return -1, fmt.Errorf("fcntl(F_DUPFD): %w", errno)
+	}
+	return int(fd), nil
+}
+
+func rewindFD(fd int) error {
+	if _, err := syscall.Seek(fd, 0, io.SeekStart); err != nil {
+		return fmt.Errorf("seccomp: rewinding descriptor %d: %w", fd, err)
+	}
+	return nil
+}
+
+func closeFD(fd int) error {
+	if err := syscall.Close(fd); err != nil {
+		return fmt.Errorf("seccomp: closing descriptor %d: %w", fd, err)
+	}
+	return nil
 }
 
 // sealedMemfd returns a memfd holding data, sealed against any change and

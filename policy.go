@@ -21,8 +21,10 @@ import (
 // Several rules for one system call are concatenated in order and the
 // first that matches decides, so a rule without conditions ends the list
 // for its call: a later rule for the same call could never match, and
-// Compile reports it as an error (on each ABI that has the call). To
-// change a built-in policy, put your rules before its own.
+// Compile reports it as an error (on each ABI that has the call), unless
+// it repeats the same action without conditions, as a list that names a
+// call and its alias does. To change a built-in policy, put your rules
+// before its own.
 type Policy struct {
 	// Default is the action for system calls the table knows and no
 	// rule matches. Zero means KillProcess: a forgotten Default makes an
@@ -55,8 +57,11 @@ type Policy struct {
 // kernel's tables: "openat", "umount2") whose arguments satisfy every one
 // of Args. With no Args it matches every call.
 type Rule struct {
+	// Syscall is the system call's name in the kernel's tables
+	// ("openat", "umount2"), or an alias the uapi headers define.
 	Syscall string
-	Action  Action
+	// Action is what a matching call gets.
+	Action Action
 	// Args are conditions on the arguments; all must hold.
 	Args []Cond
 	// ABIs, when not nil, restricts the rule to these of the policy's
@@ -79,7 +84,9 @@ func RulesFor(action Action, names ...string) []Rule {
 // Skipped is a rule's system call that one ABI the policy covers does
 // not have.
 type Skipped struct {
-	ABI     *tables.ABI
+	// ABI is the covered ABI whose table lacks the call.
+	ABI *tables.ABI
+	// Syscall is the name as the rule wrote it.
 	Syscall string
 }
 
@@ -250,8 +257,8 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	}
 	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
 	var skipped []Skipped
-	index := make(map[uint32]int)   // syscall number -> index in ap.Rules
-	closed := make(map[uint32]bool) // has an unconditional rule
+	index := make(map[uint32]int)  // syscall number -> index in ap.Rules
+	closed := make(map[uint32]int) // the unconditional rule's index+1
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
 			continue
@@ -263,15 +270,20 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 			}
 			continue
 		}
-		if closed[nr] {
-			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
-				Err: fmt.Errorf("%w: it follows a rule without conditions for the same call and can never match", ErrInvalidRule)}
-		}
 		act, err := r.Action.Resolve(abi)
 		if err != nil {
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
 		}
 		j, ok := index[nr]
+		if c := closed[nr]; c > 0 {
+			// The same decision again, as when a list names a call
+			// and its alias (arm's sync_file_range2), changes nothing.
+			if len(r.Args) == 0 && ap.Rules[j].Action == act {
+				continue
+			}
+			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
+				Err: fmt.Errorf("%w: it follows Rules[%d] (%s), which has no conditions for the same call, and can never match", ErrInvalidRule, c-1, p.Rules[c-1].Syscall)}
+		}
 		if !ok {
 			j = len(ap.Rules)
 			index[nr] = j
@@ -279,7 +291,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 		}
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
-			closed[nr] = true
+			closed[nr] = i + 1
 			continue
 		}
 		conds := make([]compile.Cond, len(r.Args))

@@ -34,6 +34,12 @@ type Program struct {
 // arch is accepted as it is: every ABI's calls meet the same checks of
 // their numbers, so calls through a compat ABI (i386 int 0x80 on x86_64)
 // are judged by the wrong table. This package's compiler never writes one.
+//
+// x86_64 and x32 share one AUDIT_ARCH value, so for them NewProgram also
+// runs the program (see ABIs): a program that gives every x32 call its
+// foreign action does not cover x32, and one that gives every x86_64 call
+// its foreign action (an x32-only program) does not cover x86_64, which on
+// amd64 is the native ABI.
 func NewProgram(insns []filter.Instruction, abis ...*tables.ABI) (*Program, error) {
 	if err := filter.Verify(insns); err != nil {
 		return nil, fmt.Errorf("seccomp: NewProgram: %w", err)
@@ -54,12 +60,8 @@ func NewProgram(insns []filter.Instruction, abis ...*tables.ABI) (*Program, erro
 			return nil, fmt.Errorf("%w: %s and %s differ in byte order", ErrInvalidPolicy, p.abis[0].Name, abi.Name)
 		}
 	}
-	if readsArch(insns) {
-		for _, abi := range p.abis {
-			if !comparesWith(insns, abi.Audit) {
-				return nil, fmt.Errorf("%w: NewProgram: the program checks seccomp_data.arch but never for %s (AUDIT_ARCH %#x); was it compiled for another ABI?", ErrInvalidPolicy, abi.Name, abi.Audit)
-			}
-		}
+	if err := coversABIs(p.insns, p.ByteOrder(), p.abis); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -73,7 +75,7 @@ func readsArch(insns []filter.Instruction) bool {
 // a conditional jump.
 func comparesWith(insns []filter.Instruction, k uint32) bool {
 	return slices.ContainsFunc(insns, func(in filter.Instruction) bool {
-		return in.IsJump() && in.Code&0xf0 != filter.BPF_JA && in.Code&filter.BPF_X == 0 && in.K == k
+		return in.IsConditionalJump() && in.Op().Source() == filter.SourceK && in.K == k
 	})
 }
 
@@ -128,5 +130,6 @@ func (p *Program) WriteTo(w io.Writer) (int64, error) {
 // of its own, and close yours once the child has started. bwrap installs
 // the filter and then executes the command, so the program must cover the
 // ABI of both (a Builtin program made by a 386 binary covers i386 only,
-// and kills an x86_64 bwrap).
+// and kills an x86_64 bwrap). For a reader that is not an exec.Cmd (a
+// shell command line, or exec in place), use Inheritable.
 func (p *Program) File() (*os.File, error) { return p.file() }

@@ -13,8 +13,8 @@ var (
 	// ErrLabel reports a label that is used but never bound, bound twice,
 	// bound past the last instruction, or jumped to backwards.
 	ErrLabel = errors.New("filter: bad label")
-	// ErrJump reports a jump instruction handed to Assembler.Emit or a
-	// non-conditional one handed to Assembler.JumpIf.
+	// ErrJump reports a jump instruction handed to Assembler.Emit, or a
+	// JumpOp that is no condition handed to Assembler.JumpIf or JumpIfX.
 	ErrJump = errors.New("filter: bad jump")
 )
 
@@ -32,8 +32,10 @@ const maxJump = 0xff
 
 // An Assembler builds a program whose jumps name labels instead of offsets.
 // Classic BPF only jumps forward, so every label must be bound after the
-// jumps that use it. Conditional jumps farther than 255 instructions are
-// routed through a BPF_JA trampoline placed right after the jump.
+// jumps that use it. A conditional jump farther than 255 instructions goes
+// through a BPF_JA to its label: one already placed after it and within
+// reach (another jump's trampoline, or a JA of the program) when there is
+// one, else a new trampoline placed right after the jump.
 //
 // Misuse (a label bound twice, a jump passed to Emit) is remembered and
 // reported by Assemble, so a sequence of calls needs no error checks. The
@@ -87,17 +89,28 @@ func (a *Assembler) And(k uint32) { a.Emit(Stmt(BPF_ALU|BPF_AND|BPF_K, k)) }
 // Ret appends "ret #act".
 func (a *Assembler) Ret(act Action) { a.Emit(Stmt(BPF_RET|BPF_K, uint32(act))) }
 
-// JumpIf appends a conditional jump: op is BPF_JEQ, BPF_JGT, BPF_JGE or
-// BPF_JSET, optionally or-ed with BPF_JMP and BPF_K or BPF_X. The jump goes
-// to jt when the condition holds and to jf otherwise; either may be Next.
-func (a *Assembler) JumpIf(op uint16, k uint32, jt, jf Label) {
-	code := op | BPF_JMP
-	switch code &^ BPF_X {
-	case BPF_JMP | BPF_JEQ, BPF_JMP | BPF_JGT, BPF_JMP | BPF_JGE, BPF_JMP | BPF_JSET:
-		a.items = append(a.items, item{ins: Jump(code, k, 0, 0), jt: jt, jf: jf})
-	default:
-		a.fail(fmt.Errorf("%w: JumpIf with opcode %#04x at instruction %d", ErrJump, op, len(a.items)))
+// JumpIf appends a conditional jump that compares A with the constant k:
+// op is JumpEq, JumpGT, JumpGE or JumpSet. The jump goes to jt when the
+// condition holds and to jf otherwise; either may be Next. JumpAlways is
+// not a condition: use JA.
+func (a *Assembler) JumpIf(op JumpOp, k uint32, jt, jf Label) {
+	a.jumpIf(op, Jump(BPF_JMP|uint16(op)|BPF_K, k, 0, 0), jt, jf)
+}
+
+// JumpIfX appends a conditional jump that compares A with X, as JumpIf
+// compares it with a constant.
+func (a *Assembler) JumpIfX(op JumpOp, jt, jf Label) {
+	a.jumpIf(op, Jump(BPF_JMP|uint16(op)|BPF_X, 0, 0, 0), jt, jf)
+}
+
+// jumpIf appends ins, the conditional jump of op, or records that op is
+// not a condition.
+func (a *Assembler) jumpIf(op JumpOp, ins Instruction, jt, jf Label) {
+	if !ins.IsConditionalJump() || ins.Op().JumpOp() != op {
+		a.fail(fmt.Errorf("%w: JumpIf with jump operation %v at instruction %d", ErrJump, op, len(a.items)))
+		return
 	}
+	a.items = append(a.items, item{ins: ins, jt: jt, jf: jf})
 }
 
 // JA appends an unconditional jump to l.

@@ -13,8 +13,8 @@ func TestAssemble(t *testing.T) {
 	var a Assembler
 	kill, errno := a.NewLabel(), a.NewLabel()
 	a.LoadAbs(OffsetNr)
-	a.JumpIf(BPF_JEQ, 7, kill, Next)
-	a.JumpIf(BPF_JGE|BPF_K, 100, Next, errno)
+	a.JumpIf(JumpEq, 7, kill, Next)
+	a.JumpIf(JumpGE, 100, Next, errno)
 	a.Ret(Allow)
 	a.Bind(kill)
 	a.Ret(KillProcess)
@@ -46,7 +46,7 @@ func TestAssembleErrors(t *testing.T) {
 	}{
 		{"unbound", func(a *Assembler) {
 			a.LoadAbs(OffsetNr)
-			a.JumpIf(BPF_JEQ, 1, a.NewLabel(), Next)
+			a.JumpIf(JumpEq, 1, a.NewLabel(), Next)
 			a.Ret(Allow)
 		}, ErrLabel, "never bound"},
 		{"bound twice", func(a *Assembler) {
@@ -67,7 +67,7 @@ func TestAssembleErrors(t *testing.T) {
 			l := a.NewLabel()
 			a.Bind(l)
 			a.LoadAbs(OffsetNr)
-			a.JumpIf(BPF_JEQ, 1, l, Next)
+			a.JumpIf(JumpEq, 1, l, Next)
 			a.Ret(Allow)
 		}, ErrLabel, "only forward"},
 		{"foreign label", func(a *Assembler) {
@@ -86,14 +86,20 @@ func TestAssembleErrors(t *testing.T) {
 			l := a.NewLabel()
 			a.Bind(l)
 			a.Ret(Allow)
-			a.JumpIf(BPF_JEQ, 1, Next, Next)
+			a.JumpIf(JumpEq, 1, Next, Next)
 		}, ErrLabel, "falls through"},
 		{"Emit of a jump", func(a *Assembler) {
 			a.Emit(Jump(BPF_JMP|BPF_JEQ|BPF_K, 1, 0, 0))
 		}, ErrJump, "Emit of jump"},
 		{"JumpIf of JA", func(a *Assembler) {
-			a.JumpIf(BPF_JA, 1, Next, Next)
-		}, ErrJump, "JumpIf with opcode"},
+			a.JumpIf(JumpAlways, 1, Next, Next)
+		}, ErrJump, "JumpIf with jump operation ja"},
+		{"JumpIf of an unknown operation", func(a *Assembler) {
+			a.JumpIf(JumpOp(0x50), 1, Next, Next)
+		}, ErrJump, "JumpIf with jump operation JumpOp(0x50)"},
+		{"JumpIfX of an operation with a source", func(a *Assembler) {
+			a.JumpIfX(JumpEq|JumpOp(BPF_X), Next, Next)
+		}, ErrJump, "JumpIf with jump operation JumpOp(0x18)"},
 		{"too long", func(a *Assembler) {
 			for range MaxInstructions + 1 {
 				a.Ret(Allow)
@@ -141,24 +147,24 @@ func TestAssembleFarJumps(t *testing.T) {
 	a.LoadAbs(OffsetNr)
 	// Instruction 1 reaches far[0] with offset 255 exactly, until the
 	// trampoline of instruction 2 lands between them.
-	a.JumpIf(BPF_JEQ, 1, far[0], Next)
-	a.JumpIf(BPF_JEQ, 2, far[1], Next)   // far true branch
-	a.JumpIf(BPF_JEQ, 3, Next, far[2])   // far false branch: nr != 3 leaves
-	a.JumpIf(BPF_JGE, 4, far[3], far[4]) // both far
-	padding(&a, 251)                     // reached by nobody
-	a.Bind(far[0])                       // 1 + 1 + 255 = 257
-	a.Ret(Errno(1))                      // nr == 1
-	padding(&a, 300)                     // more than 255 away from the jumps
-	a.Bind(far[1])                       //
-	a.Ret(Errno(2))                      // nr == 2
-	a.Bind(far[2])                       //
-	a.Ret(Errno(3))                      // nr is not 1, 2 or 3
-	a.Bind(far[3])                       //
-	a.Ret(Errno(4))                      // unreachable: only nr 3 gets here
-	a.Bind(far[4])                       //
-	a.Ret(Errno(5))                      // nr == 3
-	a.Bind(far[5])                       //
-	a.Ret(Errno(6))                      // bound, never used: allowed
+	a.JumpIf(JumpEq, 1, far[0], Next)
+	a.JumpIf(JumpEq, 2, far[1], Next)   // far true branch
+	a.JumpIf(JumpEq, 3, Next, far[2])   // far false branch: nr != 3 leaves
+	a.JumpIf(JumpGE, 4, far[3], far[4]) // both far
+	padding(&a, 251)                    // reached by nobody
+	a.Bind(far[0])                      // 1 + 1 + 255 = 257
+	a.Ret(Errno(1))                     // nr == 1
+	padding(&a, 300)                    // more than 255 away from the jumps
+	a.Bind(far[1])                      //
+	a.Ret(Errno(2))                     // nr == 2
+	a.Bind(far[2])                      //
+	a.Ret(Errno(3))                     // nr is not 1, 2 or 3
+	a.Bind(far[3])                      //
+	a.Ret(Errno(4))                     // unreachable: only nr 3 gets here
+	a.Bind(far[4])                      //
+	a.Ret(Errno(5))                     // nr == 3
+	a.Bind(far[5])                      //
+	a.Ret(Errno(6))                     // bound, never used: allowed
 	prog, err := a.Assemble()
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +185,8 @@ func TestAssembleFarJumps(t *testing.T) {
 // TestAssembleTrampolineCascade builds a ladder of jumps where only the
 // last is out of range at first and each trampoline pushes the jump before
 // it out of range: jump i reaches 255-(n-2-i) instructions ahead, the last
-// one 256. Layout must iterate n times to its fixpoint.
+// one 256. Placed last to first, each jump must see the trampolines of the
+// jumps after it, or it lands short.
 func TestAssembleTrampolineCascade(t *testing.T) {
 	const n = 40
 	var a Assembler
@@ -187,7 +194,7 @@ func TestAssembleTrampolineCascade(t *testing.T) {
 	a.LoadAbs(OffsetNr)
 	for i := range targets {
 		targets[i] = a.NewLabel()
-		a.JumpIf(BPF_JEQ, uint32(i), targets[i], Next)
+		a.JumpIf(JumpEq, uint32(i), targets[i], Next)
 	}
 	a.Ret(Allow)
 	padding(&a, 257-2*n) // targets[i] lands at 259-n+2i
@@ -224,7 +231,7 @@ func TestAssembleTooLongWithTrampolines(t *testing.T) {
 	var a Assembler
 	l := a.NewLabel()
 	a.LoadAbs(OffsetNr)
-	a.JumpIf(BPF_JEQ, 1, l, Next)
+	a.JumpIf(JumpEq, 1, l, Next)
 	padding(&a, MaxInstructions-4)
 	a.Ret(Allow)
 	a.Bind(l)
@@ -235,5 +242,28 @@ func TestAssembleTooLongWithTrampolines(t *testing.T) {
 	_, err := a.Assemble()
 	if !errors.Is(err, ErrTooLong) || !strings.Contains(err.Error(), fmt.Sprint(MaxInstructions+1)) {
 		t.Fatalf("Assemble: %v, want ErrTooLong for %d instructions", err, MaxInstructions+1)
+	}
+}
+
+func TestAssembleJumpIfX(t *testing.T) {
+	var a Assembler
+	eq := a.NewLabel()
+	a.Emit(Stmt(BPF_LDX|BPF_IMM, 59))
+	a.LoadAbs(OffsetNr)
+	a.JumpIfX(JumpEq, eq, Next)
+	a.Ret(Allow)
+	a.Bind(eq)
+	a.Ret(Errno(1))
+	got, err := a.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Jump(BPF_JMP|BPF_JEQ|BPF_X, 0, 1, 0); got[2] != want {
+		t.Errorf("JumpIfX assembled %v, want %v", got[2], want)
+	}
+	for nr, want := range map[int32]Action{59: Errno(1), 60: Allow} {
+		if got := runNr(t, got, nr); got != want {
+			t.Errorf("nr %d: %v, want %v", nr, got, want)
+		}
 	}
 }

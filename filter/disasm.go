@@ -8,24 +8,19 @@ import (
 	"github.com/sysfence/seccomp/tables"
 )
 
-// Mnemonics of bpf_asm (tools/bpf/bpf_exp.y in the kernel tree), indexed
-// by operation >> 4. Arrays, not maps, so that importing the package costs
-// nothing at init.
-var (
-	aluMnemonics = [16]string{
-		BPF_ADD >> 4: "add", BPF_SUB >> 4: "sub", BPF_MUL >> 4: "mul", BPF_DIV >> 4: "div",
-		BPF_MOD >> 4: "mod", BPF_AND >> 4: "and", BPF_OR >> 4: "or", BPF_XOR >> 4: "xor",
-		BPF_LSH >> 4: "lsh", BPF_RSH >> 4: "rsh",
+// jumpInverse returns the mnemonic of the jump whose condition is the
+// negation of op's ("jne #k, L" is jeq with only a false branch), or "".
+func jumpInverse(op JumpOp) string {
+	switch op {
+	case JumpEq:
+		return "jne"
+	case JumpGT:
+		return "jle"
+	case JumpGE:
+		return "jlt"
 	}
-	jumpMnemonics = [16]string{
-		BPF_JEQ >> 4: "jeq", BPF_JGT >> 4: "jgt", BPF_JGE >> 4: "jge", BPF_JSET >> 4: "jset",
-	}
-	// jumpInverses names the jumps whose condition is the negation of
-	// another's: "jne #k, L" is jeq with only a false branch.
-	jumpInverses = [16]string{
-		BPF_JEQ >> 4: "jne", BPF_JGT >> 4: "jle", BPF_JGE >> 4: "jlt",
-	}
-)
+	return ""
+}
 
 // String returns the instruction in the syntax of the kernel's bpf_asm
 // (Documentation/networking/filter.rst): "ld [4]", "jeq #0x3b, +0, +2",
@@ -88,26 +83,31 @@ func (i Instruction) asm(target func(skip uint32) string, compact bool) string {
 	case BPF_MISC | BPF_TXA:
 		return "txa"
 	}
-	if i.Code > 0xff {
+	o := i.Op()
+	if !o.fits8() {
 		return i.asmUnknown()
 	}
 	operand := fmt.Sprintf("#%#x", k)
-	if i.Code&BPF_X != 0 {
+	if o.Source() == SourceX {
 		operand = "x"
 	}
-	op := i.Code >> 4
-	if name := aluMnemonics[op]; name != "" && i.Class() == BPF_ALU {
-		return name + " " + operand
-	}
-	if name := jumpMnemonics[op]; name != "" && i.Class() == BPF_JMP {
-		inverse := jumpInverses[op]
-		switch {
-		case compact && i.Jf == 0:
-			return fmt.Sprintf("%s %s, %s", name, operand, target(uint32(i.Jt)))
-		case compact && i.Jt == 0 && inverse != "":
-			return fmt.Sprintf("%s %s, %s", inverse, operand, target(uint32(i.Jf)))
+	switch o.Class() {
+	case ClassALU:
+		if name := o.ALUOp().mnemonic(); name != "" && o.ALUOp() != ALUNeg {
+			return name + " " + operand
 		}
-		return fmt.Sprintf("%s %s, %s, %s", name, operand, target(uint32(i.Jt)), target(uint32(i.Jf)))
+	case ClassJMP:
+		op := o.JumpOp()
+		if name := op.mnemonic(); name != "" && op != JumpAlways {
+			inverse := jumpInverse(op)
+			switch {
+			case compact && i.Jf == 0:
+				return fmt.Sprintf("%s %s, %s", name, operand, target(uint32(i.Jt)))
+			case compact && i.Jt == 0 && inverse != "":
+				return fmt.Sprintf("%s %s, %s", inverse, operand, target(uint32(i.Jf)))
+			}
+			return fmt.Sprintf("%s %s, %s, %s", name, operand, target(uint32(i.Jt)), target(uint32(i.Jf)))
+		}
 	}
 	return i.asmUnknown()
 }
@@ -196,15 +196,14 @@ func (d *disassembler) text() string {
 // comment explains the instruction at pc, or returns "".
 func (d *disassembler) comment(pc int) string {
 	ins := d.prog[pc]
-	switch ins.Code {
-	case BPF_LD | BPF_W | BPF_ABS:
+	switch {
+	case ins.Code == BPF_LD|BPF_W|BPF_ABS:
 		return d.field(pc, ins.K)
-	case BPF_LD | BPF_W | BPF_LEN, BPF_LDX | BPF_W | BPF_LEN:
+	case ins.Code == BPF_LD|BPF_W|BPF_LEN, ins.Code == BPF_LDX|BPF_W|BPF_LEN:
 		return fmt.Sprintf("%d, sizeof(struct seccomp_data)", SeccompDataSize)
-	case BPF_RET | BPF_K:
+	case ins.Code == BPF_RET|BPF_K:
 		return d.action(pc, Action(ins.K))
-	case BPF_JMP | BPF_JEQ | BPF_K, BPF_JMP | BPF_JGT | BPF_K,
-		BPF_JMP | BPF_JGE | BPF_K, BPF_JMP | BPF_JSET | BPF_K:
+	case ins.IsConditionalJump() && ins.Op().Source() == SourceK:
 		switch d.facts[pc].a {
 		case holdsArch:
 			if a, ok := tables.ByAudit(ins.K); ok && ins.Code == BPF_JMP|BPF_JEQ|BPF_K {

@@ -13,8 +13,12 @@
 // SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO with an error number, and so on
 // (include/uapi/linux/seccomp.h). Each stage has its file:
 //
+//   - Instruction (instruction.go) keeps the struct sock_filter layout;
+//     its Op splits the opcode into typed fields (Class, JumpOp, ALUOp,
+//     Source, …), and the BPF_* names of linux/filter.h compose opcodes;
 //   - Assembler (asm.go) writes programs with labels instead of offsets;
-//   - Verify (verify.go) applies the kernel's checks;
+//   - Verify (verify.go) applies the kernel's checks and reports the first
+//     rule broken as a VerifyError with a VerifyReason to switch on;
 //   - Run (simulate.go) executes a program as the kernel would;
 //   - Disassemble (disasm.go) prints the kernel's bpf_asm syntax;
 //   - Encode and Decode (encode.go) produce and read the bytes that

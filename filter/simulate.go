@@ -8,10 +8,17 @@ import (
 // SeccompData is what the kernel hands a seccomp filter about a system
 // call: struct seccomp_data of include/uapi/linux/seccomp.h.
 type SeccompData struct {
-	Nr                 int32  // system-call number, as the ABI numbers it
-	Arch               uint32 // AUDIT_ARCH_* value of the calling ABI
+	// Nr is the system-call number, as the calling ABI numbers it
+	// (int nr).
+	Nr int32
+	// Arch is the AUDIT_ARCH_* value of the calling ABI, from
+	// include/uapi/linux/audit.h (__u32 arch).
+	Arch uint32
+	// InstructionPointer is the address of the system-call instruction
+	// (__u64 instruction_pointer).
 	InstructionPointer uint64
-	Args               [6]uint64
+	// Args are the system call's six arguments (__u64 args[6]).
+	Args [6]uint64
 }
 
 // Bytes returns the 64 bytes of struct seccomp_data as the kernel lays
@@ -37,9 +44,12 @@ func (d *SeccompData) words(order binary.ByteOrder) [SeccompDataSize / 4]uint32 
 	return w
 }
 
-// Result is the outcome of running a filter.
+// Result is the outcome of Run: what the kernel's run of the filter
+// (bpf_prog_run_pin_on_cpu in seccomp_run_filters, kernel/seccomp.c) would
+// return, and at what cost.
 type Result struct {
-	// Ret is the filter's return value: an action and its data.
+	// Ret is the filter's 32-bit return value: an action and its data,
+	// as in include/uapi/linux/seccomp.h.
 	Ret Action
 	// Steps is the number of instructions executed, the return included.
 	Steps int
@@ -96,32 +106,30 @@ func (m *interpreter) step() (ret uint32, done bool) {
 	m.pc++
 	k := ins.K
 	switch ins.Class() {
-	case BPF_LD:
+	case ClassLD:
 		m.a = m.load(ins)
-	case BPF_LDX:
+	case ClassLDX:
 		m.x = m.load(ins)
-	case BPF_ST:
+	case ClassST:
 		m.mem[k] = m.a
-	case BPF_STX:
+	case ClassSTX:
 		m.mem[k] = m.x
-	case BPF_ALU:
-		v := k
-		if ins.Code&BPF_X != 0 {
-			v = m.x
-		}
-		if ins.Code&0xf0 == BPF_DIV && v == 0 {
+	case ClassALU:
+		v := m.operand(ins)
+		op := ins.Op().ALUOp()
+		if op == ALUDiv && v == 0 {
 			return 0, true // only X can be 0: Verify refuses div #0
 		}
-		m.a = aluOp(ins.Code&0xf0, m.a, v)
-	case BPF_JMP:
+		m.a = aluOp(op, m.a, v)
+	case ClassJMP:
 		m.jump(ins)
-	case BPF_RET:
-		if ins.Code == BPF_RET|BPF_A {
+	case ClassRET:
+		if ins.Op().Source() == SourceA {
 			return m.a, true
 		}
 		return k, true
-	case BPF_MISC:
-		if ins.Code == BPF_MISC|BPF_TAX {
+	case ClassMISC:
+		if ins.Op().MiscOp() == MiscTAX {
 			m.x = m.a
 		} else {
 			m.a = m.x
@@ -132,28 +140,33 @@ func (m *interpreter) step() (ret uint32, done bool) {
 
 // load returns the value a verified load instruction reads.
 func (m *interpreter) load(ins Instruction) uint32 {
-	switch ins.Code &^ 0x07 {
-	case BPF_W | BPF_ABS:
+	switch ins.Op().Mode() {
+	case ModeABS: // 32 bits wide in a verified program
 		return m.data[ins.K/4]
-	case BPF_W | BPF_LEN:
+	case ModeLEN:
 		return SeccompDataSize
-	case BPF_MEM:
+	case ModeMEM:
 		return m.mem[ins.K]
 	}
-	return ins.K // BPF_IMM
+	return ins.K // ModeIMM
+}
+
+// operand returns the operand of an ALU operation or a conditional jump.
+func (m *interpreter) operand(ins Instruction) uint32 {
+	if ins.Op().Source() == SourceX {
+		return m.x
+	}
+	return ins.K
 }
 
 // jump moves m.pc past a verified jump instruction.
 func (m *interpreter) jump(ins Instruction) {
-	if ins.Code == BPF_JMP|BPF_JA {
+	op := ins.Op().JumpOp()
+	if op == JumpAlways {
 		m.pc += int(ins.K)
 		return
 	}
-	v := ins.K
-	if ins.Code&BPF_X != 0 {
-		v = m.x
-	}
-	if condHolds(ins.Code&0xf0, m.a, v) {
+	if condHolds(op, m.a, m.operand(ins)) {
 		m.pc += int(ins.Jt)
 	} else {
 		m.pc += int(ins.Jf)
@@ -162,43 +175,43 @@ func (m *interpreter) jump(ins Instruction) {
 
 // condHolds reports whether the condition of a jump operation holds for A
 // and the operand v.
-func condHolds(op uint16, a, v uint32) bool {
+func condHolds(op JumpOp, a, v uint32) bool {
 	switch op {
-	case BPF_JEQ:
+	case JumpEq:
 		return a == v
-	case BPF_JGT:
+	case JumpGT:
 		return a > v
-	case BPF_JGE:
+	case JumpGE:
 		return a >= v
 	}
-	return a&v != 0 // BPF_JSET
+	return a&v != 0 // JumpSet
 }
 
 // aluOp applies a seccomp ALU operation to a and v. Shifts use the low 5
 // bits of v, as the kernel's interpreter does for a shift by X (a shift by
 // a constant is below 32 in a verified program).
-func aluOp(op uint16, a, v uint32) uint32 {
+func aluOp(op ALUOp, a, v uint32) uint32 {
 	switch op {
-	case BPF_ADD:
+	case ALUAdd:
 		return a + v
-	case BPF_SUB:
+	case ALUSub:
 		return a - v
-	case BPF_MUL:
+	case ALUMul:
 		return a * v
-	case BPF_DIV:
+	case ALUDiv:
 		return a / v
-	case BPF_AND:
+	case ALUAnd:
 		return a & v
-	case BPF_OR:
+	case ALUOr:
 		return a | v
-	case BPF_XOR:
+	case ALUXor:
 		return a ^ v
-	case BPF_LSH:
+	case ALULsh:
 		return a << (v & 31)
-	case BPF_RSH:
+	case ALURsh:
 		return a >> (v & 31)
-	case BPF_NEG:
+	case ALUNeg:
 		return -a
 	}
-	panic("filter: ALU operation that Verify refuses") // BPF_MOD
+	panic("filter: ALU operation that Verify refuses") // ALUMod
 }

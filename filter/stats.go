@@ -12,15 +12,17 @@ type Stats struct {
 	// for a system call of the table with all arguments zero.
 	MeanSteps float64
 	// MaxSteps is the largest number of instructions executed for one
-	// system call of the table, and MaxStepsSyscall the first system
-	// call (by number) that takes that many.
-	MaxSteps        int
+	// system call of the table.
+	MaxSteps int
+	// MaxStepsSyscall is the first system call (by number) that takes
+	// MaxSteps instructions.
 	MaxStepsSyscall string
 	// CacheAllowed is the number of system calls of the table that
-	// Linux's seccomp action cache (5.11 and later) marks as always
-	// allowed, so that the kernel skips the program for them, and
-	// CacheAllowedNames their names, in order of number.
-	CacheAllowed      int
+	// Linux's seccomp action cache (5.11 and later; SECCOMP_ARCH_NATIVE
+	// and seccomp_cache_prepare in kernel/seccomp.c) marks as always
+	// allowed, so that the kernel skips the program for them.
+	CacheAllowed int
+	// CacheAllowedNames names those system calls, in order of number.
 	CacheAllowedNames []string
 }
 
@@ -122,7 +124,7 @@ func constAllow(prog []Instruction, nr, arch uint32) bool {
 			pc += int(ins.K)
 		case BPF_JMP | BPF_JEQ | BPF_K, BPF_JMP | BPF_JGE | BPF_K,
 			BPF_JMP | BPF_JGT | BPF_K, BPF_JMP | BPF_JSET | BPF_K:
-			if condHolds(ins.Code&0xf0, a, ins.K) {
+			if condHolds(ins.Op().JumpOp(), a, ins.K) {
 				pc += int(ins.Jt)
 			} else {
 				pc += int(ins.Jf)

@@ -3,14 +3,14 @@
 package filter
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -22,46 +22,68 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/tables"
 )
 
 // The tests in this file compare Verify and Run with the running kernel.
 // A filter can only be tried by installing it, so each program goes to a
-// child process: the test binary re-executed to run TestKernelChild, which
-// installs the program on one locked OS thread (without TSYNC, so that the
-// Go runtime's other threads stay unfiltered), makes the requested system
-// calls on that thread, and reports through an atomic counter to the main
-// goroutine, which prints the outcome and exits the process. The filtered
-// thread makes no system call it was not asked to make: after its calls it
-// spins until the process exits (the child runs with async preemption and
-// the garbage collector off, so nothing interrupts it).
+// child process: the test binary re-executed by testenv to run the
+// scenario kernelScenario, which installs the program on one locked OS
+// thread (without TSYNC, so that the Go runtime's other threads stay
+// unfiltered), makes the requested system calls on that thread, and
+// reports through atomics to the main goroutine, which returns the outcome
+// for testenv to print. The filtered thread makes no system call it was
+// not asked to make: after its calls it spins until the process exits (the
+// child runs with async preemption and the garbage collector off, so
+// nothing interrupts it).
+
+func TestMain(m *testing.M) {
+	testenv.Main(m, map[string]testenv.Scenario{kernelScenarioName: kernelScenario})
+}
 
 const (
-	kernelEnvProg  = "SYSFENCE_FILTER_TEST_KERNEL_PROG"  // program, hex, native order
-	kernelEnvCalls = "SYSFENCE_FILTER_TEST_KERNEL_CALLS" // calls, hex, 7 native u64 each
+	kernelScenarioName = "kernel"
+	kernelEnv          = "SYSFENCE_FILTER_TEST_KERNEL" // kernelInput as JSON
 )
+
+// kernelInput is what the child is asked to do.
+type kernelInput struct {
+	Prog  string       // the program, Encode'd in native order, in hex
+	Calls []kernelCall // made in order under the filter
+}
 
 // kernelCall is a system call to make under the filter.
 type kernelCall struct {
-	nr   int32
-	args [6]uint64
+	Nr   int32
+	Args [6]uint64
 }
 
 // kernelOutcome is what the child reports.
 type kernelOutcome struct {
-	install syscall.Errno   // the error of seccomp(SECCOMP_SET_MODE_FILTER)
-	errnos  []syscall.Errno // the error of each call made
-	killed  bool            // the thread died in call len(errnos)
+	Install syscall.Errno   // the error of seccomp(SECCOMP_SET_MODE_FILTER)
+	Errnos  []syscall.Errno // the error of each call made
+	Killed  bool            // the thread died in call len(Errnos)
 }
 
-// TestKernelChild is not a test: it is the child process of the tests that
-// compare with the kernel, and does nothing unless kernelEnvProg is set.
-func TestKernelChild(t *testing.T) {
-	progHex, ok := os.LookupEnv(kernelEnvProg)
-	if !ok {
-		return
+// kernelScenario is the child process of the tests that compare with the
+// kernel.
+func kernelScenario() (any, error) {
+	var in kernelInput
+	if err := json.Unmarshal([]byte(os.Getenv(kernelEnv)), &in); err != nil {
+		return nil, fmt.Errorf("%s: %w", kernelEnv, err)
 	}
-	prog, calls := kernelChildInput(progHex, os.Getenv(kernelEnvCalls))
+	b, err := hex.DecodeString(in.Prog)
+	if err != nil {
+		return nil, err
+	}
+	var prog []Instruction
+	if len(b) > 0 {
+		if prog, err = Decode(b, binary.NativeEndian); err != nil {
+			return nil, err
+		}
+	}
+	calls := in.Calls
 	debug.SetGCPercent(-1)
 	runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
 	var (
@@ -81,8 +103,8 @@ func TestKernelChild(t *testing.T) {
 		installed.Store(int32(e) + 1)
 		if e == 0 {
 			for i, c := range calls {
-				a := c.args
-				_, _, errnos[i] = unix.RawSyscall6(uintptr(uint32(c.nr)),
+				a := c.Args
+				_, _, errnos[i] = unix.RawSyscall6(uintptr(uint32(c.Nr)),
 					uintptr(a[0]), uintptr(a[1]), uintptr(a[2]), uintptr(a[3]), uintptr(a[4]), uintptr(a[5]))
 				made.Store(int32(i + 1))
 			}
@@ -99,19 +121,14 @@ func TestKernelChild(t *testing.T) {
 			killed = threadDead(t) && !finished.Load()
 		}
 		if time.Since(start) > time.Minute {
-			panic("the filtered thread is stuck")
+			return nil, errors.New("the filtered thread is stuck")
 		}
 	}
-	w := bufio.NewWriter(os.Stdout)
-	fmt.Fprintf(w, "install %d\n", installed.Load()-1)
-	for _, e := range errnos[:made.Load()] {
-		fmt.Fprintf(w, "call %d\n", e)
-	}
-	if killed {
-		fmt.Fprintln(w, "killed")
-	}
-	w.Flush()
-	os.Exit(0)
+	return kernelOutcome{
+		Install: syscall.Errno(installed.Load() - 1),
+		Errnos:  errnos[:made.Load()],
+		Killed:  killed,
+	}, nil
 }
 
 // threadDead reports whether thread tid of this process has exited: it is
@@ -124,32 +141,6 @@ func threadDead(tid int32) bool {
 	}
 	i := bytes.LastIndexByte(b, ')')
 	return i < 0 || i+2 >= len(b) || b[i+2] == 'Z' || b[i+2] == 'X'
-}
-
-func kernelChildInput(progHex, callsHex string) ([]Instruction, []kernelCall) {
-	b, err := hex.DecodeString(progHex)
-	if err != nil {
-		panic(err)
-	}
-	var prog []Instruction
-	if len(b) > 0 {
-		if prog, err = Decode(b, binary.NativeEndian); err != nil {
-			panic(err)
-		}
-	}
-	cb, err := hex.DecodeString(callsHex)
-	if err != nil {
-		panic(err)
-	}
-	var calls []kernelCall
-	for ; len(cb) >= 56; cb = cb[56:] {
-		c := kernelCall{nr: int32(binary.NativeEndian.Uint64(cb))}
-		for i := range c.args {
-			c.args[i] = binary.NativeEndian.Uint64(cb[8+8*i:])
-		}
-		calls = append(calls, c)
-	}
-	return prog, calls
 }
 
 // kernelInstall installs prog on the calling thread.
@@ -170,49 +161,13 @@ func kernelInstall(prog []Instruction) syscall.Errno {
 // kernelRun runs prog and calls in a child process.
 func kernelRun(t *testing.T, prog []Instruction, calls []kernelCall) kernelOutcome {
 	t.Helper()
-	var cb []byte
-	for _, c := range calls {
-		cb = binary.NativeEndian.AppendUint64(cb, uint64(uint32(c.nr)))
-		for _, a := range c.args {
-			cb = binary.NativeEndian.AppendUint64(cb, a)
-		}
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKernelChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(),
-		kernelEnvProg+"="+hex.EncodeToString(Encode(prog, binary.NativeEndian)),
-		kernelEnvCalls+"="+hex.EncodeToString(cb),
-		"GODEBUG=asyncpreemptoff=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	in, err := json.Marshal(kernelInput{Prog: hex.EncodeToString(Encode(prog, binary.NativeEndian)), Calls: calls})
 	if err != nil {
-		t.Fatalf("child: %v\n%s%s", err, out, &stderr)
+		t.Fatal(err)
 	}
 	var o kernelOutcome
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		var e syscall.Errno
-		switch line := sc.Text(); {
-		case line == "killed":
-			o.killed = true
-		case scanErrno(line, "install %d", &e):
-			o.install = e
-		case scanErrno(line, "call %d", &e):
-			o.errnos = append(o.errnos, e)
-		default:
-			t.Fatalf("child printed %q\n%s", line, &stderr)
-		}
-	}
+	testenv.Run(t, testenv.Self(t), kernelScenarioName, kernelEnv+"="+string(in), "GODEBUG=asyncpreemptoff=1").Decode(t, &o)
 	return o
-}
-
-func scanErrno(s, format string, e *syscall.Errno) bool {
-	var n int
-	if _, err := fmt.Sscanf(s, format, &n); err != nil {
-		return false
-	}
-	*e = syscall.Errno(n)
-	return true
 }
 
 // kernelOrSkip stops the test unless the kernel installs a trivial filter.
@@ -221,13 +176,8 @@ func kernelOrSkip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: no child processes")
 	}
-	if o := kernelRun(t, []Instruction{insRet(uint32(Allow))}, nil); o.install != 0 {
-		msg := fmt.Sprintf("this kernel does not install seccomp filters: %v", o.install)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	o := kernelRun(t, []Instruction{insRet(uint32(Allow))}, nil)
+	testenv.Require(t, o.Install == 0, fmt.Sprintf("needs a kernel that installs seccomp filters: seccomp(2) says %v", o.Install))
 }
 
 // kernelVerifyCorpus returns the programs of the Verify tests, random
@@ -271,10 +221,10 @@ func TestVerifyAgreesWithKernel(t *testing.T) {
 			t.Parallel()
 			o := kernelRun(t, prog, nil)
 			switch {
-			case err == nil && o.install != 0:
-				t.Errorf("Verify accepts, the kernel refuses: %v\n%s", o.install, Disassemble(prog))
-			case err != nil && o.install != unix.EINVAL:
-				t.Errorf("Verify refuses (%v), the kernel says %v\n%s", err, o.install, Disassemble(prog))
+			case err == nil && o.Install != 0:
+				t.Errorf("Verify accepts, the kernel refuses: %v\n%s", o.Install, Disassemble(prog))
+			case err != nil && o.Install != unix.EINVAL:
+				t.Errorf("Verify refuses (%v), the kernel says %v\n%s", err, o.Install, Disassemble(prog))
 			}
 		})
 	}
@@ -349,7 +299,7 @@ func TestRunAgreesWithKernel(t *testing.T) {
 		calls := make([]kernelCall, 16)
 		for j := range calls {
 			d := randData(r, prog)
-			calls[j] = kernelCall{nr: d.Nr, args: d.Args}
+			calls[j] = kernelCall{Nr: d.Nr, Args: d.Args}
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
@@ -369,21 +319,21 @@ func kernelCompareRun(t *testing.T, prog []Instruction, native *tables.ABI, call
 		}
 		for done := 0; done < len(calls); {
 			o := kernelRun(t, variant, calls[done:])
-			if o.install != 0 {
-				t.Fatalf("the kernel refuses variant %d: %v\n%s", part, o.install, Disassemble(variant))
+			if o.Install != 0 {
+				t.Fatalf("the kernel refuses variant %d: %v\n%s", part, o.Install, Disassemble(variant))
 			}
-			for _, e := range o.errnos {
+			for _, e := range o.Errnos {
 				got[done] |= uint32(e) << (kernelPartBits * part)
 				done++
 			}
-			if o.killed {
+			if o.Killed {
 				got[done] = killedByDivision
 				done++
 			}
 		}
 	}
 	for j, c := range calls {
-		data := SeccompData{Nr: c.nr, Arch: native.Audit, Args: c.args}
+		data := SeccompData{Nr: c.Nr, Arch: native.Audit, Args: c.Args}
 		in := interpreter{prog: prog, data: data.words(binary.NativeEndian)}
 		res := in.run()
 		want := uint32(res.Ret)

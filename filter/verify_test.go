@@ -116,65 +116,67 @@ func TestVerifyAccepts(t *testing.T) {
 }
 
 // verifyRejects lists programs that each break exactly one rule of the
-// kernel's checks, with the instruction and the reason Verify must report.
+// kernel's checks, with the instruction and the reason Verify must report
+// and a part of its message.
 var verifyRejects = []struct {
 	name   string
 	prog   []Instruction
 	pc     int
-	reason string
+	reason VerifyReason
+	text   string // in the message
 }{
 	// seccomp_prepare_filter, bpf_check_basics_ok: the length.
-	{"empty", nil, -1, "0 instructions"},
-	{"too long", append(insRepeat(MaxInstructions, insLd(0)), insRetA()), -1, "4097 instructions"},
+	{"empty", nil, -1, ReasonLength, "0 instructions"},
+	{"too long", append(insRepeat(MaxInstructions, insLd(0)), insRetA()), -1, ReasonLength, "4097 instructions"},
 
 	// bpf_check_classic, chk_code_allowed: opcodes classic BPF defines.
-	{"unknown opcode", []Instruction{Stmt(0xff, 0), insRetA()}, 0, "unknown opcode 0xff"},
-	{"opcode above 8 bits", []Instruction{Stmt(0x100|BPF_RET|BPF_K, 0), insRetA()}, 0, "unknown opcode 0x106"},
-	{"ret x", []Instruction{Stmt(BPF_RET|BPF_X, 0)}, 0, "unknown opcode 0x0e"},
-	{"neg x", []Instruction{Stmt(BPF_ALU|BPF_NEG|BPF_X, 0), insRetA()}, 0, "unknown opcode 0x8c"},
-	{"ja x", []Instruction{Stmt(BPF_JMP|BPF_JA|BPF_X, 0), insRetA()}, 0, "unknown opcode 0x0d"},
-	{"ld imm of 2 bytes", []Instruction{Stmt(BPF_LD|BPF_H|BPF_IMM, 0), insRetA()}, 0, "unknown opcode 0x08"},
-	{"ldx abs", []Instruction{Stmt(BPF_LDX|BPF_W|BPF_ABS, 0), insRetA()}, 0, "unknown opcode 0x21"},
-	{"st with a size", []Instruction{Stmt(BPF_ST|BPF_B, 0), insRetA()}, 0, "unknown opcode 0x12"},
+	{"unknown opcode", []Instruction{Stmt(0xff, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0xff"},
+	{"opcode above 8 bits", []Instruction{Stmt(0x100|BPF_RET|BPF_K, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0x106"},
+	{"ret x", []Instruction{Stmt(BPF_RET|BPF_X, 0)}, 0, ReasonUnknownOpcode, "unknown opcode 0x0e"},
+	{"neg x", []Instruction{Stmt(BPF_ALU|BPF_NEG|BPF_X, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0x8c"},
+	{"ja x", []Instruction{Stmt(BPF_JMP|BPF_JA|BPF_X, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0x0d"},
+	{"ld imm of 2 bytes", []Instruction{Stmt(BPF_LD|BPF_H|BPF_IMM, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0x08"},
+	{"ldx abs", []Instruction{Stmt(BPF_LDX|BPF_W|BPF_ABS, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0x21"},
+	{"st with a size", []Instruction{Stmt(BPF_ST|BPF_B, 0), insRetA()}, 0, ReasonUnknownOpcode, "unknown opcode 0x12"},
 
 	// bpf_check_classic: constant operands.
-	{"div #0", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_DIV|BPF_K, 0), insRetA()}, 1, "division by the constant 0"},
-	{"mod #0", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_MOD|BPF_K, 0), insRetA()}, 1, "division by the constant 0"},
-	{"lsh #32", []Instruction{Stmt(BPF_ALU|BPF_LSH|BPF_K, 32), insRetA()}, 0, "shift by a constant of 32 or more"},
-	{"rsh #0xffffffff", []Instruction{Stmt(BPF_ALU|BPF_RSH|BPF_K, 0xffffffff), insRetA()}, 0, "shift by a constant of 32 or more"},
+	{"div #0", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_DIV|BPF_K, 0), insRetA()}, 1, ReasonDivisionByZero, "division by the constant 0"},
+	{"mod #0", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_MOD|BPF_K, 0), insRetA()}, 1, ReasonDivisionByZero, "division by the constant 0"},
+	{"lsh #32", []Instruction{Stmt(BPF_ALU|BPF_LSH|BPF_K, 32), insRetA()}, 0, ReasonShiftTooFar, "shift by a constant of 32 or more"},
+	{"rsh #0xffffffff", []Instruction{Stmt(BPF_ALU|BPF_RSH|BPF_K, 0xffffffff), insRetA()}, 0, ReasonShiftTooFar, "shift by a constant of 32 or more"},
 
 	// bpf_check_classic: scratch memory indexes.
-	{"ld M[16]", []Instruction{Stmt(BPF_ST, 0), Stmt(BPF_LD|BPF_MEM, 16), insRetA()}, 1, "M[0] to M[15]"},
-	{"ldx M[16]", []Instruction{Stmt(BPF_ST, 0), Stmt(BPF_LDX|BPF_MEM, 16), insRetA()}, 1, "M[0] to M[15]"},
-	{"st M[16]", []Instruction{Stmt(BPF_ST, 16), insRetA()}, 0, "M[0] to M[15]"},
-	{"stx M[0x80000000]", []Instruction{Stmt(BPF_STX, 0x80000000), insRetA()}, 0, "M[0] to M[15]"},
+	{"ld M[16]", []Instruction{Stmt(BPF_ST, 0), Stmt(BPF_LD|BPF_MEM, 16), insRetA()}, 1, ReasonScratchIndex, "M[0] to M[15]"},
+	{"ldx M[16]", []Instruction{Stmt(BPF_ST, 0), Stmt(BPF_LDX|BPF_MEM, 16), insRetA()}, 1, ReasonScratchIndex, "M[0] to M[15]"},
+	{"st M[16]", []Instruction{Stmt(BPF_ST, 16), insRetA()}, 0, ReasonScratchIndex, "M[0] to M[15]"},
+	{"stx M[0x80000000]", []Instruction{Stmt(BPF_STX, 0x80000000), insRetA()}, 0, ReasonScratchIndex, "M[0] to M[15]"},
 
 	// bpf_check_classic: jumps stay inside the program.
-	{"ja past the end", []Instruction{Stmt(BPF_JMP|BPF_JA, 1), insRetA()}, 0, "jump past the end"},
-	{"ja with a 32-bit offset", []Instruction{Stmt(BPF_JMP|BPF_JA, 0xffffffff), insRetA()}, 0, "jump past the end"},
-	{"ja as the last instruction", []Instruction{insRetA(), Stmt(BPF_JMP|BPF_JA, 0)}, 1, "jump past the end"},
-	{"true branch past the end", []Instruction{insLd(0), insJeq(1, 2, 0), insRetA(), insRetA()}, 1, "true branch jumps past the end"},
-	{"false branch past the end", []Instruction{insLd(0), Jump(BPF_JMP|BPF_JSET|BPF_X, 0, 0, 255), insRetA()}, 1, "false branch jumps past the end"},
-	{"conditional jump last", []Instruction{insRetA(), Jump(BPF_JMP|BPF_JGT|BPF_K, 0, 0, 0)}, 1, "true branch jumps past the end"},
+	{"ja past the end", []Instruction{Stmt(BPF_JMP|BPF_JA, 1), insRetA()}, 0, ReasonJumpRange, "jump past the end"},
+	{"ja with a 32-bit offset", []Instruction{Stmt(BPF_JMP|BPF_JA, 0xffffffff), insRetA()}, 0, ReasonJumpRange, "jump past the end"},
+	{"ja as the last instruction", []Instruction{insRetA(), Stmt(BPF_JMP|BPF_JA, 0)}, 1, ReasonJumpRange, "jump past the end"},
+	{"true branch past the end", []Instruction{insLd(0), insJeq(1, 2, 0), insRetA(), insRetA()}, 1, ReasonJumpRange, "true branch jumps past the end"},
+	{"false branch past the end", []Instruction{insLd(0), Jump(BPF_JMP|BPF_JSET|BPF_X, 0, 0, 255), insRetA()}, 1, ReasonJumpRange, "false branch jumps past the end"},
+	{"conditional jump last", []Instruction{insRetA(), Jump(BPF_JMP|BPF_JGT|BPF_K, 0, 0, 0)}, 1, ReasonJumpRange, "true branch jumps past the end"},
 
 	// bpf_check_classic: ancillary loads.
-	{"ancillary load past SKF_AD_MAX", []Instruction{insLd(skfADOff + skfADMax), insRetA()}, 0, "unknown ancillary load"},
-	{"misaligned ancillary load", []Instruction{Stmt(BPF_LD|BPF_B|BPF_ABS, skfADOff+2), insRetA()}, 0, "unknown ancillary load"},
+	{"ancillary load past SKF_AD_MAX", []Instruction{insLd(skfADOff + skfADMax), insRetA()}, 0, ReasonAncillaryLoad, "unknown ancillary load"},
+	{"misaligned ancillary load", []Instruction{Stmt(BPF_LD|BPF_B|BPF_ABS, skfADOff+2), insRetA()}, 0, ReasonAncillaryLoad, "unknown ancillary load"},
 
 	// bpf_check_classic: the last instruction.
-	{"no return", []Instruction{insLd(0)}, 0, "the last instruction is not a return"},
-	{"ends in a jump that falls through", []Instruction{insLd(0), insRetA(), insLd(4)}, 2, "the last instruction is not a return"},
+	{"no return", []Instruction{insLd(0)}, 0, ReasonNoReturn, "the last instruction is not a return"},
+	{"ends in a jump that falls through", []Instruction{insLd(0), insRetA(), insLd(4)}, 2, ReasonNoReturn, "the last instruction is not a return"},
 
 	// check_load_and_stores.
-	{"scratch never written", []Instruction{Stmt(BPF_LD|BPF_MEM, 0), insRetA()}, 0, "M[0] is read on a path that may not have written it"},
+	{"scratch never written", []Instruction{Stmt(BPF_LD|BPF_MEM, 0), insRetA()}, 0, ReasonScratchUnwritten, "M[0] is read on a path that may not have written it"},
 	{"scratch written on one branch", []Instruction{
 		insLd(0),
 		insJeq(1, 0, 1),
 		Stmt(BPF_ST, 3),
 		Stmt(BPF_LDX|BPF_MEM, 3),
 		insRetA(),
-	}, 3, "M[3] is read"},
-	{"other scratch word written", []Instruction{Stmt(BPF_STX, 1), Stmt(BPF_LD|BPF_MEM, 2), insRetA()}, 1, "M[2] is read"},
+	}, 3, ReasonScratchUnwritten, "M[3] is read"},
+	{"other scratch word written", []Instruction{Stmt(BPF_STX, 1), Stmt(BPF_LD|BPF_MEM, 2), insRetA()}, 1, ReasonScratchUnwritten, "M[2] is read"},
 	// The kernel carries the words written before a return into the
 	// instruction after it, though only jumps reach that instruction: here
 	// the one path to instruction 6 wrote M[0], yet it is refused.
@@ -187,23 +189,23 @@ var verifyRejects = []struct {
 		insRet(2),
 		Stmt(BPF_LD|BPF_MEM, 0),
 		insRetA(),
-	}, 6, "M[0] is read"},
+	}, 6, ReasonScratchUnwritten, "M[0] is read"},
 
 	// seccomp_check_filter: opcodes.
-	{"ldh", []Instruction{Stmt(BPF_LD|BPF_H|BPF_ABS, 0), insRetA()}, 0, "opcode not allowed in a seccomp filter"},
-	{"ldb", []Instruction{Stmt(BPF_LD|BPF_B|BPF_ABS, 0), insRetA()}, 0, "opcode not allowed"},
-	{"ld [x + k]", []Instruction{Stmt(BPF_LD|BPF_W|BPF_IND, 0), insRetA()}, 0, "opcode not allowed"},
-	{"ldh [x + k]", []Instruction{Stmt(BPF_LD|BPF_H|BPF_IND, 0), insRetA()}, 0, "opcode not allowed"},
-	{"ldb [x + k]", []Instruction{Stmt(BPF_LD|BPF_B|BPF_IND, 0), insRetA()}, 0, "opcode not allowed"},
-	{"ldxb msh", []Instruction{Stmt(BPF_LDX|BPF_B|BPF_MSH, 0), insRetA()}, 0, "opcode not allowed"},
-	{"mod #k", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_MOD|BPF_K, 3), insRetA()}, 1, "opcode not allowed"},
-	{"mod x", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_MOD|BPF_X, 0), insRetA()}, 1, "opcode not allowed"},
-	{"known ancillary load", []Instruction{insLd(skfADOff), insRetA()}, 0, "beyond the 64 bytes of seccomp_data"},
+	{"ldh", []Instruction{Stmt(BPF_LD|BPF_H|BPF_ABS, 0), insRetA()}, 0, ReasonSeccompOpcode, "opcode not allowed in a seccomp filter"},
+	{"ldb", []Instruction{Stmt(BPF_LD|BPF_B|BPF_ABS, 0), insRetA()}, 0, ReasonSeccompOpcode, "opcode not allowed"},
+	{"ld [x + k]", []Instruction{Stmt(BPF_LD|BPF_W|BPF_IND, 0), insRetA()}, 0, ReasonSeccompOpcode, "opcode not allowed"},
+	{"ldh [x + k]", []Instruction{Stmt(BPF_LD|BPF_H|BPF_IND, 0), insRetA()}, 0, ReasonSeccompOpcode, "opcode not allowed"},
+	{"ldb [x + k]", []Instruction{Stmt(BPF_LD|BPF_B|BPF_IND, 0), insRetA()}, 0, ReasonSeccompOpcode, "opcode not allowed"},
+	{"ldxb msh", []Instruction{Stmt(BPF_LDX|BPF_B|BPF_MSH, 0), insRetA()}, 0, ReasonSeccompOpcode, "opcode not allowed"},
+	{"mod #k", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_MOD|BPF_K, 3), insRetA()}, 1, ReasonSeccompOpcode, "opcode not allowed"},
+	{"mod x", []Instruction{insLd(0), Stmt(BPF_ALU|BPF_MOD|BPF_X, 0), insRetA()}, 1, ReasonSeccompOpcode, "opcode not allowed"},
+	{"known ancillary load", []Instruction{insLd(skfADOff), insRetA()}, 0, ReasonLoadOutside, "beyond the 64 bytes of seccomp_data"},
 
 	// seccomp_check_filter: absolute loads inside seccomp_data, aligned.
-	{"load past seccomp_data", []Instruction{insLd(SeccompDataSize), insRetA()}, 0, "beyond the 64 bytes of seccomp_data"},
-	{"load overlapping the end", []Instruction{insLd(SeccompDataSize - 2), insRetA()}, 0, "not a multiple of 4"},
-	{"misaligned load", []Instruction{insLd(OffsetArch + 1), insRetA()}, 0, "not a multiple of 4"},
+	{"load past seccomp_data", []Instruction{insLd(SeccompDataSize), insRetA()}, 0, ReasonLoadOutside, "beyond the 64 bytes of seccomp_data"},
+	{"load overlapping the end", []Instruction{insLd(SeccompDataSize - 2), insRetA()}, 0, ReasonLoadMisaligned, "not a multiple of 4"},
+	{"misaligned load", []Instruction{insLd(OffsetArch + 1), insRetA()}, 0, ReasonLoadMisaligned, "not a multiple of 4"},
 }
 
 func TestVerifyRejects(t *testing.T) {
@@ -220,8 +222,11 @@ func TestVerifyRejects(t *testing.T) {
 			if !errors.As(err, &ve) {
 				t.Fatalf("error %v is a %T, not a *VerifyError", err, err)
 			}
-			if ve.PC != tt.pc || !strings.Contains(ve.Reason, tt.reason) {
-				t.Errorf("got PC %d, reason %q; want PC %d, reason containing %q", ve.PC, ve.Reason, tt.pc, tt.reason)
+			if ve.PC != tt.pc || ve.Reason != tt.reason || ve.Len != len(tt.prog) {
+				t.Errorf("got PC %d, reason %v, Len %d; want PC %d, reason %v, Len %d", ve.PC, ve.Reason, ve.Len, tt.pc, tt.reason, len(tt.prog))
+			}
+			if !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("message %q does not say %q", err, tt.text)
 			}
 			var want Instruction
 			if tt.pc >= 0 {
@@ -231,6 +236,26 @@ func TestVerifyRejects(t *testing.T) {
 				t.Errorf("Insn = %v, want %v", ve.Insn, want)
 			}
 		})
+	}
+}
+
+// TestVerifyReasons checks that verifyRejects breaks every rule, and
+// that every rule has a description.
+func TestVerifyReasons(t *testing.T) {
+	tested := make(map[VerifyReason]bool)
+	for _, tt := range verifyRejects {
+		tested[tt.reason] = true
+	}
+	for r := ReasonLength; r <= ReasonLoadMisaligned; r++ {
+		if !tested[r] {
+			t.Errorf("no program of verifyRejects breaks %v", r)
+		}
+		if s := r.String(); strings.HasPrefix(s, "VerifyReason(") {
+			t.Errorf("reason %d has no description", int(r))
+		}
+	}
+	if s := VerifyReason(0).String(); s != "VerifyReason(0)" {
+		t.Errorf("VerifyReason(0) = %q", s)
 	}
 }
 

@@ -9,13 +9,16 @@ import (
 	"testing"
 )
 
+// debianPackage is where a Debian package installs the headers of an ABI.
+type debianPackage struct{ abi, pkg, include string }
+
 // debianHeaders says where Debian's linux-libc-dev packages put the uapi
 // headers of each ABI on an amd64 machine: linux-libc-dev in /usr/include
 // (asm/ in the multiarch directory x86_64-linux-gnu), the
 // architecture-independent linux-libc-dev-*-cross packages in
 // /usr/<triplet>/include. Every mips package has the headers of all mips
 // ABIs; n32 little-endian reads mips64el's.
-var debianHeaders = []struct{ abi, pkg, include string }{
+var debianHeaders = []debianPackage{
 	{"x86_64", "linux-libc-dev", "/usr/include"},
 	{"x86", "linux-libc-dev-i386-cross", "/usr/i686-linux-gnu/include"},
 	{"x32", "linux-libc-dev-x32-cross", "/usr/x86_64-linux-gnux32/include"},
@@ -31,14 +34,36 @@ var debianHeaders = []struct{ abi, pkg, include string }{
 	{"mips64el", "linux-libc-dev-mips64el-cross", "/usr/mips64el-linux-gnuabi64/include"},
 	{"mips64n32", "linux-libc-dev-mipsn32-cross", "/usr/mips64-linux-gnuabin32/include"},
 	{"mips64n32el", "linux-libc-dev-mips64el-cross", "/usr/mips64el-linux-gnuabi64/include"},
-	// loongarch64: Debian 12 has no linux-libc-dev-loong64-cross.
+}
+
+// noDebianHeaders are the ABIs that TestDebianHeaders cannot check, and
+// why; what checks them instead.
+var noDebianHeaders = map[string]string{
+	"loongarch64": "Debian 12 has no linux-libc-dev-loong64-cross; " +
+		"TestReadLinuxFixtures, TestAliasesMatchFixture and TestCanariesInXSys check it against the Linux 7.2 fixture",
+}
+
+// TestDebianHeadersCoverTargets makes every ABI gen writes either checked
+// against Debian's headers or listed, with a reason, in noDebianHeaders.
+func TestDebianHeadersCoverTargets(t *testing.T) {
+	for _, tg := range targets {
+		checked := slices.ContainsFunc(debianHeaders, func(d debianPackage) bool { return d.abi == tg.name })
+		_, excused := noDebianHeaders[tg.name]
+		if checked == excused {
+			t.Errorf("%s: in debianHeaders %v, in noDebianHeaders %v; want exactly one", tg.name, checked, excused)
+		}
+	}
+	for name, why := range noDebianHeaders {
+		t.Logf("%s is not compared with Debian's headers: %s", name, why)
+	}
 }
 
 // TestDebianHeaders compares the tables gen builds from golang.org/x/sys
-// with the ones readLinux builds from Debian's uapi headers: every system
-// call the headers know must be in the x/sys table with the same number,
-// and every error number both know must agree. Calls only x/sys knows are
-// newer than the headers' kernel, and fine.
+// with the ones readLinux builds from Debian 12's uapi headers (Linux 6.1),
+// for every ABI of debianHeaders: all but loongarch64 (noDebianHeaders).
+// Every system call and alias the headers know must be in the x/sys table
+// with the same number, and every error number both know must agree. Calls
+// only x/sys knows are newer than the headers' kernel, and fine.
 func TestDebianHeaders(t *testing.T) {
 	xsysTables := sync.OnceValues(func() (map[string]*table, error) {
 		tabs, err := buildTables("")
@@ -79,13 +104,14 @@ func compareWithHeaders(t *testing.T, xsys, headers *table) {
 	if errnos == 0 {
 		t.Errorf("%s: no error number in both %s and the %s", xsys.t.name, xsys.source, headers.source)
 	}
-	t.Logf("%s: %d system calls and %d error numbers compared; %d calls only in %s (newer than the %s)",
-		xsys.t.name, len(headers.syscalls), errnos, onlyXSys, xsys.source, headers.source)
+	t.Logf("%s: %d system calls, %d aliases and %d error numbers compared; %d calls only in %s (newer than the %s)",
+		xsys.t.name, len(headers.syscalls), len(headers.aliases), errnos, onlyXSys, xsys.source, headers.source)
 }
 
 // headerMismatches lists the calls of headers that xsys lacks or numbers
-// otherwise, and the error numbers both know but number differently. It
-// also counts the calls only xsys has and the error numbers both have.
+// otherwise, the aliases the two disagree on (aliasMismatches), and the
+// error numbers both know but number differently. It also counts the calls
+// only xsys has and the error numbers both have.
 func headerMismatches(xsys, headers *table) (problems []string, onlyXSys, errnos int) {
 	xsysNr := make(map[string]uint32, len(xsys.syscalls))
 	for _, e := range xsys.syscalls {
@@ -101,6 +127,7 @@ func headerMismatches(xsys, headers *table) (problems []string, onlyXSys, errnos
 		}
 		delete(xsysNr, e.name)
 	}
+	problems = append(problems, aliasMismatches(xsys, headers)...)
 	xsysErrno := make(map[string]uint16, len(xsys.errnos))
 	for _, e := range xsys.errnos {
 		xsysErrno[e.name] = e.num
@@ -118,16 +145,49 @@ func headerMismatches(xsys, headers *table) (problems []string, onlyXSys, errnos
 	return problems, len(xsysNr), errnos
 }
 
+// aliasMismatches lists the aliases of headers that xsys (that is,
+// gen/aliases.txt) lacks or numbers otherwise, and those xsys has for a
+// call the headers know but the headers do not define: an alias of a call
+// newer than the headers is fine.
+func aliasMismatches(xsys, headers *table) (problems []string) {
+	known := make(map[uint32]bool, len(headers.syscalls))
+	for _, e := range headers.syscalls {
+		known[e.nr] = true
+	}
+	xsysNr := make(map[string]uint32, len(xsys.aliases))
+	for _, e := range xsys.aliases {
+		xsysNr[e.name] = e.nr
+	}
+	for _, e := range headers.aliases {
+		nr, ok := xsysNr[e.name]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("alias %s = %#x in the %s, missing from gen/aliases.txt", e.name, e.nr, headers.source))
+		case nr != e.nr:
+			problems = append(problems, fmt.Sprintf("alias %s = %#x in the %s, %#x in %s", e.name, e.nr, headers.source, nr, xsys.source))
+		}
+		delete(xsysNr, e.name)
+	}
+	for _, e := range xsys.aliases {
+		if nr, ok := xsysNr[e.name]; ok && known[nr] {
+			problems = append(problems, fmt.Sprintf("alias %s = %#x in gen/aliases.txt, not in the %s", e.name, nr, headers.source))
+		}
+	}
+	return problems
+}
+
 // TestHeaderMismatches checks that the comparison of TestDebianHeaders
 // catches what it should.
 func TestHeaderMismatches(t *testing.T) {
 	xsys := &table{
 		syscalls: []entry{{"read", 0}, {"write", 1}, {"open", 2}, {"newer", 500}},
+		aliases:  []entry{{"newer2", 500}, {"open2", 2}, {"read2", 0}, {"write2", 1}},
 		errnos:   []errnoEntry{{"EPERM", 1}, {"EAGAIN", 11}, {"ENOTSUP", 95}},
 		source:   "x/sys",
 	}
 	headers := &table{
 		syscalls: []entry{{"read", 0}, {"write", 4}, {"open", 2}, {"missing", 3}},
+		aliases:  []entry{{"missing2", 3}, {"read2", 0}, {"write2", 4}},
 		errnos:   []errnoEntry{{"EPERM", 1}, {"EAGAIN", 35}, {"EDEADLOCK", 35}},
 		source:   "headers",
 	}
@@ -135,6 +195,9 @@ func TestHeaderMismatches(t *testing.T) {
 	want := []string{
 		"write = 0x4 in the headers, 0x1 in x/sys",
 		"missing = 0x3 in the headers, missing from x/sys",
+		"alias missing2 = 0x3 in the headers, missing from gen/aliases.txt",
+		"alias write2 = 0x4 in the headers, 0x1 in x/sys",
+		"alias open2 = 0x2 in gen/aliases.txt, not in the headers",
 		"EAGAIN = 35 in the headers, 11 in x/sys",
 	}
 	if !slices.Equal(problems, want) || onlyXSys != 1 || errnos != 2 {

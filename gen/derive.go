@@ -12,7 +12,8 @@ import (
 // x/sys has no tables for x32 and MIPS n32 and leaves out arm's private
 // calls. This file derives them from the tables it does have, using the
 // kernel's own rules; the kernel-tree reader (linux.go) reads them
-// directly, and gen's tests check that both agree with Debian's headers.
+// directly, and gen's tests check that both agree with Debian's headers
+// (every ABI but loongarch64, which Debian 12 has no headers of).
 
 // x32Bit is __X32_SYSCALL_BIT of arch/x86/include/uapi/asm/unistd.h.
 const x32Bit = 0x40000000

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sysfence/seccomp/gen/internal/cpp"
 )
 
 // This file is gen's second source of numbers: a Linux source tree, or the
@@ -20,9 +22,10 @@ import (
 // In a source tree the syscall tables are the authority: t.tbl, or for the
 // asm-generic arches scripts/syscall.tbl (Linux 6.11 on) and before that
 // include/uapi/asm-generic/unistd.h. Installed headers hold the numbers as
-// #define __NR_<name> lines, read with the small preprocessor of cpp.go the
-// way a compiler for the ABI would read them. Error numbers come from
-// asm/errno.h in both.
+// #define __NR_<name> lines, read with the small preprocessor of
+// gen/internal/cpp the way a compiler for the ABI would read them. Error
+// numbers come from asm/errno.h in both, and aliases ("#define __NR_<alias>
+// __NR_<call>") from the arch's uapi asm/unistd.h in both.
 
 var (
 	// errLinuxLayout reports a directory that is not what readLinux
@@ -152,8 +155,8 @@ func readLinuxTree(dir string, t *target) (*table, error) {
 		return nil, err
 	}
 	resolve := treeResolver(dir, t.arch)
-	p := newCPP(abi.defines, resolve)
-	if err := p.include("asm/unistd.h"); err != nil {
+	p := cpp.New(abi.defines, resolve)
+	if err := p.Include("asm/unistd.h"); err != nil {
 		return nil, err
 	}
 	syscalls, err := treeSyscalls(dir, t, p)
@@ -168,7 +171,7 @@ func readLinuxTree(dir string, t *target) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newLinuxTable(t, append(syscalls, private...), errnos, kernel, "Linux "+kernel+" source tree")
+	return newLinuxTable(t, append(syscalls, private...), headerAliases(p), errnos, kernel, "Linux "+kernel+" source tree")
 }
 
 // readLinuxHeaders reads t's numbers from installed uapi headers:
@@ -185,11 +188,11 @@ func readLinuxHeaders(includeDir, asmDir string, t *target) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := newCPP(abi.defines, resolve)
-	if err := p.include("asm/unistd.h"); err != nil {
+	p := cpp.New(abi.defines, resolve)
+	if err := p.Include("asm/unistd.h"); err != nil {
 		return nil, err
 	}
-	if !p.read["asm/"+t.header] {
+	if !p.Included("asm/" + t.header) {
 		return nil, fmt.Errorf("%s: %w: asm/unistd.h does not include asm/%s for %s; is this %s's asm directory?",
 			asmDir, errLinuxLayout, t.header, t.name, t.arch)
 	}
@@ -205,11 +208,11 @@ func readLinuxHeaders(includeDir, asmDir string, t *target) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newLinuxTable(t, syscalls, errnos, kernel, "Linux "+kernel+" uapi headers")
+	return newLinuxTable(t, syscalls, headerAliases(p), errnos, kernel, "Linux "+kernel+" uapi headers")
 }
 
 // newLinuxTable sorts what a reader found into a table.
-func newLinuxTable(t *target, syscalls []entry, errnos []errnoEntry, kernel, source string) (*table, error) {
+func newLinuxTable(t *target, syscalls []entry, aliases []alias, errnos []errnoEntry, kernel, source string) (*table, error) {
 	if len(syscalls) == 0 {
 		return nil, fmt.Errorf("%s: %w: no system calls found", t.name, errLinuxLayout)
 	}
@@ -229,8 +232,12 @@ func newLinuxTable(t *target, syscalls []entry, errnos []errnoEntry, kernel, sou
 	if err := checkCanary(t, syscalls, source); err != nil {
 		return nil, err
 	}
+	named, err := resolveAliases(syscalls, aliases)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: the %s: %w", t.name, errLinuxSyntax, source, err)
+	}
 	slices.SortFunc(errnos, func(a, b errnoEntry) int { return cmp.Compare(a.name, b.name) })
-	return &table{t: t, syscalls: syscalls, errnos: errnos, kernel: kernel, source: source}, nil
+	return &table{t: t, syscalls: syscalls, aliases: named, errnos: errnos, kernel: kernel, source: source}, nil
 }
 
 // checkCanary reports system calls that are not t's: read from another
@@ -256,7 +263,7 @@ func checkCanary(t *target, syscalls []entry, source string) error {
 // treeSyscalls reads t's system calls from the tree's syscall table.
 // p has read the arch's uapi asm/unistd.h, which before Linux 6.11 is where
 // the asm-generic arches number their calls.
-func treeSyscalls(dir string, t *target, p *cpp) ([]entry, error) {
+func treeSyscalls(dir string, t *target, p *cpp.Preprocessor) ([]entry, error) {
 	if t.tbl != "" {
 		return readTbl(filepath.Join(dir, t.tbl), t.tblABIs, t)
 	}
@@ -267,7 +274,7 @@ func treeSyscalls(dir string, t *target, p *cpp) ([]entry, error) {
 	if isFile(tbl) {
 		return readTbl(tbl, abis, t)
 	}
-	if !p.read["asm-generic/unistd.h"] {
+	if !p.Included("asm-generic/unistd.h") {
 		return nil, fmt.Errorf("%s: %w: no %s, and arch/%s/include/uapi/asm/unistd.h does not include asm-generic/unistd.h",
 			dir, errLinuxLayout, tbl, t.arch)
 	}
@@ -385,56 +392,77 @@ func isSyscallName(name string) bool {
 }
 
 // headerSyscalls returns the calls that p's macros prefix+name number.
-// A macro that only names another call's macro is an alias, not a call of
-// its own (arm's "#define __NR_sync_file_range2 __NR_arm_sync_file_range").
-func headerSyscalls(p *cpp, prefix string) ([]entry, error) {
+// A macro that only names another call's macro is an alias (headerAliases),
+// not a call of its own.
+func headerSyscalls(p *cpp.Preprocessor, prefix string) ([]entry, error) {
 	var out []entry
-	for _, macro := range p.names(prefix) {
+	for _, macro := range p.Names(prefix) {
 		name := strings.TrimPrefix(macro, prefix)
-		if !isSyscallName(name) || isSyscallAlias(p.macros[macro].body) {
+		if _, isAlias := syscallAlias(p, macro); !isSyscallName(name) || isAlias {
 			continue
 		}
-		v, err := p.value(macro)
+		v, err := p.Value(macro)
 		if err != nil {
 			return nil, err
 		}
 		if v < 0 || v > math.MaxUint32 {
-			return nil, fmt.Errorf("%s: %w: %s is %d, not a 32-bit number", p.macros[macro].pos, errLinuxSyntax, macro, v)
+			return nil, fmt.Errorf("%s: %w: %s is %d, not a 32-bit number", p.Pos(macro), errLinuxSyntax, macro, v)
 		}
 		out = append(out, entry{name: name, nr: uint32(v)})
 	}
 	return out, nil
 }
 
-func isSyscallAlias(body string) bool {
-	body = strings.Trim(body, "() \t")
+// headerAliases returns the aliases among p's macros: a system call's macro
+// defined as another's, such as arm's "#define __NR_sync_file_range2
+// __NR_arm_sync_file_range" (arch/arm/include/uapi/asm/unistd.h).
+func headerAliases(p *cpp.Preprocessor) []alias {
+	var out []alias
 	for _, prefix := range []string{nrPrefix, armPrivatePrefix} {
-		if name, ok := strings.CutPrefix(body, prefix); ok && isSyscallName(name) {
-			return true
+		for _, macro := range p.Names(prefix) {
+			name := strings.TrimPrefix(macro, prefix)
+			if call, ok := syscallAlias(p, macro); ok && isSyscallName(name) {
+				out = append(out, alias{name: name, call: call})
+			}
 		}
 	}
-	return false
+	return out
+}
+
+// syscallAlias reports whether macro is defined as another system call's
+// macro, and returns that call's name.
+func syscallAlias(p *cpp.Preprocessor, macro string) (string, bool) {
+	target, ok := p.Target(macro)
+	if !ok {
+		return "", false
+	}
+	for _, prefix := range []string{nrPrefix, armPrivatePrefix} {
+		if call, ok := strings.CutPrefix(target, prefix); ok && isSyscallName(call) {
+			return call, true
+		}
+	}
+	return "", false
 }
 
 // uapiErrnos reads the error numbers of asm/errno.h, which includes
 // asm-generic/errno.h and asm-generic/errno-base.h, or, on mips, has its
 // own numbering; aliases such as "#define EWOULDBLOCK EAGAIN" resolve.
-func uapiErrnos(defines []string, resolve includeResolver) ([]errnoEntry, error) {
-	p := newCPP(defines, resolve)
-	if err := p.include("asm/errno.h"); err != nil {
+func uapiErrnos(defines []string, resolve cpp.Resolver) ([]errnoEntry, error) {
+	p := cpp.New(defines, resolve)
+	if err := p.Include("asm/errno.h"); err != nil {
 		return nil, err
 	}
 	var out []errnoEntry
-	for _, name := range p.names("E") {
+	for _, name := range p.Names("E") {
 		if !isErrnoName(name) {
 			continue
 		}
-		v, err := p.value(name)
+		v, err := p.Value(name)
 		if err != nil {
 			return nil, err
 		}
 		if v <= 0 || v > math.MaxUint16 {
-			return nil, fmt.Errorf("%s: %w: %s is %d, not an error number", p.macros[name].pos, errLinuxSyntax, name, v)
+			return nil, fmt.Errorf("%s: %w: %s is %d, not an error number", p.Pos(name), errLinuxSyntax, name, v)
 		}
 		out = append(out, errnoEntry{name: name, num: uint16(v)})
 	}
@@ -458,7 +486,7 @@ func isErrnoName(name string) bool {
 // include/uapi/asm-generic (the build's generic-y wrappers); other names
 // are under include/uapi. An asm/ header in neither is one the build
 // generates (unistd_64.h and the like) and is skipped.
-func treeResolver(dir, arch string) includeResolver {
+func treeResolver(dir, arch string) cpp.Resolver {
 	uapi := filepath.Join(dir, "include", "uapi")
 	archUAPI := filepath.Join(dir, "arch", arch, "include", "uapi")
 	return func(name string) (string, error) {
@@ -480,7 +508,7 @@ func treeResolver(dir, arch string) includeResolver {
 
 // headerResolver finds installed headers: asm/ names in asmDir first, then
 // everything under includeDir.
-func headerResolver(includeDir, asmDir string) includeResolver {
+func headerResolver(includeDir, asmDir string) cpp.Resolver {
 	return func(name string) (string, error) {
 		var tries []string
 		if rest, ok := strings.CutPrefix(name, "asm/"); ok {
@@ -528,28 +556,28 @@ func treeVersion(dir string) (string, error) {
 // LINUX_VERSION_CODE is KERNEL_VERSION(major, patchlevel, sublevel) =
 // major<<16 + patchlevel<<8 + min(sublevel, 255); headers since Linux 5.13
 // also define LINUX_VERSION_MAJOR and LINUX_VERSION_PATCHLEVEL.
-func headerVersion(resolve includeResolver) (string, error) {
-	p := newCPP(nil, resolve)
-	if err := p.include("linux/version.h"); err != nil {
+func headerVersion(resolve cpp.Resolver) (string, error) {
+	p := cpp.New(nil, resolve)
+	if err := p.Include("linux/version.h"); err != nil {
 		return "", err
 	}
-	code, err := p.value("LINUX_VERSION_CODE")
+	code, err := p.Value("LINUX_VERSION_CODE")
 	if err != nil {
 		return "", fmt.Errorf("linux/version.h: %w", err)
 	}
 	major, patchlevel := code>>16, code>>8&0xff
-	if p.defined("LINUX_VERSION_MAJOR") {
-		m, err := p.value("LINUX_VERSION_MAJOR")
+	if p.Defined("LINUX_VERSION_MAJOR") {
+		m, err := p.Value("LINUX_VERSION_MAJOR")
 		if err != nil {
 			return "", err
 		}
-		pl, err := p.value("LINUX_VERSION_PATCHLEVEL")
+		pl, err := p.Value("LINUX_VERSION_PATCHLEVEL")
 		if err != nil {
 			return "", err
 		}
 		if m != major || pl != patchlevel {
 			return "", fmt.Errorf("%s: %w: LINUX_VERSION_CODE %d is not %d.%d",
-				p.macros["LINUX_VERSION_CODE"].pos, errLinuxSyntax, code, m, pl)
+				p.Pos("LINUX_VERSION_CODE"), errLinuxSyntax, code, m, pl)
 		}
 	}
 	return fmt.Sprintf("%d.%d", major, patchlevel), nil

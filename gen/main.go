@@ -4,10 +4,14 @@
 // It runs from the module root, as "go generate ./..." does:
 //
 //	go run ./gen              # tables from golang.org/x/sys/unix (go.mod's version)
-//	go run ./gen -linux DIR   # tables from a Linux source tree
+//	go run ./gen -linux DIR   # tables from a Linux source tree or uapi headers
 //	go run ./gen -programs    # zsyscalls_linux_<goarch>.go (see stage.go)
 //
-// The output is deterministic: the same inputs give the same bytes.
+// Beside x/sys it reads committed facts x/sys lacks: n32.txt and derive.go
+// (x32, MIPS n32, arm's private calls) and aliases.txt (the aliases the
+// uapi headers define). The output is deterministic: the same inputs give
+// the same bytes, and each file's first line names the command that wrote
+// it.
 package main
 
 import (
@@ -18,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 func main() {
@@ -28,31 +33,12 @@ func main() {
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	linux := fs.String("linux", "", "read the numbers from this Linux source `tree` instead of golang.org/x/sys/unix")
-	programs := fs.Bool("programs", false, "stage 2: write zsyscalls_linux_<goarch>.go from the tables of stage 1")
-	out := fs.String("o", ".", "module root to write the files under")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	var files []genFile
-	var err error
-	if *programs {
-		files, err = renderPrograms()
-	} else {
-		var tabs []*table
-		if tabs, err = buildTables(*linux); err == nil {
-			files, err = renderTables(tabs)
-		}
-	}
+	files, out, err := generate(args)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
-		path := filepath.Join(*out, f.path)
+		path := filepath.Join(out, f.path)
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.data) {
 			continue
 		}
@@ -61,6 +47,49 @@ func run(args []string) error {
 		}
 	}
 	return nil
+}
+
+// generate renders the files that "go run ./gen args..." writes, and
+// returns them with the module root to write them under. Their headers
+// name that command.
+func generate(args []string) (files []genFile, out string, err error) {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	linux := fs.String("linux", "", "read the numbers from this Linux source `tree` instead of golang.org/x/sys/unix")
+	programs := fs.Bool("programs", false, "stage 2: write zsyscalls_linux_<goarch>.go from the tables of stage 1")
+	fs.StringVar(&out, "o", ".", "module root to write the files under")
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	if fs.NArg() > 0 {
+		return nil, "", fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	command := commandLine(args)
+	if *programs {
+		files, err = renderPrograms(command)
+	} else {
+		var tabs []*table
+		if tabs, err = buildTables(*linux); err == nil {
+			files, err = renderTables(tabs, command)
+		}
+	}
+	return files, out, err
+}
+
+// commandLine returns the shell command that runs gen with args from the
+// module root, quoting the arguments that need it.
+func commandLine(args []string) string {
+	words := []string{"go", "run", "./gen"}
+	for _, a := range args {
+		if a == "" || strings.ContainsFunc(a, func(r rune) bool { return !safeInShell(r) }) {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
+}
+
+func safeInShell(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)
 }
 
 // buildTables reads every target's table, from x/sys when linuxDir is
@@ -96,6 +125,9 @@ func buildTables(linuxDir string) ([]*table, error) {
 					tab.syscalls = append(tab.syscalls, armPrivate...)
 				}
 			}
+			if err == nil && linuxDir == "" {
+				err = addFileAliases(tab)
+			}
 			if err == nil {
 				err = normalize(tab)
 			}
@@ -110,6 +142,20 @@ func buildTables(linuxDir string) ([]*table, error) {
 		return cmp.Compare(targetIndex(a.t.name), targetIndex(b.t.name))
 	})
 	return tabs, nil
+}
+
+// addFileAliases gives a table read from x/sys the aliases that
+// aliases.txt lists for its ABI.
+func addFileAliases(tab *table) error {
+	aliases, err := fileAliases(tab.t.name)
+	if err != nil {
+		return err
+	}
+	tab.aliases, err = resolveAliases(tab.syscalls, aliases)
+	if err != nil {
+		return fmt.Errorf("aliases.txt: %w", err)
+	}
+	return nil
 }
 
 func targetIndex(name string) int {

@@ -49,7 +49,8 @@ func goarchFiles() []goarchFile {
 }
 
 // renderPrograms renders zsyscalls_linux_<goarch>.go for every GOARCH.
-func renderPrograms() ([]genFile, error) {
+// command is what the files' headers say wrote them.
+func renderPrograms(command string) ([]genFile, error) {
 	var files []genFile
 	for _, gf := range goarchFiles() {
 		abi, ok := lookupCompiled(gf.native.name)
@@ -61,7 +62,7 @@ func renderPrograms() ([]genFile, error) {
 			return nil, fmt.Errorf("%s: %w", gf.goarch, err)
 		}
 		f := jen.NewFilePathName(seccompPath, "seccomp")
-		f.HeaderComment(generatedBy(abi.Source))
+		f.HeaderComment(generatedBy(command, abi.Source))
 		f.HeaderComment("//go:build linux && " + gf.goarch)
 		f.Comment("nativeABI is the ABI of GOARCH=" + gf.goarch + ".")
 		f.Func().Id("nativeABI").Params().Op("*").Qual(tablesPath, "ABI").Block(

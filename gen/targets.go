@@ -162,6 +162,13 @@ type entry struct {
 	nr   uint32
 }
 
+// alias is another name the uapi headers give a system call:
+// "#define __NR_<name> __NR_<call>".
+type alias struct {
+	name string
+	call string
+}
+
 // errnoEntry is one error number of a table.
 type errnoEntry struct {
 	name string
@@ -173,6 +180,7 @@ type errnoEntry struct {
 type table struct {
 	t        *target
 	syscalls []entry // sorted by nr, names unique
+	aliases  []entry // other names of numbers in syscalls, sorted by name
 	errnos   []errnoEntry
 	kernel   string // Linux version the numbers reflect, e.g. "7.2"
 	source   string // e.g. "golang.org/x/sys v0.50.0"

@@ -17,4 +17,10 @@
 // and ByCall says which of the two owns a number.
 // MIPS tables hold the numbers with their ABI's base (4000 for o32, 5000
 // for n64, 6000 for n32) added.
+//
+// Each number appears once in a table, under the call's own name. A few
+// calls have a second name, an alias the uapi headers define as the first
+// ("#define __NR_sync_file_range2 __NR_arm_sync_file_range" on arm): Number
+// and Known accept it, ABI.SyscallAliases lists it, and SyscallName, At
+// and Syscalls give the call's own name.
 package tables

@@ -16,3 +16,13 @@ func Example() {
 	// aarch64 56 ptrace
 	// 0x40000000
 }
+
+func ExampleABI_SyscallAliases() {
+	for _, a := range tables.ARM.SyscallAliases() {
+		nr, _ := tables.ARM.Number(a.Name)
+		name, _ := tables.ARM.SyscallName(nr)
+		fmt.Println(a.Name, nr, name)
+	}
+	// Output:
+	// sync_file_range2 341 arm_sync_file_range
+}

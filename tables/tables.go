@@ -7,12 +7,14 @@ import (
 	"strings"
 )
 
-// Syscall is one entry of an ABI's system-call table: the kernel's name for
-// the call (as after __NR_ in the uapi headers, lower case) and the number
-// that appears in seccomp_data.nr when a process of that ABI makes it.
+// Syscall is one entry of an ABI's system-call table.
 type Syscall struct {
+	// Name is the kernel's name for the call, as after __NR_ in the uapi
+	// headers (lower case, "_llseek" with its underscore).
 	Name string
-	Nr   uint32
+	// Nr is the number that appears in seccomp_data.nr when a process of
+	// the ABI makes the call, with the ABI's base and NrBit included.
+	Nr uint32
 }
 
 // ABI describes one Linux system-call ABI: the value the kernel stores in
@@ -25,8 +27,9 @@ type ABI struct {
 	// Name is libseccomp's name for the ABI ("x86_64", "x86", "aarch64",
 	// "mips64n32el", …).
 	Name string
-	// Aliases are other spellings accepted by Lookup, such as "i386" for
-	// "x86" and the GOARCH of a native ABI.
+	// Aliases are other names of the ABI that Lookup accepts, such as
+	// "i386" for "x86" and the GOARCH of a native ABI. (Other names of
+	// system calls are SyscallAliases.)
 	Aliases []string
 	// Audit is the AUDIT_ARCH_* constant of include/uapi/linux/audit.h
 	// that the kernel puts in seccomp_data.arch.
@@ -49,6 +52,7 @@ type ABI struct {
 
 	syscalls []Syscall // sorted by Nr
 	byName   []uint16  // indexes into syscalls, sorted by name
+	aliases  []Syscall // sorted by Name; see SyscallAliases
 	errnos   []Errno   // sorted by Name
 }
 
@@ -56,8 +60,10 @@ type ABI struct {
 // numbers differ between architectures: ENOSYS is 38 on x86 and 89 on
 // mips).
 type Errno struct {
+	// Name is the macro's name, "EPERM".
 	Name string
-	Num  uint16
+	// Num is its value on the ABI.
+	Num uint16
 }
 
 // ByteOrder returns the byte order of seccomp_data on the ABI.
@@ -71,18 +77,32 @@ func (a *ABI) ByteOrder() binary.ByteOrder {
 // String returns the ABI's name.
 func (a *ABI) String() string { return a.Name }
 
-// Len returns the number of system calls in the table.
+// Len returns the number of system calls in the table. Every number counts
+// once: aliases are not calls of their own.
 func (a *ABI) Len() int { return len(a.syscalls) }
 
-// At returns the i'th system call in order of number, 0 <= i < Len().
+// At returns the i'th system call in order of number, 0 <= i < Len(),
+// under its own name, never an alias.
 func (a *ABI) At(i int) Syscall { return a.syscalls[i] }
 
-// Syscalls returns a copy of the table, sorted by number.
+// Syscalls returns a copy of the table, sorted by number, with each call
+// under its own name (no aliases).
 func (a *ABI) Syscalls() []Syscall {
 	return append([]Syscall(nil), a.syscalls...)
 }
 
-// Number returns the number of the named system call on the ABI.
+// SyscallAliases returns a copy of the ABI's aliases, sorted by name: the
+// other names its uapi headers give some of its calls ("#define
+// __NR_<alias> __NR_<call>"), each with the number of the call it names.
+// On arm, sync_file_range2 is arm_sync_file_range, 341
+// (arch/arm/include/uapi/asm/unistd.h). Number accepts them; SyscallName,
+// At and Syscalls give the call's own name.
+func (a *ABI) SyscallAliases() []Syscall {
+	return append([]Syscall(nil), a.aliases...)
+}
+
+// Number returns the number of the named system call on the ABI. The name
+// may be one of the ABI's SyscallAliases.
 func (a *ABI) Number(name string) (uint32, bool) {
 	i := sort.Search(len(a.byName), func(i int) bool {
 		return a.syscalls[a.byName[i]].Name >= name
@@ -90,10 +110,15 @@ func (a *ABI) Number(name string) (uint32, bool) {
 	if i < len(a.byName) && a.syscalls[a.byName[i]].Name == name {
 		return a.syscalls[a.byName[i]].Nr, true
 	}
+	i = sort.Search(len(a.aliases), func(i int) bool { return a.aliases[i].Name >= name })
+	if i < len(a.aliases) && a.aliases[i].Name == name {
+		return a.aliases[i].Nr, true
+	}
 	return 0, false
 }
 
-// SyscallName returns the name of the system call with number nr.
+// SyscallName returns the name of the system call with number nr: its own
+// name, never an alias.
 func (a *ABI) SyscallName(nr uint32) (string, bool) {
 	i := sort.Search(len(a.syscalls), func(i int) bool { return a.syscalls[i].Nr >= nr })
 	if i < len(a.syscalls) && a.syscalls[i].Nr == nr {
@@ -189,7 +214,8 @@ func Names() []string {
 	return names
 }
 
-// Known reports whether any ABI has a system call of that name.
+// Known reports whether any ABI has a system call of that name, or an
+// alias of that name (see ABI.SyscallAliases).
 func Known(name string) bool {
 	for _, a := range all {
 		if _, ok := a.Number(name); ok {
@@ -201,7 +227,8 @@ func Known(name string) bool {
 
 // Suggest returns up to n system-call names, known on some ABI, that are
 // nearest to name by edit distance, nearest first. It is meant for error
-// messages about misspelt names.
+// messages about misspelt names. Aliases are among the candidates, since
+// Known accepts them.
 func Suggest(name string, n int) []string {
 	type cand struct {
 		name string
@@ -210,12 +237,14 @@ func Suggest(name string, n int) []string {
 	seen := make(map[string]bool)
 	var cands []cand
 	for _, a := range all {
-		for _, s := range a.syscalls {
-			if seen[s.Name] {
-				continue
+		for _, list := range [][]Syscall{a.syscalls, a.aliases} {
+			for _, s := range list {
+				if seen[s.Name] {
+					continue
+				}
+				seen[s.Name] = true
+				cands = append(cands, cand{s.Name, editDistance(name, s.Name)})
 			}
-			seen[s.Name] = true
-			cands = append(cands, cand{s.Name, editDistance(name, s.Name)})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {

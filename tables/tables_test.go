@@ -246,3 +246,55 @@ func TestByCall(t *testing.T) {
 		t.Errorf("ByCall(unknown arch) = %v", got)
 	}
 }
+
+// wantAliases is every alias of every ABI: the names the uapi headers
+// define as another call's number ("#define __NR_<alias> __NR_<call>"),
+// with that number. An ABI not listed has none.
+var wantAliases = map[string][]tables.Syscall{
+	// arch/arm/include/uapi/asm/unistd.h:
+	// #define __NR_sync_file_range2 __NR_arm_sync_file_range
+	"arm": {{Name: "sync_file_range2", Nr: 341}},
+}
+
+// TestSyscallAliases checks each ABI's aliases against wantAliases, and
+// that the lookups treat them as documented: Number and Known accept them,
+// everything that lists or names calls by number gives the call's own name.
+func TestSyscallAliases(t *testing.T) {
+	for _, abi := range tables.All() {
+		t.Run(abi.Name, func(t *testing.T) {
+			got := abi.SyscallAliases()
+			if want := wantAliases[abi.Name]; !slices.Equal(got, want) {
+				t.Errorf("SyscallAliases() = %v, want %v", got, want)
+			}
+			for _, a := range got {
+				if nr, ok := abi.Number(a.Name); !ok || nr != a.Nr {
+					t.Errorf("Number(%q) = %d, %v; want %d", a.Name, nr, ok, a.Nr)
+				}
+				name, ok := abi.SyscallName(a.Nr)
+				if !ok || name == a.Name {
+					t.Errorf("SyscallName(%d) = %q, %v; want the call's own name", a.Nr, name, ok)
+				}
+				if slices.ContainsFunc(abi.Syscalls(), func(s tables.Syscall) bool { return s.Name == a.Name }) {
+					t.Errorf("Syscalls() lists the alias %s", a.Name)
+				}
+				if !tables.Known(a.Name) {
+					t.Errorf("Known(%q) = false", a.Name)
+				}
+			}
+		})
+	}
+	for name := range wantAliases {
+		if _, ok := tables.Lookup(name); !ok {
+			t.Errorf("wantAliases names ABI %s, which tables does not have", name)
+		}
+	}
+	if nr, ok := tables.ARM.Number("sync_file_range2"); !ok || nr != 341 {
+		t.Errorf("ARM.Number(sync_file_range2) = %d, %v; want 341", nr, ok)
+	}
+	if name, _ := tables.ARM.SyscallName(341); name != "arm_sync_file_range" {
+		t.Errorf("ARM.SyscallName(341) = %q, want arm_sync_file_range", name)
+	}
+	if got := tables.Suggest("sync_fle_range2", 1); !slices.Equal(got, []string{"sync_file_range2"}) {
+		t.Errorf("Suggest(sync_fle_range2) = %v, want the alias sync_file_range2", got)
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -81,11 +80,11 @@ func TestDisasmCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if err := runDisasm(tt.args, &stdout, &stderr); err != nil {
-				t.Fatalf("disasm %q: %v\nstderr: %s", tt.args, err, &stderr)
+			code, got, stderr := sysfence(append([]string{"disasm"}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("disasm %q: exit %d: %s", tt.args, code, stderr)
 			}
-			if got := stdout.String(); got != inspectProgramText {
+			if got != inspectProgramText {
 				t.Errorf("disasm %q printed\n%s\nwant\n%s", tt.args, got, inspectProgramText)
 			}
 		})
@@ -94,20 +93,15 @@ func TestDisasmCommand(t *testing.T) {
 
 func TestDisasmStdin(t *testing.T) {
 	abi := nativeOrSkip(t)
-	old := inspectStdin
-	t.Cleanup(func() { inspectStdin = old })
-	inspectStdin = bytes.NewReader(filter.Encode(inspectProgram, abi.ByteOrder()))
-	var stdout, stderr bytes.Buffer
-	if err := runDisasm([]string{"-"}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(stdout.String(), "ret #0x7fff0000      ; allow") {
-		t.Errorf("disasm - printed\n%s", &stdout)
+	code, stdout, stderr := sysfenceIn(bytes.NewReader(filter.Encode(inspectProgram, abi.ByteOrder())), "disasm", "-")
+	if code != 0 || !strings.Contains(stdout, "ret #0x7fff0000      ; allow") {
+		t.Errorf("disasm -: exit %d, stderr %q, printed\n%s", code, stderr, stdout)
 	}
 }
 
-// TestInspectErrors checks the errors of both commands that read a
-// program: usage errors exit with status 2, the others with 1.
+// TestInspectErrors checks the errors of the commands that read a
+// program: usage errors exit with status 2, bad input with 1, a file that
+// cannot be read with 3.
 func TestInspectErrors(t *testing.T) {
 	le := writeProgram(t, inspectProgram, tables.X86_64)
 	odd := filepath.Join(t.TempDir(), "odd.bpf")
@@ -119,41 +113,33 @@ func TestInspectErrors(t *testing.T) {
 		filter.Stmt(filter.BPF_RET|filter.BPF_A, 0),
 	}, tables.X86_64)
 	tests := []struct {
-		name  string
-		args  []string
-		usage bool
-		want  string
-		is    error
+		name string
+		args []string
+		code int
+		want string
 	}{
-		{"no FILE", []string{"--arch", "x86_64"}, true, "want one FILE", nil},
-		{"two FILEs", []string{le, le}, true, "got 2 arguments", nil},
-		{"unknown ABI", []string{le, "--arch", "vax"}, true, `unknown ABI "vax"`, nil},
-		{"unknown flag", []string{"--bogus", le}, true, "flag provided but not defined", nil},
-		{"missing file", []string{filepath.Join(t.TempDir(), "none"), "--arch", "x86_64"}, false, "no such file", os.ErrNotExist},
-		{"partial record", []string{odd, "--arch", "x86_64"}, false, "odd.bpf (x86_64): filter: invalid program: 12 bytes", filter.ErrInvalid},
-		{"invalid program", []string{invalid, "--arch", "x86_64"}, false, "instruction 0 (ld [64]): load beyond", filter.ErrInvalid},
-		{"wrong byte order", []string{le, "--arch", "s390x"}, false, "unknown opcode 0x2000", filter.ErrInvalid},
+		{"no FILE", []string{"--arch", "x86_64"}, exitUsage, "want one FILE"},
+		{"two FILEs", []string{le, le}, exitUsage, "got 2 arguments"},
+		{"unknown ABI", []string{le, "--arch", "vax"}, exitUsage, `--arch vax: unknown ABI "vax"`},
+		{"unknown flag", []string{"--bogus", le}, exitUsage, "flag provided but not defined: -bogus"},
+		{"missing file", []string{filepath.Join(t.TempDir(), "none"), "--arch", "x86_64"}, exitRuntime, "no such file"},
+		{"partial record", []string{odd, "--arch", "x86_64"}, exitInput, "odd.bpf: not a program in either byte order: invalid program: 12 bytes"},
+		{"invalid program", []string{invalid, "--arch", "x86_64"}, exitInput, "instruction 0 (ld [64]): load beyond"},
+		{"wrong byte order", []string{le, "--arch", "s390x"}, exitInput, "the program is for x86_64, x32 (little-endian), not s390x (big-endian)"},
+		{"wrong ABI", []string{le, "--arch", "aarch64"}, exitInput, "the program is for x86_64, x32, not aarch64"},
 	}
 	for _, cmd := range []string{"disasm", "stats"} {
 		for _, tt := range tests {
 			t.Run(cmd+" "+tt.name, func(t *testing.T) {
-				var stdout, stderr bytes.Buffer
-				err := commands[cmd].run(tt.args, &stdout, &stderr)
-				if err == nil {
-					t.Fatalf("%s %q succeeded:\n%s", cmd, tt.args, &stdout)
+				code, stdout, stderr := sysfence(append([]string{cmd}, tt.args...)...)
+				if code != tt.code {
+					t.Errorf("exit %d, want %d", code, tt.code)
 				}
-				if !strings.Contains(err.Error(), tt.want) {
-					t.Errorf("error %q does not contain %q", err, tt.want)
+				if !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+					t.Errorf("stderr %q: want one line containing %q", stderr, tt.want)
 				}
-				var u usageError
-				if errors.As(err, &u) != tt.usage {
-					t.Errorf("error %v: usage error %v, want %v", err, !tt.usage, tt.usage)
-				}
-				if tt.is != nil && !errors.Is(err, tt.is) {
-					t.Errorf("error %v does not wrap %v", err, tt.is)
-				}
-				if stdout.Len() != 0 {
-					t.Errorf("printed %q on error", &stdout)
+				if stdout != "" {
+					t.Errorf("printed %q on error", stdout)
 				}
 			})
 		}

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sysfence/seccomp"
@@ -21,21 +23,23 @@ type policyFlags struct {
 	errno       string
 	dflt        string
 	foreign     string
-	arch        string // compile only
 	set         map[string]bool
+	// list and names are the flag of the rules and their names, so that
+	// an error about Rules[i] can name the call as the user wrote it.
+	list  string
+	names []string
 }
 
-// register defines the flags on fs; --arch only when withArch.
-func (f *policyFlags) register(fs *flag.FlagSet, withArch bool) {
+const actionHelp = "allow, kill-process, kill-thread, trap or trap:N, log, notify, errno:N (0..4095) or errno:NAME, trace:N"
+
+// define defines the flags on fs.
+func (f *policyFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.builtin, "builtin", "sandbox", "the built-in policy `NAME` to use without --deny or --allow ("+strings.Join(seccomp.BuiltinNames(), ", ")+")")
 	fs.StringVar(&f.deny, "deny", "", "fail the comma-separated system calls `NAMES` with --errno and allow the rest")
 	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES`; the rest get --default")
-	fs.StringVar(&f.errno, "errno", "EPERM", "error `E`, a name or number, for the calls --deny names")
-	fs.StringVar(&f.dflt, "default", "", "`ACTION` for calls the list does not name (default allow with --deny, kill-process with --allow)")
-	fs.StringVar(&f.foreign, "foreign", "kill-process", "`ACTION` for calls through another ABI (i386 or x32 on x86_64, arm on aarch64)")
-	if withArch {
-		fs.StringVar(&f.arch, "arch", "", "`ABI` to compile for (default the native ABI; see sysfence syscalls)")
-	}
+	fs.StringVar(&f.errno, "errno", "EPERM", "error `E`, a name or a number from 0 to 4095, for the calls --deny names (0 makes them return 0 without running)")
+	fs.StringVar(&f.dflt, "default", "", "`ACTION` for calls the list does not name (default allow with --deny, kill-process with --allow): "+actionHelp)
+	fs.StringVar(&f.foreign, "foreign", "kill-process", "`ACTION` for calls through another ABI (i386 int 0x80 or x32 on x86_64, arm on aarch64)")
 }
 
 // parsed records which flags the command line gave; call it after
@@ -46,30 +50,34 @@ func (f *policyFlags) parsed(fs *flag.FlagSet) {
 }
 
 // custom reports whether the flags ask for anything but a built-in
-// policy compiled for the native ABI.
+// policy as it is.
 func (f *policyFlags) custom() bool { return len(f.set) > 0 && !(len(f.set) == 1 && f.set["builtin"]) }
 
-// policy returns the policy the flags describe, for the ABI they name.
-func (f *policyFlags) policy() (*seccomp.Policy, *tables.ABI, error) {
-	abi, err := abiFlag(f.arch)
-	if err != nil {
-		return nil, nil, err
-	}
+// policy returns the policy the flags describe, for abi.
+func (f *policyFlags) policy(abi *tables.ABI) (*seccomp.Policy, error) {
 	p, err := f.rules(abi)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p.ABIs = []*tables.ABI{abi}
 	p.Foreign = seccomp.Action(f.foreign)
-	for _, a := range []struct {
-		flag   string
-		action seccomp.Action
-	}{{"default", p.Default}, {"foreign", p.Foreign}} {
-		if _, err := a.action.Resolve(abi); err != nil {
-			return nil, nil, usageError{fmt.Errorf("--%s: %w", a.flag, err)}
-		}
+	if err := checkAction("foreign", f.foreign, p.Foreign, abi); err != nil {
+		return nil, err
 	}
-	return p, abi, nil
+	return p, nil
+}
+
+// checkAction resolves the action a flag gave, as a usage error in the
+// flag's terms.
+func checkAction(flag, value string, a seccomp.Action, abi *tables.ABI) error {
+	if _, err := a.Resolve(abi); err != nil {
+		var ae *seccomp.ActionError
+		if errors.As(err, &ae) {
+			return usagef("--%s %s: %s", flag, value, ae.Reason)
+		}
+		return usagef("--%s %s: %v", flag, value, err)
+	}
+	return nil
 }
 
 // rules returns the policy of --deny, --allow or the built-in, with its
@@ -77,76 +85,117 @@ func (f *policyFlags) policy() (*seccomp.Policy, *tables.ABI, error) {
 func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 	switch {
 	case f.set["deny"] && f.set["allow"]:
-		return nil, usageError{errors.New("give --deny or --allow, not both")}
+		return nil, usagef("give --deny or --allow, not both")
 	case f.set["builtin"] && (f.set["deny"] || f.set["allow"]):
-		return nil, usageError{errors.New("--builtin applies without --deny or --allow")}
+		return nil, usagef("--builtin applies without --deny or --allow")
 	case f.set["errno"] && !f.set["deny"]:
-		return nil, usageError{errors.New("--errno applies to --deny")}
+		return nil, usagef("--errno applies to --deny")
+	case f.set["default"] && !f.set["deny"] && !f.set["allow"]:
+		return nil, usagef("--default applies to --deny or --allow")
 	case f.set["deny"]:
-		names, err := nameList("deny", f.deny)
-		if err != nil {
+		if err := f.nameList("deny", f.deny); err != nil {
 			return nil, err
 		}
 		errno := seccomp.Action("errno:" + f.errno)
-		resolved, err := errno.Resolve(abi)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--errno: %w", err)}
-		}
-		if resolved.Data() == 0 {
-			return nil, usageError{errors.New("--errno 0 would make the denied calls return 0, success, without running them")}
-		}
-		return &seccomp.Policy{Default: f.defaultOr(seccomp.Allow), Rules: seccomp.RulesFor(errno, names...)}, nil
-	case f.set["allow"]:
-		names, err := nameList("allow", f.allow)
-		if err != nil {
+		if err := checkAction("errno", f.errno, errno, abi); err != nil {
 			return nil, err
 		}
-		return &seccomp.Policy{Default: f.defaultOr(seccomp.KillProcess), Rules: seccomp.RulesFor(seccomp.Allow, names...)}, nil
-	case f.set["default"]:
-		return nil, usageError{errors.New("--default applies to --deny or --allow")}
+		return f.withDefault(seccomp.Allow, abi, seccomp.RulesFor(errno, f.names...))
+	case f.set["allow"]:
+		if err := f.nameList("allow", f.allow); err != nil {
+			return nil, err
+		}
+		return f.withDefault(seccomp.KillProcess, abi, seccomp.RulesFor(seccomp.Allow, f.names...))
 	}
 	p, err := seccomp.BuiltinPolicy(f.builtin)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usagef("--builtin %s: not a built-in policy (want %s)", f.builtin, strings.Join(seccomp.BuiltinNames(), " or "))
 	}
 	return p, nil
 }
 
-func (f *policyFlags) defaultOr(a seccomp.Action) seccomp.Action {
+func (f *policyFlags) withDefault(def seccomp.Action, abi *tables.ABI, rules []seccomp.Rule) (*seccomp.Policy, error) {
 	if f.set["default"] {
-		return seccomp.Action(f.dflt)
-	}
-	return a
-}
-
-// nameList splits a comma-separated list of system-call names, dropping
-// repeats.
-func nameList(flag, list string) ([]string, error) {
-	var names []string
-	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
-		if name != "" && !slices.Contains(names, name) {
-			names = append(names, name)
+		def = seccomp.Action(f.dflt)
+		if err := checkAction("default", f.dflt, def, abi); err != nil {
+			return nil, err
 		}
 	}
-	if len(names) == 0 {
-		return nil, usageError{fmt.Errorf("--%s names no system call", flag)}
-	}
-	return names, nil
+	return &seccomp.Policy{Default: def, Rules: rules}, nil
 }
 
-// compilePolicy compiles p, reports on stderr the names skipped for the
-// ABI, and makes an unknown name a usage error.
-func compilePolicy(p *seccomp.Policy, stderr io.Writer) (*seccomp.Program, error) {
-	prog, err := p.Compile()
-	if errors.Is(err, seccomp.ErrUnknownSyscall) {
-		return nil, usageError{err}
+// nameList splits the comma-separated list of system-call names of
+// --flag, dropping repeats.
+func (f *policyFlags) nameList(flag, list string) error {
+	f.list = flag
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name != "" && !slices.Contains(f.names, name) {
+			f.names = append(f.names, name)
+		}
 	}
+	if len(f.names) == 0 {
+		return usagef("--%s names no system call", flag)
+	}
+	return nil
+}
+
+// compile compiles p, reports on stderr the names skipped for the ABI,
+// and puts an error in the terms of the command line.
+func (f *policyFlags) compile(p *seccomp.Policy, stderr io.Writer) (*seccomp.Program, error) {
+	prog, err := p.Compile()
 	if err != nil {
-		return nil, err
+		return nil, f.explain(err)
 	}
 	for _, s := range prog.Skipped() {
 		fmt.Fprintf(stderr, "sysfence: skipped %s: no such system call on %s\n", s.Syscall, s.ABI.Name)
 	}
 	return prog, nil
+}
+
+var ruleField = regexp.MustCompile(`^Rules\[(\d+)\]`)
+
+// explain rewrites an error of Policy.Compile in the command line's
+// terms: unknown names as one sentence, and a rule as the name in --deny
+// or --allow that made it.
+func (f *policyFlags) explain(err error) error {
+	var unknown []string
+	for _, e := range unwrapAll(err) {
+		var u *seccomp.UnknownSyscallError
+		if errors.As(e, &u) {
+			s := strconv.Quote(u.Name)
+			if len(u.Suggestions) > 0 {
+				s += " (did you mean " + strings.Join(u.Suggestions, ", ") + "?)"
+			}
+			unknown = append(unknown, s)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("--%s: unknown system call %s", f.list, strings.Join(unknown, ", "))
+	}
+	var pe *seccomp.PolicyError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	where := pe.Field
+	if m := ruleField.FindStringSubmatch(pe.Field); m != nil && f.list != "" {
+		i, _ := strconv.Atoi(m[1])
+		if i < len(f.names) {
+			where = fmt.Sprintf("--%s %s (name %d of %d)", f.list, f.names[i], i+1, len(f.names))
+		}
+	} else if pe.Field == "Default" || pe.Field == "Foreign" {
+		where = "--" + strings.ToLower(pe.Field)
+	}
+	if pe.ABI != "" {
+		where += " on " + pe.ABI
+	}
+	return usagef("%s: %s", where, message(pe.Err))
+}
+
+// unwrapAll returns err and, for an errors.Join, each joined error.
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -1,82 +1,91 @@
 package main
 
 import (
+	"flag"
 	"fmt"
-	"io"
 	"strconv"
+	"strings"
 
-	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
 )
 
-func init() {
-	register(command{
-		name:    "simulate",
-		summary: "run a raw seccomp program on one system call and print the action",
-		run:     runSimulate,
-	})
+var simulateCommand = &command{
+	name:         "simulate",
+	summary:      "run a raw seccomp program on one system call and print the action",
+	interspersed: true,
+	usage: `[--arch ABI] [--call-arch ABI] FILE SYSCALL [ARG...]
+
+Run the program in FILE on a call of SYSCALL, a name or a number, with up
+to six arguments, made through --call-arch (default: --arch, or the
+program's first ABI), and print the action it returns. --call-arch x86 on
+an x86_64 program shows what an int 0x80 call meets, --call-arch x32 what
+an x32 call meets. Numbers are the kernel's: an x32 number has bit
+0x40000000 set (names get it from the table), and one without it is
+refused. Arguments are numbers (0x... for hexadecimal); negative ones are
+sign-extended to the word of the calling ABI, as libc passes them (-100 is
+AT_FDCWD).
+
+` + inspectHelp,
+	setup: func(fs *flag.FlagSet) func(*invocation) error {
+		arch := archFlag(fs, "arch", programArch)
+		callArch := archFlag(fs, "call-arch", "the call is made through (default: --arch)")
+		return func(inv *invocation) error {
+			return runSimulate(inv, *arch, *callArch)
+		}
+	},
 }
 
-const simulateSynopsis = `[--arch ABI] [--call-arch ABI] FILE SYSCALL [ARG...]
-
-Run the program in FILE (raw sock_filter records in the byte order of
---arch) on a call of SYSCALL, a name or a number, with up to six
-arguments, made through --call-arch (default: --arch), and print the
-action it returns and how many instructions ran. --call-arch x86 on an
-x86_64 program shows what an int 0x80 call meets.`
-
-func runSimulate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("simulate", simulateSynopsis, stderr)
-	arch := fs.String("arch", "", "`ABI` of the program (default: the native ABI, "+inspectNativeName()+")")
-	callArch := fs.String("call-arch", "", "`ABI` the call is made through (default: --arch)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func runSimulate(inv *invocation, arch, callArch string) error {
+	if len(inv.args) < 2 || len(inv.args) > 8 {
+		return usagef("want FILE SYSCALL [ARG...] with at most 6 ARGs, got %d arguments", len(inv.args))
 	}
-	if fs.NArg() < 2 || fs.NArg() > 8 {
-		return usageError{fmt.Errorf("want FILE SYSCALL [ARG...] with at most 6 ARGs, got %d arguments", fs.NArg())}
-	}
-	abi, err := abiFlag(*arch)
-	if err != nil {
-		return err
-	}
-	call := abi
-	if *callArch != "" {
-		if call, err = abiFlag(*callArch); err != nil {
+	var call *tables.ABI
+	if callArch != "" {
+		var err error
+		if call, err = lookupABI("call-arch", callArch); err != nil {
 			return err
 		}
 	}
-	data := filter.SeccompData{Arch: call.Audit}
-	nr, err := syscallNumber(call, fs.Arg(1))
+	prog, err := readProgram(inv, inv.args[0], arch)
 	if err != nil {
 		return err
 	}
-	data.Nr = int32(nr)
-	for i, a := range fs.Args()[2:] {
-		if data.Args[i], err = strconv.ParseUint(a, 0, 64); err != nil {
-			return usageError{fmt.Errorf("argument %d: %q is not a number", i, a)}
+	if call == nil {
+		call = prog.ABIs()[0]
+	}
+	args := make([]uint64, len(inv.args)-2)
+	for i, a := range inv.args[2:] {
+		if args[i], err = parseArg(call, a); err != nil {
+			return usagef("argument %d: %v", i, err)
 		}
 	}
-	prog, err := inspectArgs{file: fs.Arg(0), abi: abi}.program()
+	nr, err := syscallNumber(call, inv.args[1])
 	if err != nil {
 		return err
 	}
-	res, err := filter.Run(prog, &data, abi.ByteOrder())
+	act, err := prog.EvaluateNr(call, nr, args...)
 	if err != nil {
 		return err
 	}
-	name, _ := call.SyscallName(nr)
-	if name == "" {
-		name = "not in the table"
+	name, ok := call.SyscallName(nr)
+	if !ok {
+		name = "not in " + call.Name + "'s table"
 	}
-	fmt.Fprintf(stdout, "arch:   %s (%#x)\n", call.Name, call.Audit)
-	fmt.Fprintf(stdout, "nr:     %d (%s)\n", nr, name)
-	fmt.Fprintf(stdout, "action: %s\n", describeAction(res.Ret, call))
-	fmt.Fprintf(stdout, "steps:  %d\n", res.Steps)
+	fmt.Fprintf(inv.stdout, "arch:   %s (%#x)\n", call.Name, call.Audit)
+	fmt.Fprintf(inv.stdout, "nr:     %d (%s)\n", nr, name)
+	fmt.Fprintf(inv.stdout, "action: %s\n", act)
 	return nil
 }
 
-// syscallNumber reads a syscall name of abi, or any number.
+// syscallNumber reads a system-call name of abi, or a number as the kernel
+// puts it in seccomp_data.nr (negative numbers, such as the -1 debuggers
+// use to skip a call, as their 32-bit two's complement).
 func syscallNumber(abi *tables.ABI, s string) (uint32, error) {
+	if strings.HasPrefix(s, "-") {
+		if n, err := strconv.ParseInt(s, 0, 32); err == nil {
+			return uint32(n), nil
+		}
+	}
 	if n, err := strconv.ParseUint(s, 0, 32); err == nil {
 		return uint32(n), nil
 	}
@@ -84,14 +93,4 @@ func syscallNumber(abi *tables.ABI, s string) (uint32, error) {
 		return n, nil
 	}
 	return 0, unknownName(s, abi.Name)
-}
-
-// describeAction spells an action, with the errno's name on abi.
-func describeAction(a filter.Action, abi *tables.ABI) string {
-	if a.Kind() == filter.ErrnoBase {
-		if name, ok := abi.ErrnoName(a.Data()); ok {
-			return fmt.Sprintf("%s (%s)", a, name)
-		}
-	}
-	return a.String()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -8,44 +9,51 @@ import (
 	"github.com/sysfence/seccomp/filter"
 )
 
-func init() {
-	register(command{
-		name:    "stats",
-		summary: "measure a raw seccomp program: length, steps per syscall, action cache",
-		run:     runStats,
-	})
-}
+var statsCommand = &command{
+	name:         "stats",
+	summary:      "measure a raw seccomp program: length, steps per syscall, action cache",
+	interspersed: true,
+	usage: `[--arch ABI] FILE
 
-func runStats(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("stats", "FILE [--arch ABI]", stderr)
-	in, err := parseInspectArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	prog, err := in.program()
-	if err != nil {
-		return err
-	}
-	st, err := filter.Analyze(prog, in.abi)
-	if err != nil {
-		return err
-	}
-	lines := [][2]string{
-		{"abi", in.abi.Name},
-		{"instructions", fmt.Sprint(st.Len)},
-		{"syscalls", fmt.Sprint(st.Syscalls)},
-		{"mean steps", fmt.Sprintf("%.2f", st.MeanSteps)},
-		{"max steps", fmt.Sprintf("%d (%s)", st.MaxSteps, st.MaxStepsSyscall)},
-		{"cache allowed", fmt.Sprintf("%d of %d", st.CacheAllowed, st.Syscalls)},
-	}
-	width := 0
-	for _, l := range lines {
-		width = max(width, len(l[0])+1)
-	}
-	var b strings.Builder
-	for _, l := range lines {
-		fmt.Fprintf(&b, "%-*s %s\n", width, l[0]+":", l[1])
-	}
-	_, err = io.WriteString(stdout, b.String())
-	return err
+For each ABI of the program in FILE (or --arch), print its length, the
+mean and largest number of instructions a system call of the ABI's table
+runs through (arguments 0), and how many calls Linux's seccomp action
+cache (5.11+) lets through without running the program.
+
+` + inspectHelp,
+	setup: func(fs *flag.FlagSet) func(*invocation) error {
+		arch := archFlag(fs, "arch", programArch)
+		return func(inv *invocation) error {
+			if len(inv.args) != 1 {
+				return usagef("want one FILE (- for stdin), got %d arguments", len(inv.args))
+			}
+			prog, err := readProgram(inv, inv.args[0], *arch)
+			if err != nil {
+				return err
+			}
+			var b strings.Builder
+			for i, abi := range prog.ABIs() {
+				st, err := filter.Analyze(prog.Instructions(), abi)
+				if err != nil {
+					return err
+				}
+				if i > 0 {
+					b.WriteString("\n")
+				}
+				lines := [][2]string{
+					{"abi", abi.Name},
+					{"instructions", fmt.Sprint(st.Len)},
+					{"syscalls", fmt.Sprint(st.Syscalls)},
+					{"mean steps", fmt.Sprintf("%.2f", st.MeanSteps)},
+					{"max steps", fmt.Sprintf("%d (%s)", st.MaxSteps, st.MaxStepsSyscall)},
+					{"cache allowed", fmt.Sprintf("%d of %d", st.CacheAllowed, st.Syscalls)},
+				}
+				for _, l := range lines {
+					fmt.Fprintf(&b, "%-14s %s\n", l[0]+":", l[1])
+				}
+			}
+			_, err = io.WriteString(inv.stdout, b.String())
+			return err
+		}
+	},
 }

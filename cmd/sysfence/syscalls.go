@@ -2,57 +2,55 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/sysfence/seccomp/tables"
 )
 
-func init() {
-	register(command{
-		name:    "syscalls",
-		summary: "resolve syscall names and numbers, or print an ABI's table",
-		run:     runSyscalls,
-	})
-}
-
-const syscallsSynopsis = `[--arch ABI|all] [NAME|NUMBER ...]
+var syscallsCommand = &command{
+	name:         "syscalls",
+	summary:      "resolve syscall names and numbers, or print an ABI's table",
+	interspersed: true,
+	usage: `[--arch ABI|all] [NAME|NUMBER ...]
 
 With names or numbers, print the number of each name and the name of each
-number on the ABI, one a line. With none, print the ABI's whole table as
-CSV (arch,name,nr). --arch all covers every ABI and prints CSV rows.`
-
-func runSyscalls(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("syscalls", syscallsSynopsis, stderr)
-	arch := fs.String("arch", "", "ABI to use (default: the native ABI; \"all\" for every ABI)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	abis, err := archList(*arch)
-	if err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stdout, "arch,name,nr")
-		for _, abi := range abis {
-			for i := range abi.Len() {
-				s := abi.At(i)
-				fmt.Fprintf(stdout, "%s,%s,%d\n", abi.Name, s.Name, s.Nr)
+number on the ABI, one a line. With --arch all, or with no names or
+numbers, print CSV instead: a header line "arch,name,nr", then a row for
+each call (of every ABI with --arch all; of the whole table with no
+names). A name or number no ABI asked about knows fails the command
+(exit status 1), after the others are printed.`,
+	setup: func(fs *flag.FlagSet) func(*invocation) error {
+		arch := archFlag(fs, "arch", "to look up, or all for every ABI (default "+nativeName()+")")
+		return func(inv *invocation) error {
+			abis, err := archList(*arch)
+			if err != nil {
+				return err
 			}
+			csv := len(abis) > 1 || len(inv.args) == 0
+			if csv {
+				fmt.Fprintln(inv.stdout, "arch,name,nr")
+			}
+			if len(inv.args) == 0 {
+				for _, abi := range abis {
+					for _, s := range abi.Syscalls() {
+						fmt.Fprintf(inv.stdout, "%s,%s,%d\n", abi.Name, s.Name, s.Nr)
+					}
+				}
+				return nil
+			}
+			var errs []error
+			for _, arg := range inv.args {
+				if err := resolve(inv.stdout, abis, arg, csv); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
 		}
-		return nil
-	}
-	var errs []error
-	for _, arg := range fs.Args() {
-		if err := resolve(stdout, abis, arg, len(abis) > 1); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	},
 }
 
 // archList returns the ABIs --arch names: one, every one for "all", or the
@@ -61,29 +59,11 @@ func archList(arch string) ([]*tables.ABI, error) {
 	if arch == "all" {
 		return tables.All(), nil
 	}
-	abi, err := abiFlag(arch)
+	abi, err := lookupABI("arch", arch)
 	if err != nil {
 		return nil, err
 	}
 	return []*tables.ABI{abi}, nil
-}
-
-// abiFlag resolves the value of an --arch flag. Empty means the native ABI
-// of GOARCH, on any OS: a filter for Linux can be inspected elsewhere.
-func abiFlag(arch string) (*tables.ABI, error) {
-	if arch == "" {
-		for _, abi := range tables.All() {
-			if slices.Contains(abi.GOARCH, runtime.GOARCH) {
-				return abi, nil
-			}
-		}
-		return nil, usageError{fmt.Errorf("no ABI is native to GOARCH %s; name one with --arch", runtime.GOARCH)}
-	}
-	abi, ok := tables.Lookup(arch)
-	if !ok {
-		return nil, usageError{&tables.UnknownABIError{Name: arch}}
-	}
-	return abi, nil
 }
 
 // resolve prints the number of a name or the name of a number. With csv it

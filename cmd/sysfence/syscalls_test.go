@@ -1,18 +1,11 @@
 package main
 
 import (
-	"bytes"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
-
-// sysfence runs the command line in-process and returns its exit status,
-// standard output and standard error.
-func sysfence(args ...string) (int, string, string) {
-	var stdout, stderr bytes.Buffer
-	code := run(args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
 
 func TestSyscallsResolve(t *testing.T) {
 	tests := []struct {
@@ -26,7 +19,7 @@ func TestSyscallsResolve(t *testing.T) {
 		{[]string{"--arch", "x32", "ptrace"}, "1073742345\n"},
 		{[]string{"--arch", "i386", "_llseek"}, "140\n"},
 		{[]string{"--arch", "mips64n32el", "read"}, "6000\n"},
-		{[]string{"--arch", "all", "riscv_flush_icache"}, "riscv64,riscv_flush_icache,259\n"},
+		{[]string{"--arch", "all", "riscv_flush_icache"}, "arch,name,nr\nriscv64,riscv_flush_icache,259\n"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -56,10 +49,19 @@ func TestSyscallsTable(t *testing.T) {
 	}
 }
 
+// TestSyscallsNative checks the default ABI's numbers against the
+// standard library's syscall package, an independent source of the host's
+// numbers (zsysnum_linux_<goarch>.go).
 func TestSyscallsNative(t *testing.T) {
-	code, out, errs := sysfence("syscalls", "getpid")
-	if code != 0 || out == "" {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	for name, want := range map[string]int{"getpid": syscall.SYS_GETPID, "openat": syscall.SYS_OPENAT, "ptrace": syscall.SYS_PTRACE, "exit_group": syscall.SYS_EXIT_GROUP} {
+		code, out, errs := sysfence("syscalls", name)
+		if code != 0 || out != strconv.Itoa(want)+"\n" {
+			t.Errorf("syscalls %s: exit %d, stdout %q, stderr %q; want %d", name, code, out, errs, want)
+		}
+		code, out, errs = sysfence("syscalls", strconv.Itoa(want))
+		if code != 0 || out != name+"\n" {
+			t.Errorf("syscalls %d: exit %d, stdout %q, stderr %q; want %s", want, code, out, errs, name)
+		}
 	}
 }
 

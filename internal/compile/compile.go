@@ -329,7 +329,7 @@ func (c *compiler) emitDispatch(groups []*group, foreign filter.Action) {
 		if i == len(groups)-1 {
 			jf = c.ret(foreign)
 		}
-		c.asm.JumpIf(filter.BPF_JEQ, g.audit, g.entry, jf)
+		c.asm.JumpIf(filter.JumpEq, g.audit, g.entry, jf)
 	}
 }
 
@@ -348,7 +348,7 @@ func (c *compiler) emitGroup(g *group) {
 // in A; pre holds the prefix sums of their weights.
 func (c *compiler) emitSearch(spans []span, pre []int64) {
 	if isolated(spans) {
-		c.asm.JumpIf(filter.BPF_JEQ, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+		c.asm.JumpIf(filter.JumpEq, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
 		return
 	}
 	k := splitPoint(pre)
@@ -362,7 +362,7 @@ func (c *compiler) emitSearch(spans []span, pre []int64) {
 	} else if len(left) > 1 {
 		jt = c.asm.NewLabel()
 	}
-	c.asm.JumpIf(filter.BPF_JGE, right[0].lo, jt, jf)
+	c.asm.JumpIf(filter.JumpGE, right[0].lo, jt, jf)
 	if len(left) > 1 {
 		c.emitSearch(left, pre[:k+1])
 	}
@@ -409,13 +409,13 @@ func (c *compiler) emitCond(b *argBlock, cond Cond, pass, fail filter.Label) {
 	case OpNe:
 		c.emitEqual(b, cond, fail, pass)
 	case OpGt:
-		c.emitGreater(b, cond, filter.BPF_JGT, pass, fail)
+		c.emitGreater(b, cond, filter.JumpGT, pass, fail)
 	case OpGe:
-		c.emitGreater(b, cond, filter.BPF_JGE, pass, fail)
+		c.emitGreater(b, cond, filter.JumpGE, pass, fail)
 	case OpLt: // not >=
-		c.emitGreater(b, cond, filter.BPF_JGE, fail, pass)
+		c.emitGreater(b, cond, filter.JumpGE, fail, pass)
 	case OpLe: // not >
-		c.emitGreater(b, cond, filter.BPF_JGT, fail, pass)
+		c.emitGreater(b, cond, filter.JumpGT, fail, pass)
 	default:
 		panic(fmt.Sprintf("compile: emitCond: unvalidated operator %d", cond.Op))
 	}
@@ -450,27 +450,27 @@ func (c *compiler) emitEqual(b *argBlock, cond Cond, eq, ne filter.Label) {
 		if i == len(kept)-1 {
 			jt = eq
 		}
-		c.asm.JumpIf(filter.BPF_JEQ, t.value, jt, ne)
+		c.asm.JumpIf(filter.JumpEq, t.value, jt, ne)
 	}
 }
 
 // emitGreater emits "arg > value" (op BPF_JGT) or "arg >= value"
 // (BPF_JGE), unsigned, jumping to yes or no. On 64-bit arguments the high
 // words decide unless they are equal.
-func (c *compiler) emitGreater(b *argBlock, cond Cond, op uint16, yes, no filter.Label) {
+func (c *compiler) emitGreater(b *argBlock, cond Cond, op filter.JumpOp, yes, no filter.Label) {
 	vhi, vlo := uint32(cond.Value>>32), uint32(cond.Value)
 	if cond.wide(b.wide) {
-		lowDecides := !(op == filter.BPF_JGT && vlo == ^uint32(0)) && !(op == filter.BPF_JGE && vlo == 0)
+		lowDecides := !(op == filter.JumpGT && vlo == ^uint32(0)) && !(op == filter.JumpGE && vlo == 0)
 		c.asm.LoadAbs(b.hi(cond.Arg))
 		if !lowDecides { // the low words cannot change the outcome
 			c.asm.JumpIf(op, vhi, yes, no)
 			return
 		}
 		if vhi != ^uint32(0) {
-			c.asm.JumpIf(filter.BPF_JGT, vhi, yes, filter.Next)
+			c.asm.JumpIf(filter.JumpGT, vhi, yes, filter.Next)
 		}
 		if vhi != 0 { // hi <= vhi here; with vhi == 0, hi == vhi
-			c.asm.JumpIf(filter.BPF_JEQ, vhi, filter.Next, no)
+			c.asm.JumpIf(filter.JumpEq, vhi, filter.Next, no)
 		}
 	}
 	c.asm.LoadAbs(b.lo(cond.Arg))

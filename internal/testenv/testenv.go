@@ -116,3 +116,18 @@ func Require(t testing.TB, ok bool, reason string) {
 	}
 	t.Skip(reason)
 }
+
+// RequireSource makes sure the source file at path is there, for a test
+// that reads the module's sources or testdata. A test binary run where the
+// sources are not (the qemu guests run the root package's tests with
+// -short and no source tree) skips under -short; elsewhere a missing file
+// fails the test.
+func RequireSource(t testing.TB, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if testing.Short() {
+			t.Skipf("%v: no source tree here (-short)", err)
+		}
+		t.Fatal(err)
+	}
+}

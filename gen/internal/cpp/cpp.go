@@ -1,4 +1,11 @@
-package main
+// Package cpp is a small C preprocessor: just enough of one for gen to read
+// the Linux uapi headers the way a compiler for one ABI reads them. It knows
+// object-like #define and #undef, #include <...>, and the conditionals #if,
+// #ifdef, #ifndef, #elif, #else and #endif over integer expressions with
+// defined(). Function-like macros are recorded, so defined() sees them, but
+// never expanded; lines that are not directives are ignored, since every fact
+// gen needs sits in a #define.
+package cpp
 
 import (
 	"errors"
@@ -9,17 +16,9 @@ import (
 	"strings"
 )
 
-// This file is a small C preprocessor: just enough of one to read the Linux
-// uapi headers the way a compiler for one ABI reads them. It knows
-// object-like #define and #undef, #include <...>, and the conditionals #if,
-// #ifdef, #ifndef, #elif, #else and #endif over integer expressions with
-// defined(). Function-like macros are recorded, so defined() sees them, but
-// never expanded; lines that are not directives are ignored, since every fact
-// the generator needs sits in a #define.
-
-// errCPP reports input the preprocessor cannot handle; errors wrapping it
-// name the file and line.
-var errCPP = errors.New("preprocessor")
+// ErrSyntax reports input the preprocessor cannot handle; errors wrapping
+// it name the file and line.
+var ErrSyntax = errors.New("preprocessor")
 
 // maxIncludeDepth bounds nested #include, as a guard against a header that
 // includes itself without an include guard.
@@ -32,23 +31,23 @@ type cppMacro struct {
 	pos      string // "file:line" of the definition
 }
 
-// includeResolver maps the name in `#include <name>` to a file to read. It
+// Resolver maps the name in `#include <name>` to a file to read. It
 // returns "" for a header to skip: one that a kernel build generates and a
 // source tree therefore lacks.
-type includeResolver func(name string) (string, error)
+type Resolver func(name string) (string, error)
 
-// cpp holds the macros defined so far and the headers read.
-type cpp struct {
+// Preprocessor holds the macros defined so far and the headers read.
+type Preprocessor struct {
 	macros  map[string]cppMacro
-	resolve includeResolver
+	resolve Resolver
 	read    map[string]bool // names of the headers included
 	depth   int
 }
 
-// newCPP returns a preprocessor with the given predefined macros, each
+// New returns a preprocessor with the given predefined macros, each
 // "NAME" (defined as 1) or "NAME=VALUE", as on a compiler's command line.
-func newCPP(defines []string, resolve includeResolver) *cpp {
-	p := &cpp{macros: map[string]cppMacro{}, resolve: resolve, read: map[string]bool{}}
+func New(defines []string, resolve Resolver) *Preprocessor {
+	p := &Preprocessor{macros: map[string]cppMacro{}, resolve: resolve, read: map[string]bool{}}
 	for _, d := range defines {
 		name, body, ok := strings.Cut(d, "=")
 		if !ok {
@@ -59,9 +58,9 @@ func newCPP(defines []string, resolve includeResolver) *cpp {
 	return p
 }
 
-// include reads the header `#include <name>` names, as if the translation
+// Include reads the header `#include <name>` names, as if the translation
 // unit began with that line.
-func (p *cpp) include(name string) error {
+func (p *Preprocessor) Include(name string) error {
 	path, err := p.resolve(name)
 	if err != nil {
 		return fmt.Errorf("#include <%s>: %w", name, err)
@@ -70,7 +69,7 @@ func (p *cpp) include(name string) error {
 		return nil
 	}
 	if p.depth >= maxIncludeDepth {
-		return fmt.Errorf("#include <%s>: %w: nested too deeply", name, errCPP)
+		return fmt.Errorf("#include <%s>: %w: nested too deeply", name, ErrSyntax)
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -83,7 +82,7 @@ func (p *cpp) include(name string) error {
 }
 
 // source preprocesses the text of one file.
-func (p *cpp) source(file, src string) error {
+func (p *Preprocessor) source(file, src string) error {
 	lines, err := logicalLines(src)
 	if err != nil {
 		return fmt.Errorf("%s:%w", file, err)
@@ -96,7 +95,7 @@ func (p *cpp) source(file, src string) error {
 		}
 	}
 	if open := conds.open(); open != 0 {
-		return fmt.Errorf("%s:%d: %w: #if without #endif", file, open, errCPP)
+		return fmt.Errorf("%s:%d: %w: #if without #endif", file, open, ErrSyntax)
 	}
 	return nil
 }
@@ -130,7 +129,7 @@ func logicalLines(src string) ([]srcLine, error) {
 		case c == '/' && strings.HasPrefix(src[i+1:], "*"):
 			end := strings.Index(src[i+2:], "*/")
 			if end < 0 {
-				return nil, fmt.Errorf("%d: %w: unterminated comment", line, errCPP)
+				return nil, fmt.Errorf("%d: %w: unterminated comment", line, ErrSyntax)
 			}
 			line += strings.Count(src[i+2:i+2+end], "\n")
 			i += end + 3
@@ -189,7 +188,7 @@ func (s cppConds) open() int {
 }
 
 // line handles one logical line at pos.
-func (p *cpp) line(pos, text string, conds *cppConds) error {
+func (p *Preprocessor) line(pos, text string, conds *cppConds) error {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "#") {
 		return nil // text, or a null directive
@@ -216,18 +215,18 @@ func (p *cpp) line(pos, text string, conds *cppConds) error {
 		return p.define(pos, arg)
 	case "undef":
 		if !isCIdent(arg) {
-			return fmt.Errorf("%w: #undef %q: not a macro name", errCPP, arg)
+			return fmt.Errorf("%w: #undef %q: not a macro name", ErrSyntax, arg)
 		}
 		delete(p.macros, arg)
 		return nil
 	case "include":
 		return p.includeDirective(arg)
 	case "error":
-		return fmt.Errorf("%w: #error %s", errCPP, arg)
+		return fmt.Errorf("%w: #error %s", ErrSyntax, arg)
 	case "warning", "pragma", "line", "ident":
 		return nil
 	}
-	return fmt.Errorf("%w: unknown directive #%s", errCPP, name)
+	return fmt.Errorf("%w: unknown directive #%s", ErrSyntax, name)
 }
 
 // posLine recovers the line number from a "file:line" position.
@@ -236,7 +235,7 @@ func posLine(pos string) int {
 	return n
 }
 
-func (p *cpp) openIf(pos, name, arg string, conds *cppConds) error {
+func (p *Preprocessor) openIf(pos, name, arg string, conds *cppConds) error {
 	c := cppCond{line: posLine(pos)}
 	if !conds.active() {
 		c.done = true // inside a skipped branch: no branch of this group runs
@@ -252,7 +251,7 @@ func (p *cpp) openIf(pos, name, arg string, conds *cppConds) error {
 		take, err = p.condition(arg)
 	case "ifdef", "ifndef":
 		if !isCIdent(arg) {
-			return fmt.Errorf("%w: #%s %q: not a macro name", errCPP, name, arg)
+			return fmt.Errorf("%w: #%s %q: not a macro name", ErrSyntax, name, arg)
 		}
 		_, take = p.macros[arg]
 		take = take == (name == "ifdef")
@@ -265,9 +264,9 @@ func (p *cpp) openIf(pos, name, arg string, conds *cppConds) error {
 	return nil
 }
 
-func (p *cpp) continueIf(pos, name, arg string, conds *cppConds) error {
+func (p *Preprocessor) continueIf(pos, name, arg string, conds *cppConds) error {
 	if len(*conds) == 0 {
-		return fmt.Errorf("%w: #%s without #if", errCPP, name)
+		return fmt.Errorf("%w: #%s without #if", ErrSyntax, name)
 	}
 	c := &(*conds)[len(*conds)-1]
 	if name == "endif" {
@@ -275,7 +274,7 @@ func (p *cpp) continueIf(pos, name, arg string, conds *cppConds) error {
 		return nil
 	}
 	if c.sawElse {
-		return fmt.Errorf("%w: #%s after #else", errCPP, name)
+		return fmt.Errorf("%w: #%s after #else", ErrSyntax, name)
 	}
 	if name == "else" {
 		c.sawElse = true
@@ -295,21 +294,21 @@ func (p *cpp) continueIf(pos, name, arg string, conds *cppConds) error {
 }
 
 // define handles "#define NAME body" and "#define NAME(params) body".
-func (p *cpp) define(pos, arg string) error {
+func (p *Preprocessor) define(pos, arg string) error {
 	end := 0
 	for end < len(arg) && isCIdentByte(arg[end], end == 0) {
 		end++
 	}
 	name := arg[:end]
 	if !isCIdent(name) {
-		return fmt.Errorf("%w: #define %q: not a macro name", errCPP, arg)
+		return fmt.Errorf("%w: #define %q: not a macro name", ErrSyntax, arg)
 	}
 	m := cppMacro{pos: pos}
 	rest := arg[end:]
 	if strings.HasPrefix(rest, "(") {
 		close := strings.IndexByte(rest, ')')
 		if close < 0 {
-			return fmt.Errorf("%w: #define %s: unterminated parameter list", errCPP, name)
+			return fmt.Errorf("%w: #define %s: unterminated parameter list", ErrSyntax, name)
 		}
 		m.function = true
 		rest = rest[close+1:]
@@ -319,21 +318,25 @@ func (p *cpp) define(pos, arg string) error {
 	return nil
 }
 
-func (p *cpp) includeDirective(arg string) error {
+func (p *Preprocessor) includeDirective(arg string) error {
 	if len(arg) < 2 || !(arg[0] == '<' && strings.HasSuffix(arg, ">") || arg[0] == '"' && strings.HasSuffix(arg, `"`)) {
-		return fmt.Errorf("%w: #include %s: want <name> or \"name\"", errCPP, arg)
+		return fmt.Errorf("%w: #include %s: want <name> or \"name\"", ErrSyntax, arg)
 	}
-	return p.include(arg[1 : len(arg)-1])
+	return p.Include(arg[1 : len(arg)-1])
 }
 
-// defined reports whether name is a macro.
-func (p *cpp) defined(name string) bool {
+// Included reports whether a header of that name (as in `#include <name>`)
+// was read.
+func (p *Preprocessor) Included(name string) bool { return p.read[name] }
+
+// Defined reports whether name is a macro.
+func (p *Preprocessor) Defined(name string) bool {
 	_, ok := p.macros[name]
 	return ok
 }
 
-// names returns the macros whose names begin with prefix, sorted.
-func (p *cpp) names(prefix string) []string {
+// Names returns the macros whose names begin with prefix, sorted.
+func (p *Preprocessor) Names(prefix string) []string {
 	var out []string
 	for name := range p.macros {
 		if strings.HasPrefix(name, prefix) {
@@ -344,16 +347,16 @@ func (p *cpp) names(prefix string) []string {
 	return out
 }
 
-// value evaluates the macro name as an integer constant expression. Unlike
+// Value evaluates the macro name as an integer constant expression. Unlike
 // in #if, an identifier that is not a macro is an error, not 0: a syscall
 // number must not silently depend on a macro the headers never defined.
-func (p *cpp) value(name string) (int64, error) {
+func (p *Preprocessor) Value(name string) (int64, error) {
 	m, ok := p.macros[name]
 	if !ok {
-		return 0, fmt.Errorf("%w: %s is not defined", errCPP, name)
+		return 0, fmt.Errorf("%w: %s is not defined", ErrSyntax, name)
 	}
 	if m.function {
-		return 0, fmt.Errorf("%s: %w: %s is a function-like macro", m.pos, errCPP, name)
+		return 0, fmt.Errorf("%s: %w: %s is a function-like macro", m.pos, ErrSyntax, name)
 	}
 	v, err := p.eval(m.body, map[string]bool{name: true}, true)
 	if err != nil {
@@ -362,8 +365,28 @@ func (p *cpp) value(name string) (int64, error) {
 	return v, nil
 }
 
+// Pos returns where the macro name was defined, "file:line" (or "-DNAME"
+// for a predefined one), and "" if it is not a macro.
+func (p *Preprocessor) Pos(name string) string { return p.macros[name].pos }
+
+// Target returns the identifier that the object-like macro name is defined
+// as, when its body is one identifier and nothing else, parentheses aside:
+// for "#define __NR_b (__NR_a)" Target("__NR_b") is "__NR_a". The
+// identifier need not be a macro itself.
+func (p *Preprocessor) Target(name string) (string, bool) {
+	m, ok := p.macros[name]
+	if !ok || m.function {
+		return "", false
+	}
+	body := strings.TrimSpace(m.body)
+	for strings.HasPrefix(body, "(") && strings.HasSuffix(body, ")") {
+		body = strings.TrimSpace(body[1 : len(body)-1])
+	}
+	return body, isCIdent(body)
+}
+
 // condition evaluates the expression of #if or #elif.
-func (p *cpp) condition(expr string) (bool, error) {
+func (p *Preprocessor) condition(expr string) (bool, error) {
 	v, err := p.eval(expr, nil, false)
 	if err != nil {
 		return false, fmt.Errorf("#if %s: %w", expr, err)
@@ -373,7 +396,7 @@ func (p *cpp) condition(expr string) (bool, error) {
 
 // eval expands the macros of expr, except those in hidden, and evaluates
 // it. An identifier left over is 0, or an error when strict.
-func (p *cpp) eval(expr string, hidden map[string]bool, strict bool) (int64, error) {
+func (p *Preprocessor) eval(expr string, hidden map[string]bool, strict bool) (int64, error) {
 	toks, err := cppTokenize(expr)
 	if err != nil {
 		return 0, err
@@ -385,13 +408,13 @@ func (p *cpp) eval(expr string, hidden map[string]bool, strict bool) (int64, err
 	for i, tk := range toks {
 		if tk.kind == tokIdent {
 			if strict {
-				return 0, fmt.Errorf("%w: %s is not defined", errCPP, tk.text)
+				return 0, fmt.Errorf("%w: %s is not defined", ErrSyntax, tk.text)
 			}
 			toks[i] = cppToken{kind: tokNum}
 		}
 	}
 	if len(toks) == 0 {
-		return 0, fmt.Errorf("%w: empty expression", errCPP)
+		return 0, fmt.Errorf("%w: empty expression", ErrSyntax)
 	}
 	e := cppExpr{toks: toks}
 	v, err := e.ternary()
@@ -399,14 +422,14 @@ func (p *cpp) eval(expr string, hidden map[string]bool, strict bool) (int64, err
 		return 0, err
 	}
 	if e.i < len(toks) {
-		return 0, fmt.Errorf("%w: unexpected %q", errCPP, toks[e.i].text)
+		return 0, fmt.Errorf("%w: unexpected %q", ErrSyntax, toks[e.i].text)
 	}
 	return v, nil
 }
 
 // expand replaces defined(NAME) with 0 or 1 and object-like macros with
 // their expanded bodies. A macro is not expanded inside its own expansion.
-func (p *cpp) expand(toks []cppToken, hidden map[string]bool) ([]cppToken, error) {
+func (p *Preprocessor) expand(toks []cppToken, hidden map[string]bool) ([]cppToken, error) {
 	var out []cppToken
 	for i := 0; i < len(toks); i++ {
 		tk := toks[i]
@@ -420,7 +443,7 @@ func (p *cpp) expand(toks []cppToken, hidden map[string]bool) ([]cppToken, error
 				return nil, err
 			}
 			i += n
-			out = append(out, cppBoolToken(p.defined(name)))
+			out = append(out, cppBoolToken(p.Defined(name)))
 			continue
 		}
 		m, ok := p.macros[tk.text]
@@ -429,7 +452,7 @@ func (p *cpp) expand(toks []cppToken, hidden map[string]bool) ([]cppToken, error
 			continue
 		}
 		if m.function {
-			return nil, fmt.Errorf("%w: function-like macro %s in an expression", errCPP, tk.text)
+			return nil, fmt.Errorf("%w: function-like macro %s in an expression", ErrSyntax, tk.text)
 		}
 		body, err := cppTokenize(m.body)
 		if err != nil {
@@ -457,7 +480,7 @@ func cppDefinedOperand(toks []cppToken) (string, int, error) {
 	case len(toks) >= 3 && toks[0].text == "(" && toks[1].kind == tokIdent && toks[2].text == ")":
 		return toks[1].text, 3, nil
 	}
-	return "", 0, fmt.Errorf("%w: defined wants a macro name", errCPP)
+	return "", 0, fmt.Errorf("%w: defined wants a macro name", ErrSyntax)
 }
 
 func cppBoolToken(b bool) cppToken {
@@ -521,7 +544,7 @@ func cppTokenize(s string) ([]cppToken, error) {
 				}
 			}
 			if op == "" {
-				return nil, fmt.Errorf("%w: unexpected %q", errCPP, c)
+				return nil, fmt.Errorf("%w: unexpected %q", ErrSyntax, c)
 			}
 			out = append(out, cppToken{kind: tokOp, text: op})
 			i += len(op)
@@ -543,7 +566,7 @@ func cppNumber(s string) (int64, error) {
 	}
 	v, err := strconv.ParseUint(digits, base, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%w: bad number %q", errCPP, s)
+		return 0, fmt.Errorf("%w: bad number %q", ErrSyntax, s)
 	}
 	return int64(v), nil
 }
@@ -597,7 +620,7 @@ func (e *cppExpr) ternary() (int64, error) {
 		return 0, err
 	}
 	if e.peek() != ":" {
-		return 0, fmt.Errorf("%w: ? without :", errCPP)
+		return 0, fmt.Errorf("%w: ? without :", ErrSyntax)
 	}
 	e.i++
 	b, err := e.ternary()
@@ -634,7 +657,7 @@ func (e *cppExpr) binary(minPrec int) (int64, error) {
 
 func (e *cppExpr) unary() (int64, error) {
 	if e.i >= len(e.toks) {
-		return 0, fmt.Errorf("%w: expression ends early", errCPP)
+		return 0, fmt.Errorf("%w: expression ends early", ErrSyntax)
 	}
 	tk := e.toks[e.i]
 	e.i++
@@ -647,7 +670,7 @@ func (e *cppExpr) unary() (int64, error) {
 			return 0, err
 		}
 		if e.peek() != ")" {
-			return 0, fmt.Errorf("%w: missing )", errCPP)
+			return 0, fmt.Errorf("%w: missing )", ErrSyntax)
 		}
 		e.i++
 		return v, nil
@@ -666,7 +689,7 @@ func (e *cppExpr) unary() (int64, error) {
 		}
 		return v, nil
 	}
-	return 0, fmt.Errorf("%w: unexpected %q", errCPP, tk.text)
+	return 0, fmt.Errorf("%w: unexpected %q", ErrSyntax, tk.text)
 }
 
 func cppApply(op string, x, y int64) (int64, error) {
@@ -705,7 +728,7 @@ func cppApply(op string, x, y int64) (int64, error) {
 		return x * y, nil
 	}
 	if y == 0 {
-		return 0, fmt.Errorf("%w: division by zero", errCPP)
+		return 0, fmt.Errorf("%w: division by zero", ErrSyntax)
 	}
 	if op == "/" {
 		return x / y, nil

@@ -1,0 +1,241 @@
+package seccomp
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// MaxProgramBytes is the size of the longest program the kernel loads:
+// 4096 struct sock_filter records of 8 bytes (BPF_MAXINSNS in
+// include/uapi/linux/bpf_common.h).
+const MaxProgramBytes = filter.MaxInstructions * filter.InstructionSize
+
+// ReadProgram reads a program as WriteTo writes it (raw struct
+// sock_filter records, what bwrap --seccomp FD reads), verifies it and
+// returns it as a Program. It reads at most MaxProgramBytes+1 bytes, so a
+// endless or huge r costs no more than that: a longer input is refused
+// with an error wrapping filter.ErrTooLong.
+//
+// The byte order and the ABIs are those of the program. ReadProgram
+// decodes the bytes in the native byte order, then in the other, and
+// keeps the order in which the program verifies and checks for the
+// AUDIT_ARCH_* value of some ABI of that order; the ABIs are the ones it
+// checks for (see ABIs for how x86_64 is told from x32). abis, when
+// given, say what the caller expects: they must share one byte order and
+// be among the program's ABIs, or ReadProgram refuses the program with an
+// error wrapping ErrInvalidPolicy that says which ABIs it covers; the
+// Program then covers abis. A program that never reads seccomp_data.arch
+// covers abis, or, with none given, the native ABI.
+func ReadProgram(r io.Reader, abis ...*tables.ABI) (*Program, error) {
+	if i := slices.Index(abis, nil); i >= 0 {
+		return nil, fmt.Errorf("%w: ReadProgram: abis[%d] is nil", ErrInvalidPolicy, i)
+	}
+	for _, abi := range abis[min(1, len(abis)):] {
+		if abi.BigEndian != abis[0].BigEndian {
+			return nil, fmt.Errorf("%w: %s and %s differ in byte order", ErrInvalidPolicy, abis[0].Name, abi.Name)
+		}
+	}
+	b, err := io.ReadAll(io.LimitReader(r, MaxProgramBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxProgramBytes {
+		return nil, fmt.Errorf("seccomp: a program is at most %d bytes (%d instructions), and this is longer: %w", MaxProgramBytes, filter.MaxInstructions, filter.ErrTooLong)
+	}
+
+	// The orders to try, the expected one first.
+	first := binary.ByteOrder(binary.LittleEndian)
+	if len(abis) > 0 {
+		first = abis[0].ByteOrder()
+	} else if native := nativeABI(); native != nil {
+		first = native.ByteOrder()
+	}
+	orders := []binary.ByteOrder{first, otherOrder(first)}
+	type reading struct {
+		order binary.ByteOrder
+		insns []filter.Instruction
+		abis  []*tables.ABI
+		err   error
+	}
+	var readings []reading
+	for _, order := range orders {
+		insns, err := filter.Decode(b, order)
+		if err == nil {
+			err = filter.Verify(insns)
+		}
+		readings = append(readings, reading{order, insns, detectABIs(insns, order), err})
+	}
+	// Prefer a reading that verifies and names ABIs, then one that
+	// verifies, the expected order first.
+	pick := -1
+	for i, rd := range readings {
+		if rd.err == nil && (pick < 0 || len(rd.abis) > 0 && len(readings[pick].abis) == 0) {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return nil, fmt.Errorf("seccomp: not a program in either byte order: %w", readings[0].err)
+	}
+	rd := readings[pick]
+	if len(abis) > 0 && rd.order != abis[0].ByteOrder() {
+		if len(rd.abis) > 0 {
+			return nil, fmt.Errorf("%w: the program is for %s (%s), not %s (%s)", ErrInvalidPolicy, abiNames(rd.abis), orderName(rd.order), abis[0].Name, orderName(abis[0].ByteOrder()))
+		}
+		return nil, fmt.Errorf("%w: the program decodes only as %s, and %s is %s", ErrInvalidPolicy, orderName(rd.order), abis[0].Name, orderName(abis[0].ByteOrder()))
+	}
+	p := &Program{insns: rd.insns}
+	switch {
+	case !readsArch(rd.insns) && len(abis) > 0:
+		p.abis = slices.Clone(abis)
+	case !readsArch(rd.insns):
+		native := nativeABI()
+		if native == nil || native.ByteOrder() != rd.order {
+			return nil, fmt.Errorf("%w: the program does not check seccomp_data.arch, so name the ABI it is for", ErrInvalidPolicy)
+		}
+		p.abis = []*tables.ABI{native}
+	case len(rd.abis) == 0:
+		return nil, fmt.Errorf("%w: the program checks seccomp_data.arch for no ABI of package tables (%v)", ErrInvalidPolicy, rd.order)
+	case len(abis) > 0:
+		for _, abi := range abis {
+			if !slices.Contains(rd.abis, abi) {
+				return nil, fmt.Errorf("%w: the program is for %s, not %s", ErrInvalidPolicy, abiNames(rd.abis), abi.Name)
+			}
+		}
+		p.abis = slices.Clone(abis)
+	default:
+		p.abis = rd.abis
+	}
+	return p, nil
+}
+
+// orderName says "big-endian" or "little-endian".
+func orderName(o binary.ByteOrder) string {
+	if o == binary.ByteOrder(binary.BigEndian) {
+		return "big-endian"
+	}
+	return "little-endian"
+}
+
+func otherOrder(o binary.ByteOrder) binary.ByteOrder {
+	if o == binary.ByteOrder(binary.BigEndian) {
+		return binary.LittleEndian
+	}
+	return binary.BigEndian
+}
+
+// ABIs returns the ABIs the program covers: those it was compiled for,
+// given to NewProgram or ReadProgram, or detected by ReadProgram.
+//
+// A program covers an ABI when it compares seccomp_data.arch with the
+// ABI's AUDIT_ARCH_* value and then decides its calls by its own rules.
+// x86_64 and x32 share AUDIT_ARCH_X86_64, so for them the second half is
+// what tells: a program covers one of them when some call in its table
+// (x32's numbers have bit 0x40000000 set) meets another action than the
+// same number from an architecture no filter knows, which is the
+// program's foreign action. This package's compiler sends x32 numbers
+// (0x40000000 to 0x7fffffff) of a program that covers x86_64 only to the
+// foreign action, and every x86_64 number of a program that covers x32
+// only.
+func (p *Program) ABIs() []*tables.ABI {
+	if p.abis == nil {
+		if abi := nativeABI(); abi != nil {
+			return []*tables.ABI{abi}
+		}
+		return nil
+	}
+	return slices.Clone(p.abis)
+}
+
+// unknownArch is an AUDIT_ARCH value that no ABI has: a call from an
+// architecture the program does not know, which meets its foreign action.
+const unknownArch = 0
+
+// decides reports whether the program gives some call of abi's table
+// another action than the same number from an unknown architecture.
+func decides(insns []filter.Instruction, order binary.ByteOrder, abi *tables.ABI) bool {
+	run := func(arch, nr uint32) filter.Action {
+		res, err := filter.Run(insns, &filter.SeccompData{Nr: int32(nr), Arch: arch}, order)
+		if err != nil {
+			return 0
+		}
+		return res.Ret
+	}
+	for _, s := range abi.Syscalls() {
+		if run(abi.Audit, s.Nr) != run(unknownArch, s.Nr) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameAudit returns the ABIs of package tables that share abi's
+// AUDIT_ARCH value (x32 for x86_64, x86_64 for x32), abi excluded.
+func sameAudit(abi *tables.ABI) []*tables.ABI {
+	var out []*tables.ABI
+	for _, a := range tables.All() {
+		if a.Audit == abi.Audit && a.Name != abi.Name {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// coversABIs checks that a program that reads seccomp_data.arch covers
+// each of abis, as ABIs describes. When neither of two ABIs that share an
+// AUDIT_ARCH value is decided (a program that gives all their calls one
+// action), either may be named.
+func coversABIs(insns []filter.Instruction, order binary.ByteOrder, abis []*tables.ABI) error {
+	if !readsArch(insns) {
+		return nil
+	}
+	for _, abi := range abis {
+		if !comparesWith(insns, abi.Audit) {
+			return fmt.Errorf("%w: the program checks seccomp_data.arch but never for %s (AUDIT_ARCH %#x); was it compiled for another ABI?", ErrInvalidPolicy, abi.Name, abi.Audit)
+		}
+		others := sameAudit(abi)
+		if len(others) == 0 || decides(insns, order, abi) {
+			continue
+		}
+		var covered []string
+		for _, o := range others {
+			if decides(insns, order, o) {
+				covered = append(covered, o.Name)
+			}
+		}
+		if len(covered) > 0 {
+			return fmt.Errorf("%w: the program gives every %s call its foreign action; it covers %s, which shares AUDIT_ARCH %#x", ErrInvalidPolicy, abi.Name, strings.Join(covered, ", "), abi.Audit)
+		}
+	}
+	return nil
+}
+
+// detectABIs returns the ABIs of byte order order that a verified program
+// covers, in the order of tables.All, or nil when it does not read
+// seccomp_data.arch.
+func detectABIs(insns []filter.Instruction, order binary.ByteOrder) []*tables.ABI {
+	if insns == nil || !readsArch(insns) {
+		return nil
+	}
+	var out []*tables.ABI
+	for _, abi := range tables.All() {
+		if abi.ByteOrder() != order || !comparesWith(insns, abi.Audit) {
+			continue
+		}
+		if coversABIs(insns, order, []*tables.ABI{abi}) != nil {
+			continue
+		}
+		// Of ABIs sharing an AUDIT_ARCH value that the program does not
+		// tell apart, name only the one without a number bit.
+		if abi.NrBit != 0 && !decides(insns, order, abi) {
+			continue
+		}
+		out = append(out, abi)
+	}
+	return out
+}
