@@ -19,7 +19,10 @@ import (
 
 // Why a decision of this module may differ from libseccomp's. Every
 // difference must fall in one of these, and each is checked against the
-// real kernel by TestDifferencesOnKernel.
+// real kernel: the first two by TestMobyDefaultOnKernel in package
+// profile (the system calls run; syscall(0x80000005) gets the default
+// action), the third by TestWideValuesOnKernel here (i386 calls through
+// int 0x80).
 const (
 	// libseccomp 2.5.4's table lacks the system call (newer than it):
 	// runc leaves the rule out, so libseccomp gives the default action.
