@@ -58,6 +58,7 @@ var commands = []*command{
 	disasmCommand,
 	simulateCommand,
 	statsCommand,
+	probeCommand,
 	syscallsCommand,
 	versionCommand,
 }
