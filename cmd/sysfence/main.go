@@ -56,6 +56,7 @@ type command struct {
 // commands lists every command, in the order help shows them.
 var commands = []*command{
 	runCommand,
+	learnCommand,
 	compileCommand,
 	disasmCommand,
 	simulateCommand,
