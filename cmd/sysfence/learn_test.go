@@ -206,3 +206,53 @@ func TestLearnStaticGoServer(t *testing.T) {
 	}
 	checkLearned(t, ex, server, "PORT")
 }
+
+// Calls are recorded by the ABI they are made through: an i386 binary's
+// go under x86, which an allowlist for run cannot name, so learn says so
+// and fails rather than write a list the binary would be killed under.
+func TestLearnForeignABI(t *testing.T) {
+	requireNotify(t)
+	gobin, err := exec.LookPath("go")
+	testenv.Require(t, err == nil, "needs go to build an i386 binary")
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"main.go": "package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hi\\n\") }\n",
+		"go.mod":  "module hi\n\ngo 1.26\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build := exec.Command(gobin, "build", "-o", "hi", ".")
+	build.Dir, build.Env = dir, append(os.Environ(), "CGO_ENABLED=0", "GOARCH=386")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	hi := filepath.Join(dir, "hi")
+	if out, err := exec.Command(hi).Output(); err != nil || string(out) != "hi\n" {
+		testenv.Require(t, false, fmt.Sprintf("this kernel does not run i386 binaries: %v", err))
+	}
+	c := child(t, nil, "learn", "--", hi)
+	stderr := string(c.Stderr)
+	if c.State.ExitCode() != exitInput || !strings.Contains(stderr, "made system calls through x86 (") || !strings.Contains(stderr, "write") {
+		t.Errorf("exit %d, stderr %q; want %d naming x86 and its calls", c.State.ExitCode(), stderr, exitInput)
+	}
+	if string(c.Stdout) != "hi\n" {
+		t.Errorf("stdout %q: want the command's output and no list", c.Stdout)
+	}
+}
+
+func TestLearnUsage(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"learn"}, "no command given"},
+		{[]string{"learn", "--format", "json", "--", "true"}, "--format json: want allow or profile"},
+	} {
+		code, _, stderr := sysfence(tt.args...)
+		if code != exitUsage || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, exitUsage, tt.want)
+		}
+	}
+}

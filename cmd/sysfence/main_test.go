@@ -28,6 +28,8 @@ func TestMain(m *testing.M) {
 			os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 			return nil, nil
 		},
+		// dial is a command run --supervise starts: it connects.
+		"dial": scenarioDial,
 	})
 }
 

@@ -47,6 +47,7 @@ an allowlist must name them, and a denylist must not.
 		fs.Var(&sf, "supervise", "supervise the calls `RULES` name (connect=ADDRS;exec=log;log=NAMES; see above); repeatable")
 		return func(inv *invocation) error {
 			pf.parsed(fs)
+			delete(pf.set, "supervise") // not a policy flag
 			if len(sf.values) > 0 {
 				return runSupervised(inv, &pf, sf.values)
 			}
