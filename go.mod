@@ -4,6 +4,8 @@ go 1.26.0
 
 require (
 	github.com/dave/jennifer v1.7.1
+	github.com/moby/profiles/seccomp v0.3.0
+	github.com/opencontainers/runtime-spec v1.2.1
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/tools v0.52.0

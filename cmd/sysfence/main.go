@@ -61,6 +61,7 @@ var commands = []*command{
 	disasmCommand,
 	simulateCommand,
 	statsCommand,
+	probeCommand,
 	syscallsCommand,
 	versionCommand,
 }

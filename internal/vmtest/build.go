@@ -17,8 +17,9 @@ var ErrBuild = errors.New("vmtest: build")
 
 // Guest programs, as package paths in this module.
 const (
-	guestPackage = "github.com/sysfence/seccomp/internal/vmtest/cmd/vmguest"
-	probePackage = "github.com/sysfence/seccomp/internal/vmtest/cmd/vmprobe"
+	guestPackage    = "github.com/sysfence/seccomp/internal/vmtest/cmd/vmguest"
+	probePackage    = "github.com/sysfence/seccomp/internal/vmtest/cmd/vmprobe"
+	sysfencePackage = "github.com/sysfence/seccomp/cmd/sysfence"
 )
 
 // Paths of the programs inside the guest.
@@ -26,6 +27,10 @@ const (
 	InitPath    = "/init"
 	ProbePath   = "/vmprobe"   // native
 	Probe32Path = "/vmprobe32" // the compat ABI's, where there is one
+	// SysfencePath is the command line, whose probe the guest runs
+	// under filters; the compat ABI's build is beside it, named as
+	// sysfence probe looks for its helper: /sysfence-386, /sysfence-arm.
+	SysfencePath = "/sysfence"
 	// ModuleTestPath is the test binary of the module's root package,
 	// whose tests the guest runs too.
 	ModuleTestPath = "/seccomp.test"
@@ -40,7 +45,7 @@ const modulePath = "github.com/sysfence/seccomp"
 // the guest programs of a are built from, tests included.
 func SourceDirs(ctx context.Context, a Arch) ([]string, error) {
 	format := `{{with .Module}}{{if eq .Path "` + modulePath + `"}}{{$.Dir}}{{end}}{{end}}`
-	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-test", "-f", format, guestPackage, probePackage, modulePath)
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-test", "-f", format, guestPackage, probePackage, sysfencePackage, modulePath)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+a.GOARCH)
 	out, err := cmd.Output()
 	if err != nil {
@@ -82,17 +87,21 @@ type program struct {
 // BuildInitramfs builds the guest programs for a in dir and packs them
 // into the uncompressed cpio archive it returns the path of: the guest as
 // /init, the native probe, the probe built for a's compat ABI if it has
-// one, and the test binary of the module's root package. /dev/console is
+// one, sysfence (and its helper for the compat ABI) and the test binary
+// of the module's root package. /dev/console is
 // there for the kernel to open as /init's standard input and output.
 func BuildInitramfs(ctx context.Context, a Arch, dir string) (string, error) {
 	native := Target{GOARCH: a.GOARCH}
 	bins := []program{
 		{guestPackage, native, false, InitPath},
 		{probePackage, native, false, ProbePath},
+		{sysfencePackage, native, false, SysfencePath},
 		{modulePath, native, true, ModuleTestPath},
 	}
 	if a.Compat.GOARCH != "" {
-		bins = append(bins, program{probePackage, a.Compat, false, Probe32Path})
+		bins = append(bins,
+			program{probePackage, a.Compat, false, Probe32Path},
+			program{sysfencePackage, a.Compat, false, SysfencePath + "-" + a.Compat.GOARCH})
 	}
 	var buf bytes.Buffer
 	w := NewCPIO(&buf)

@@ -16,8 +16,8 @@
 //     once, which boots faster.
 //  2. BuildInitramfs builds the guest programs statically for the
 //     architecture (cmd/vmguest as /init, cmd/vmprobe, vmprobe for the
-//     32-bit compat ABI and the root package's test binary) and packs
-//     them with CPIO, a writer of the kernel's newc initramfs format.
+//     32-bit compat ABI, sysfence and its 32-bit helper, and the root
+//     package's test binary) and packs them with CPIO, a writer of the kernel's newc initramfs format.
 //  3. Start boots the kernel with that initramfs and reads the serial
 //     console, where the guest reports in lines starting with Prefix
 //     (see Reporter and ParseLine). The boot and every check the guest
@@ -30,8 +30,10 @@
 // allowlist, TSYNC, exec, the exported bytes installed as bwrap does,
 // calls through every foreign ABI (i386 int 0x80 and binaries, x32, arm
 // binaries) against filters that cover them and filters that do not,
-// argument rules against the simulator, and a filter without an arch check
-// whose bypass the guest must observe. The tests of the module's root
+// argument rules against the simulator, a filter without an arch check
+// whose bypass the guest must observe, and sysfence probe under no filter,
+// the built-in sandbox and a filter without an arch check, whose report
+// must agree with the simulator on every route the guest offers. The tests of the module's root
 // package run in every guest too, as TestKernels/<arch>/module/<test>.
 //
 // Without qemu, apt or the Debian archive (and no cached kernel)

@@ -67,6 +67,11 @@ func checksFor() []check {
 		add("foreign/"+r.name+"/covered", func(c *C) { foreignCovered(c, native, r) })
 		add("bypass/"+r.name+"/nr-only", func(c *C) { bypass(c, native, r) })
 	}
+	// sysfence probe, as a sandbox's user runs it: under no filter, the
+	// built-in sandbox and a filter without an arch check.
+	for _, name := range []string{"none", "sandbox", "nr-only-ptrace"} {
+		add("sysfence-probe/"+name, func(c *C) { sysfenceProbe(c, name) })
+	}
 	add("args/native", func(c *C) { args(c, native, native) })
 	for _, r := range compat {
 		add("args/"+r.name, func(c *C) { args(c, native, r) })

@@ -31,6 +31,7 @@ var errFilter = errors.New("vmguest: unknown filter")
 //	deny-uname      uname fails with EPERM, everything else is allowed
 //	args            argsPolicy: errnos chosen by the arguments of getpid
 //	nr-only         the classic mistake: no check of seccomp_data.arch
+//	nr-only-ptrace  the same mistake, denying ptrace instead of uname
 //
 // The ABIs, by tables.Lookup name, are those a compiled policy covers;
 // without them the native ABI. HOW is how the victim installs it:
@@ -124,7 +125,9 @@ func programFor(name string) (*seccomp.Program, error) {
 	case "none":
 		return nil, nil
 	case "nr-only":
-		return seccomp.NewProgram(nrOnly())
+		return seccomp.NewProgram(nrOnly("uname"))
+	case "nr-only-ptrace":
+		return seccomp.NewProgram(nrOnly("ptrace"))
 	case "allowlist":
 		p = allowlistPolicy()
 	case "deny-uname":
@@ -165,16 +168,16 @@ func lookupABIs(list string) ([]*tables.ABI, error) {
 }
 
 // nrOnly is the filter written by hand without a look at
-// seccomp_data.arch: it fails the native uname with EPERM and allows every
+// seccomp_data.arch: it fails the native call with EPERM and allows every
 // other number. The same number means another call on another ABI, and
-// the native uname made through another ABI has another number, so a
+// the native call made through another ABI has another number, so a
 // process of the compat ABI goes straight past it.
-func nrOnly() []filter.Instruction {
+func nrOnly(call string) []filter.Instruction {
 	native, _ := seccomp.NativeABI()
-	uname, _ := native.Number("uname")
+	nr, _ := native.Number(call)
 	return []filter.Instruction{
 		filter.Stmt(filter.BPF_LD|filter.BPF_W|filter.BPF_ABS, filter.OffsetNr),
-		filter.Jump(filter.BPF_JMP|filter.BPF_JEQ|filter.BPF_K, uname, 0, 1),
+		filter.Jump(filter.BPF_JMP|filter.BPF_JEQ|filter.BPF_K, nr, 0, 1),
 		filter.Stmt(filter.BPF_RET|filter.BPF_K, uint32(filter.Errno(uint16(eperm)))),
 		filter.Stmt(filter.BPF_RET|filter.BPF_K, uint32(filter.Allow)),
 	}

@@ -14,8 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sysfence/seccomp/internal/probe"
 	"github.com/sysfence/seccomp/internal/vmtest"
-	"github.com/sysfence/seccomp/internal/vmtest/probe"
 )
 
 // requestTimeout bounds the wait for one answer. A thread killed alone

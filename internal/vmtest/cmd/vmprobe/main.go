@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/sysfence/seccomp/internal/vmtest/probe"
+	"github.com/sysfence/seccomp/internal/probe"
 )
 
 func main() {

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sysfence/seccomp/internal/vmtest/probe"
+	"github.com/sysfence/seccomp/internal/probe"
 )
 
 // Two requests: a number no kernel has (ENOSYS, 38) and one Serve does

@@ -1,0 +1,125 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/internal/probe"
+	"github.com/sysfence/seccomp/internal/vmtest"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// sysfenceProbe runs sysfence probe in a victim that installed the named
+// filter, and checks its report: every route the guest's kernel offers
+// is there (x86_64 with i386 and x32, aarch64 with arm), and every call's
+// verdict is what the simulator says the filter does with the call, as
+// the report gives its number and arguments. The 32-bit routes are also
+// checked by name: all reached without a filter and without an arch
+// check, all killed by the sandbox.
+func sysfenceProbe(c *C, name string) {
+	prog, err := programFor(name)
+	if err != nil {
+		c.Fatalf("%v", err)
+	}
+	cmd := exec.CommandContext(c.ctx, "/proc/self/exe", "victim", name)
+	cmd.Stdin = strings.NewReader("exec " + vmtest.SysfencePath + " probe --format json\n")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		c.Fatalf("%s: sysfence probe: %v\n%s", name, err, stderr.String())
+	}
+	var rep probe.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		c.Fatalf("%s: sysfence probe: %v\n%s", name, err, stdout.String())
+	}
+	wantMode := 0
+	if prog != nil {
+		wantMode = 2
+	}
+	if rep.Seccomp.Mode != wantMode {
+		c.Errorf("%s: seccomp mode %d, want %d", name, rep.Seccomp.Mode, wantMode)
+	}
+	routes := probe.Routes()
+	if len(rep.Routes) != len(routes) {
+		c.Fatalf("%s: %d routes, want %d", name, len(rep.Routes), len(routes))
+	}
+	for i, rr := range rep.Routes {
+		abi, ok := tables.Lookup(rr.ABI)
+		if !ok || rr.Name != routes[i].Name {
+			c.Fatalf("%s: route %s (ABI %s), want %s", name, rr.Name, rr.ABI, routes[i].Name)
+		}
+		// The sandbox kills x32 numbers before the kernel checks that
+		// x32 is on: then the probe cannot know.
+		if rr.Available != probe.Yes && !(rr.Available == probe.Unknown && abi.NrBit != 0 && prog != nil) {
+			c.Errorf("%s: %s: available %s (%s); the guest's kernel offers every route", name, rr.Name, rr.Available, rr.Detail)
+		}
+		if len(rr.Calls) != len(probe.Battery) {
+			c.Errorf("%s: %s: %d calls, want %d", name, rr.Name, len(rr.Calls), len(probe.Battery))
+		}
+		counts := make(map[string]int)
+		for _, res := range rr.Calls {
+			want := expectedVerdict(c, prog, abi, res)
+			got := cell(res)
+			counts[got]++
+			if got != want {
+				c.Errorf("%s: %s %s [nr %#x]: %s, want %s", name, rr.Name, res.Call, res.Nr, got, want)
+			}
+			if i > 0 {
+				var want string
+				switch name {
+				case "none", "nr-only-ptrace":
+					want = "reached"
+				case "sandbox":
+					want = "killed SIGSYS"
+				}
+				if got != want {
+					c.Errorf("%s: %s %s: %s, want %s", name, rr.Name, res.Call, got, want)
+				}
+			}
+		}
+		c.Logf("%s: %s: %s; %v", name, rr.Name, rr.Available, counts)
+	}
+}
+
+// expectedVerdict is the report's verdict on res where the filter does
+// what the simulator says; with no filter, every call reaches the kernel.
+func expectedVerdict(c *C, prog *seccomp.Program, abi *tables.ABI, res probe.Result) string {
+	if prog == nil {
+		return "reached"
+	}
+	out, err := filter.Run(prog.Instructions(), &filter.SeccompData{Nr: int32(res.Nr), Arch: abi.Audit, Args: res.Args}, prog.ByteOrder())
+	if err != nil {
+		c.Fatalf("simulating %s on %s: %v", res.Call, abi.Name, err)
+	}
+	switch act := out.Ret; act.Kind() {
+	case filter.Allow, filter.Log:
+		return "reached"
+	case filter.ErrnoBase:
+		name, ok := abi.ErrnoName(uint16(act.Data()))
+		if !ok {
+			name = fmt.Sprint(act.Data())
+		}
+		return "refused " + name
+	case filter.KillProcess:
+		return "killed SIGSYS"
+	}
+	return "no expectation for " + out.Ret.String()
+}
+
+// cell spells a verdict as the text report does.
+func cell(res probe.Result) string {
+	s := string(res.Verdict)
+	for _, w := range []string{res.Errno, res.Signal} {
+		if w != "" {
+			s += " " + w
+		}
+	}
+	return s
+}

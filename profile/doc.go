@@ -1,0 +1,64 @@
+/*
+Package profile reads and writes the seccomp language of container
+tools: the OCI runtime-spec linux.seccomp object and Docker's
+seccomp.json (the moby default profile, containers/common's, Kubernetes
+localhost/ profiles), with the ecosystem's own types
+(github.com/opencontainers/runtime-spec/specs-go and
+github.com/moby/profiles/seccomp), and translates a profile into the
+root package's Policy, without cgo or libseccomp.
+
+# From a file to a program
+
+	p, err := profile.Parse(data)        // check every value, by JSON path
+	ls, err := p.Resolve(opts)           // Docker's archMap, includes, excludes
+	res, err := profile.Translate(ls, opts)
+	prog, err := res.Compile()
+
+Load does the three at once; Profile.Translate resolves and translates
+with paths into the original file. Options name the machine (its native
+ABI and kernel) and the container's capabilities; the zero Options mean
+this machine and Docker's default capabilities.
+
+# Decisions, as libseccomp makes them
+
+The translation reproduces the filter runc builds with libseccomp,
+decision for decision; profile/libseccomptest compares the two over
+every system-call number of every covered ABI. In particular:
+
+  - SCMP_ACT_KILL is kill-thread; ERRNO and TRACE without errnoRet carry
+    EPERM (1), as in runc.
+  - Numbers no rule names get the default action, whether the table
+    knows them or not (Options.Unknown changes that), and calls through
+    an ABI the profile does not cover, x32 numbers in a filter without
+    x32 included, get kill-thread, libseccomp's bad-architecture action
+    (Options.Foreign). The native ABI is always covered.
+  - A rule whose action is the default action is left out (runc skips
+    it, libseccomp refuses it). The first rule for a system call without
+    conditions decides it whatever the other rules say, as in libseccomp.
+    Rules with conditions and different actions must not overlap:
+    libseccomp picks between overlapping ones by the order of its
+    decision tree, which no rule order reproduces, so Translate refuses
+    them with ErrOverlap unless Options.FirstMatch.
+  - Two conditions on one argument in one rule make one rule each
+    (runc's OR semantics); conditions on different arguments must all
+    hold. SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo; the other
+    operators ignore valueTwo.
+  - Arguments are compared on 64 bits, even a parameter the kernel reads
+    as int (Cond.Width 32 would not let high bits walk past a rule, but
+    libseccomp compares them); on the ABIs libseccomp deems 32-bit
+    (i386, arm, mips o32, and x32 and mips n32, whose low words it
+    compares) on 32. Where a value is wider than those 32 bits this
+    package departs from libseccomp, which truncates the value: the
+    condition holds always or never, as the argument the kernel hands
+    seccomp is zero-extended.
+
+Names a covered ABI does not have are listed in Result.Missing, per ABI
+and JSON path; Options.Strict makes errors of them, of architectures
+without a table, of unknown fields and of an errnoRet that is ignored.
+
+# The other way
+
+FromPolicy writes a Policy as a runtime-spec profile, and lists what the
+format cannot say (Foreign, Unknown, Width 32, first-match order).
+*/
+package profile

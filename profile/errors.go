@@ -1,0 +1,71 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors wrapped, with the JSON path of the value at fault, by the
+// functions of this package.
+var (
+	// ErrSyntax: the input is not JSON, or a value has the wrong JSON
+	// type.
+	ErrSyntax = errors.New("profile: invalid JSON")
+	// ErrUnknownField: a field the format does not define (an error
+	// only with Options.Strict; Parse lists them in Profile.UnknownFields).
+	ErrUnknownField = errors.New("profile: unknown field")
+	// ErrInvalid: a value the format does not allow (an unknown action,
+	// operator or architecture, an argument index over 5, …).
+	ErrInvalid = errors.New("profile: invalid value")
+	// ErrMissingSyscall: with Options.Strict, a system call an ABI the
+	// profile covers does not have.
+	ErrMissingSyscall = errors.New("profile: system call missing on an ABI")
+	// ErrUncoveredArch: with Options.Strict, an architecture the profile
+	// names that package tables has no table for (ppc, s390, parisc).
+	ErrUncoveredArch = errors.New("profile: architecture without a table")
+	// ErrOverlap: two rules for one system call give different actions
+	// to some arguments both match. libseccomp decides between them by
+	// the order of its internal decision tree, which no rule order
+	// reproduces; Options.FirstMatch lets the profile's order decide.
+	ErrOverlap = errors.New("profile: overlapping rules with different actions")
+	// ErrUnconfined: the profile has neither a default action nor
+	// rules, which Docker takes as "no seccomp filter".
+	ErrUnconfined = errors.New("profile: empty profile means unconfined")
+)
+
+// PathError reports a value of a profile, by its JSON path
+// ("syscalls[12].args[0].op") and the value as written.
+type PathError struct {
+	Path  string
+	Value string // as written in the profile; "" when there is none
+	Err   error  // wraps one of the Err… sentinels
+}
+
+// Error writes "profile: syscalls[12].args[0].op: unknown operator "SCMP_CMP_FOO"".
+func (e *PathError) Error() string {
+	// The sentinels start with the package's name, which the
+	// sentence already has.
+	msg := strings.TrimPrefix(e.Err.Error(), "profile: ")
+	if e.Value != "" {
+		return fmt.Sprintf("profile: %s: %s %s", e.Path, msg, e.Value)
+	}
+	return fmt.Sprintf("profile: %s: %s", e.Path, msg)
+}
+
+func (e *PathError) Unwrap() error { return e.Err }
+
+// pathErr returns a *PathError whose Err wraps sentinel with a reason.
+func pathErr(path, value string, sentinel error, format string, args ...any) *PathError {
+	return &PathError{Path: path, Value: value, Err: &reasonError{sentinel, fmt.Sprintf(format, args...)}}
+}
+
+// reasonError is a sentinel with the reason in the caller's words: its
+// message is the reason alone, so that PathError reads as one sentence.
+type reasonError struct {
+	sentinel error
+	reason   string
+}
+
+func (e *reasonError) Error() string { return e.reason }
+func (e *reasonError) Unwrap() error { return e.sentinel }

@@ -1,0 +1,537 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"strconv"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+	seccomp "github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// Result is a profile translated into a Policy, with what the
+// translation noticed.
+type Result struct {
+	// Policy decides as libseccomp decides with the profile, as runc
+	// builds its filter: see the package documentation.
+	Policy *seccomp.Policy
+	// Flags are the profile's flags; FlagNewListener is added when a
+	// rule's action is SCMP_ACT_NOTIFY, as runc does.
+	Flags seccomp.Flags
+	// ListenerPath and ListenerMetadata are the profile's, for the
+	// caller that runs the notification supervisor.
+	ListenerPath, ListenerMetadata string
+	// Missing lists every rule's system call that an ABI the policy
+	// covers does not have (ABI nil: no ABI of package tables has it).
+	// libseccomp leaves them out too; nothing is dropped silently.
+	Missing []Missing
+	// Warnings are what Options.Strict turns into errors: each Missing
+	// entry, architectures without a table, unknown fields, errnoRet on
+	// an action that ignores it. Each is a *PathError.
+	Warnings []error
+	// Notes are rules left out because they cannot change a decision,
+	// as libseccomp leaves them out: a rule whose action is the default
+	// action, and rules for a system call after which an unconditional
+	// rule for it wins.
+	Notes []string
+}
+
+// Missing is a system call named in the profile that an ABI lacks.
+type Missing struct {
+	Path    string // of the name: "syscalls[3].names[5]"
+	Syscall string
+	ABI     *tables.ABI // nil when no ABI has it
+}
+
+func (m Missing) String() string {
+	if m.ABI == nil {
+		return fmt.Sprintf("%s: %s is not a system call of any ABI", m.Path, m.Syscall)
+	}
+	return fmt.Sprintf("%s: %s is not a system call of %s", m.Path, m.Syscall, m.ABI.Name)
+}
+
+// Compile compiles the result's policy.
+func (r *Result) Compile() (*seccomp.Program, error) { return r.Policy.Compile() }
+
+// Load parses a profile, resolves it for opts and translates it: Parse,
+// Profile.Resolve and Translate in one, with errors and reports naming
+// the JSON paths of data.
+func Load(data []byte, opts *Options) (*Result, error) {
+	p, err := Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return p.Translate(opts)
+}
+
+// Translate resolves the profile for opts and translates it, with paths
+// that name p's own rules.
+func (p *Profile) Translate(opts *Options) (*Result, error) {
+	ls, origin, err := p.resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(origin))
+	for i, o := range origin {
+		paths[i] = fmt.Sprintf("syscalls[%d]", o)
+	}
+	var unknown []error
+	for _, f := range p.UnknownFields {
+		unknown = append(unknown, pathErr(f, "", ErrUnknownField, "not a field of the format (Docker ignores it)"))
+	}
+	return translate(ls, paths, unknown, opts)
+}
+
+// Translate translates a resolved profile (runtime-spec's linux.seccomp)
+// into a Policy that decides every system call as libseccomp does with
+// the filter runc builds from it. Errors are *PathErrors naming s's
+// fields.
+func Translate(s *specs.LinuxSeccomp, opts *Options) (*Result, error) {
+	if s == nil {
+		return nil, ErrUnconfined
+	}
+	paths := make([]string, len(s.Syscalls))
+	for i := range paths {
+		paths[i] = fmt.Sprintf("syscalls[%d]", i)
+	}
+	return translate(s, paths, nil, opts)
+}
+
+// alt is one way a rule of the profile matches a system call: a
+// conjunction of conditions (runc splits a rule with two conditions on
+// one argument into one alt a condition).
+type alt struct {
+	conds  []seccomp.Cond
+	action seccomp.Action
+	path   string
+}
+
+func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Options) (*Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if s.DefaultAction == "" && len(s.Syscalls) == 0 {
+		return nil, ErrUnconfined
+	}
+	res := &Result{Warnings: warnings, ListenerPath: s.ListenerPath, ListenerMetadata: s.ListenerMetadata}
+	warn := func(err *PathError) { res.Warnings = append(res.Warnings, err) }
+	def, err := convertAction("defaultAction", s.DefaultAction, s.DefaultErrnoRet, warn)
+	if err != nil {
+		return nil, err
+	}
+	if s.DefaultAction == specs.ActNotify {
+		return nil, pathErr("defaultAction", string(s.DefaultAction), ErrInvalid, "runc refuses")
+	}
+	abis, err := coveredABIs(s, opts, warn)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range s.Flags {
+		fl, ok := flagValues[f]
+		if !ok {
+			return nil, pathErr(fmt.Sprintf("flags[%d]", i), strconv.Quote(string(f)), ErrInvalid, "unknown flag")
+		}
+		res.Flags |= fl
+	}
+	defAct, _ := def.Resolve(nil)
+
+	// The alternatives of each system call, in order of first mention.
+	var order []string
+	alts := make(map[string][]alt)
+	for i := range s.Syscalls {
+		call := &s.Syscalls[i]
+		path := paths[i]
+		if err := checkSyscall(path, call, ""); err != nil {
+			return nil, err
+		}
+		act, err := convertAction(path+".action", call.Action, call.ErrnoRet, warn)
+		if err != nil {
+			return nil, err
+		}
+		if call.Action == specs.ActNotify {
+			res.Flags |= seccomp.FlagNewListener
+			if s.ListenerPath == "" {
+				warn(pathErr(path+".action", "", ErrInvalid, "SCMP_ACT_NOTIFY without a listenerPath"))
+			}
+		}
+		if a, _ := act.Resolve(nil); a == defAct {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: left out, its action is the default action (runc skips it, libseccomp refuses it)", path))
+			continue
+		}
+		var count [6]int
+		conds := make([]seccomp.Cond, len(call.Args))
+		for j, a := range call.Args {
+			count[a.Index]++
+			conds[j] = convertArg(a)
+		}
+		var as []alt
+		if slices.ContainsFunc(count[:], func(n int) bool { return n > 1 }) {
+			// runc's OR semantics: one rule a condition.
+			for _, c := range conds {
+				as = append(as, alt{conds: []seccomp.Cond{c}, action: act, path: path})
+			}
+		} else {
+			as = []alt{{conds: conds, action: act, path: path}}
+		}
+		for j, name := range call.Names {
+			npath := fmt.Sprintf("%s.names[%d]", path, j)
+			if !tables.Known(name) {
+				res.Missing = append(res.Missing, Missing{Path: npath, Syscall: name})
+				warn(pathErr(npath, strconv.Quote(name), ErrMissingSyscall, "no ABI has the system call"))
+				continue
+			}
+			for _, abi := range abis {
+				if _, ok := abi.Number(name); !ok {
+					res.Missing = append(res.Missing, Missing{Path: npath, Syscall: name, ABI: abi})
+					warn(pathErr(npath, strconv.Quote(name), ErrMissingSyscall, "%s has no system call", abi.Name))
+				}
+			}
+			if _, ok := alts[name]; !ok {
+				order = append(order, name)
+			}
+			alts[name] = append(alts[name], as...)
+		}
+	}
+	if opts.Strict && len(res.Warnings) > 0 {
+		return nil, errors.Join(res.Warnings...)
+	}
+
+	// ABIs grouped by how libseccomp compares their arguments.
+	var classes []argClass
+	byClass := map[argClass][]*tables.ABI{}
+	for _, abi := range abis {
+		c := classOf(abi)
+		if byClass[c] == nil {
+			classes = append(classes, c)
+		}
+		byClass[c] = append(byClass[c], abi)
+	}
+	var rules []seccomp.Rule
+	for _, name := range order {
+		perClass := make([][]seccomp.Rule, len(classes))
+		same := true
+		for i, c := range classes {
+			if perClass[i], err = res.rulesFor(name, alts[name], c, opts.FirstMatch); err != nil {
+				return nil, err
+			}
+			same = same && equalRules(perClass[i], perClass[0])
+		}
+		if same {
+			rules = append(rules, perClass[0]...)
+			continue
+		}
+		for i, c := range classes {
+			for _, r := range perClass[i] {
+				r.ABIs = byClass[c]
+				rules = append(rules, r)
+			}
+		}
+	}
+	foreign := opts.Foreign
+	if foreign == "" {
+		foreign = seccomp.KillThread
+	}
+	unknown := opts.Unknown
+	if unknown == "" {
+		unknown = def
+	}
+	res.Policy = &seccomp.Policy{Default: def, Rules: rules, ABIs: abis, Foreign: foreign, Unknown: unknown}
+	return res, nil
+}
+
+// coveredABIs returns the native ABI and the profile's architectures.
+func coveredABIs(s *specs.LinuxSeccomp, opts *Options, warn func(*PathError)) ([]*tables.ABI, error) {
+	native, err := opts.abi()
+	if err != nil {
+		return nil, err
+	}
+	abis := []*tables.ABI{native}
+	for i, a := range s.Architectures {
+		path := fmt.Sprintf("architectures[%d]", i)
+		abi, ok := archABIs[a]
+		if !ok {
+			return nil, pathErr(path, strconv.Quote(string(a)), ErrInvalid, "unknown architecture")
+		}
+		if abi == nil {
+			warn(pathErr(path, string(a), ErrUncoveredArch, "no table for architecture, its calls get the bad-architecture action:"))
+			continue
+		}
+		if slices.Contains(abis, abi) {
+			continue
+		}
+		if abi.BigEndian != native.BigEndian {
+			return nil, pathErr(path, string(a), ErrInvalid, "%s and %s differ in byte order; libseccomp refuses (EDOM):", native.Name, abi.Name)
+		}
+		abis = append(abis, abi)
+	}
+	return abis, nil
+}
+
+// convertAction returns the Action of a runtime-spec action, as runc's
+// getAction: SCMP_ACT_KILL is kill-thread; ERRNO and TRACE take errnoRet,
+// or EPERM (1) without one.
+func convertAction(path string, a specs.LinuxSeccompAction, errnoRet *uint, warn func(*PathError)) (seccomp.Action, error) {
+	kind, ok := actionKinds[a]
+	if !ok {
+		return "", pathErr(path, strconv.Quote(string(a)), ErrInvalid, "unknown action")
+	}
+	rpath := path[:len(path)-len("action")] + "errnoRet"
+	if path == "defaultAction" {
+		rpath = "defaultErrnoRet"
+	}
+	n := uint(1) // EPERM, runc's default data for ERRNO and TRACE
+	if errnoRet != nil {
+		n = *errnoRet
+		if kind != "errno" && kind != "trace" {
+			warn(pathErr(rpath, strconv.FormatUint(uint64(n), 10), ErrInvalid, "ignored: %s takes no data, runc drops it:", a))
+		}
+	}
+	switch kind {
+	case "errno":
+		if n > 4095 {
+			return "", pathErr(rpath, strconv.FormatUint(uint64(n), 10), ErrInvalid, "not an error number (0..4095):")
+		}
+		return seccomp.Errno(uint16(n)), nil
+	case "trace":
+		if n > math.MaxUint16 {
+			return "", pathErr(rpath, strconv.FormatUint(uint64(n), 10), ErrInvalid, "not a trace message (0..65535):")
+		}
+		return seccomp.Trace(uint16(n)), nil
+	}
+	return kind, nil
+}
+
+// convertArg returns the Cond of a runtime-spec argument: libseccomp's
+// SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo; the other operators
+// ignore valueTwo. All compare the whole 64-bit argument (Width 0), as
+// libseccomp does, even for parameters the kernel reads as int.
+func convertArg(a specs.LinuxSeccompArg) seccomp.Cond {
+	c := seccomp.Cond{Arg: int(a.Index), Op: opValues[a.Op], Value: a.Value}
+	if c.Op == seccomp.MaskedEq {
+		c.Mask, c.Value = a.Value, a.ValueTwo
+	}
+	return c
+}
+
+// rulesFor returns the rules of one system call on ABIs whose arguments
+// have the given bits, in the order that makes the Policy's first match
+// decide as libseccomp does: an unconditional rule wins over every
+// other rule for the call (libseccomp keeps the first and drops the
+// rest), and conditional rules with different actions must not overlap.
+func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bool) ([]seccomp.Rule, error) {
+	argBits := class.bits
+	var kept []alt
+	for _, a := range as {
+		conds, ok := fold(a.conds, argBits)
+		if !ok {
+			continue // can never match on these ABIs
+		}
+		for i := range conds {
+			conds[i].Width = class.width
+		}
+		kept = append(kept, alt{conds: conds, action: a.action, path: a.path})
+	}
+	if i := slices.IndexFunc(kept, func(a alt) bool { return len(a.conds) == 0 }); i >= 0 {
+		for j, a := range kept {
+			if j != i {
+				res.note(fmt.Sprintf("%s: left out for %s, where the unconditional rule %s decides", a.path, name, kept[i].path))
+			}
+		}
+		return []seccomp.Rule{{Syscall: name, Action: kept[i].action}}, nil
+	}
+	if !firstMatch {
+		max := uint64(math.MaxUint64)
+		if argBits == 32 {
+			max = math.MaxUint32
+		}
+		for i, a := range kept {
+			for _, b := range kept[:i] {
+				if a.action != b.action && satisfiable(append(slices.Clone(a.conds), b.conds...), max) {
+					return nil, &PathError{Path: a.path, Value: "", Err: fmt.Errorf("%w: for %s it gives %s and %s gives %s to arguments both match; libseccomp picks one by its decision tree's order, which no rule order reproduces (make the conditions disjoint, or set Options.FirstMatch)", ErrOverlap, name, a.action, b.path, b.action)}
+				}
+			}
+		}
+	}
+	rules := make([]seccomp.Rule, len(kept))
+	for i, a := range kept {
+		rules[i] = seccomp.Rule{Syscall: name, Action: a.action, Args: a.conds}
+	}
+	return rules, nil
+}
+
+func (res *Result) note(s string) {
+	if !slices.Contains(res.Notes, s) {
+		res.Notes = append(res.Notes, s)
+	}
+}
+
+// argClass is how libseccomp compares the arguments of an ABI: bits of
+// them, and the Cond.Width that compares as many.
+type argClass struct{ bits, width int }
+
+// classOf returns the argClass of an ABI. libseccomp compares 64 bits on
+// 64-bit ABIs, and 32 on the ABIs it deems 32-bit (ARCH_SIZE_32): those
+// whose arguments are 32-bit words, and x32 and mips n32, whose
+// registers are 64-bit but whose C longs and pointers are 32-bit: there
+// it compares the low word only, which Width 32 does.
+func classOf(abi *tables.ABI) argClass {
+	switch {
+	case abi.WordSize == 4:
+		return argClass{32, 0}
+	case abi.Name == "x32" || abi.Name == "mips64n32" || abi.Name == "mips64n32el":
+		return argClass{32, 32}
+	}
+	return argClass{64, 0}
+}
+
+// fold returns conds for arguments of argBits bits: on a 32-bit ABI the
+// kernel hands seccomp the 32-bit argument zero-extended, so a condition
+// whose value needs more bits holds always (!=, <, <=) or never (==, >,
+// >=, a masked value outside the mask's low word); a mask's high bits
+// select nothing. ok is false when a condition never holds.
+func fold(conds []seccomp.Cond, argBits int) (out []seccomp.Cond, ok bool) {
+	if argBits == 64 {
+		return slices.Clone(conds), true
+	}
+	out = []seccomp.Cond{}
+	for _, c := range conds {
+		if c.Op == seccomp.MaskedEq {
+			c.Mask &= math.MaxUint32
+			if c.Value&^c.Mask != 0 {
+				return nil, false
+			}
+			out = append(out, c)
+			continue
+		}
+		if c.Value <= math.MaxUint32 {
+			out = append(out, c)
+			continue
+		}
+		switch c.Op {
+		case seccomp.Ne, seccomp.Lt, seccomp.Le:
+			// always holds
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// satisfiable reports whether some argument vector, each argument at
+// most max, satisfies every condition.
+func satisfiable(conds []seccomp.Cond, max uint64) bool {
+	for arg := 0; arg < 6; arg++ {
+		lo, hi := uint64(0), max
+		var mask, val uint64
+		var ne []uint64
+		for _, c := range conds {
+			if c.Arg != arg {
+				continue
+			}
+			v := c.Value
+			switch c.Op {
+			case seccomp.Eq:
+				lo, hi = maxU(lo, v), minU(hi, v)
+			case seccomp.Ne:
+				ne = append(ne, v)
+			case seccomp.Lt:
+				if v == 0 {
+					return false
+				}
+				hi = minU(hi, v-1)
+			case seccomp.Le:
+				hi = minU(hi, v)
+			case seccomp.Gt:
+				if v == math.MaxUint64 {
+					return false
+				}
+				lo = maxU(lo, v+1)
+			case seccomp.Ge:
+				lo = maxU(lo, v)
+			case seccomp.MaskedEq:
+				if v&^c.Mask != 0 || (val^v)&mask&c.Mask != 0 {
+					return false
+				}
+				mask |= c.Mask
+				val |= v
+			}
+		}
+		if !someValue(lo, hi, mask, val, ne) {
+			return false
+		}
+	}
+	return true
+}
+
+// someValue reports whether a value x in [lo, hi] has x&mask == val and
+// is none of ne.
+func someValue(lo, hi, mask, val uint64, ne []uint64) bool {
+	for lo <= hi {
+		x, ok := nextMasked(lo, mask, val)
+		if !ok || x > hi {
+			return false
+		}
+		if !slices.Contains(ne, x) {
+			return true
+		}
+		if x == math.MaxUint64 {
+			return false
+		}
+		lo = x + 1
+	}
+	return false
+}
+
+// nextMasked returns the least x >= lo with x&mask == val (val within
+// mask). The values with fixed bits val are val plus the free bits
+// ^mask set to the bits of a counter, increasing with the counter, so
+// a binary search over the counter finds it.
+func nextMasked(lo, mask, val uint64) (uint64, bool) {
+	free := ^mask
+	k := bits.OnesCount64(free)
+	at := func(c uint64) uint64 { return val | deposit(c, free) }
+	if k == 64 {
+		return lo, true
+	}
+	last := uint64(1)<<k - 1
+	if at(last) < lo {
+		return 0, false
+	}
+	a, b := uint64(0), last
+	for a < b {
+		m := a + (b-a)/2
+		if at(m) >= lo {
+			b = m
+		} else {
+			a = m + 1
+		}
+	}
+	return at(a), true
+}
+
+// deposit spreads the low bits of c over the set bits of mask, lowest
+// first (the PDEP instruction).
+func deposit(c, mask uint64) uint64 {
+	var out uint64
+	for m := mask; m != 0; m &= m - 1 {
+		bit := m & -m
+		if c&1 != 0 {
+			out |= bit
+		}
+		c >>= 1
+	}
+	return out
+}
+
+func maxU(a, b uint64) uint64 { return max(a, b) }
+func minU(a, b uint64) uint64 { return min(a, b) }
+
+func equalRules(a, b []seccomp.Rule) bool {
+	return slices.EqualFunc(a, b, func(x, y seccomp.Rule) bool {
+		return x.Syscall == y.Syscall && x.Action == y.Action && slices.Equal(x.Args, y.Args)
+	})
+}
