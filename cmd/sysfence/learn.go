@@ -14,6 +14,7 @@ import (
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/notify"
+	"github.com/sysfence/seccomp/profile"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -43,7 +44,9 @@ which run refuses the list; not the calls of sysfence's own helper before
 the exec, which run does not make. An allowlist covers the native ABI
 only: if CMD made calls through another, learn names them and fails;
 write a profile instead. --format profile writes a Docker/OCI seccomp
-profile (JSON) that allows the same calls and kills on the rest.
+profile (JSON): its architectures are the ABIs CMD used, the names it
+allows are the same (those of every ABI, since a profile's names apply
+to each architecture it lists), and its default is kill-process.
 
 A policy is learned from one run: a call CMD makes only on another path
 (an error, other input, a slower machine) is not in it. CMD runs slower
@@ -141,7 +144,6 @@ func runLearn(inv *invocation, out, format string) error {
 	switch format {
 	case "allow":
 	case "profile":
-		return usagef("--format profile: not built yet (the profile package has not landed); use --format allow")
 	default:
 		return usagef("--format %s: want allow or profile", format)
 	}
@@ -168,6 +170,9 @@ func runLearn(inv *invocation, out, format string) error {
 	if !l.execed {
 		return runtimeError{fmt.Errorf("%s was not executed (exit status %d)", inv.args[0], statusOf(state))}
 	}
+	if format == "profile" {
+		return writeProfile(inv, l, out, state, took)
+	}
 	var foreign []string
 	for abi := range l.calls {
 		if abi != native {
@@ -189,11 +194,54 @@ func runLearn(inv *invocation, out, format string) error {
 	}
 	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, %d distinct on %s, in %.2fs; wrote %d names (%d more for sysfence run before its exec)\n",
 		inv.args[0], l.total, len(l.calls[native]), native.Name, took.Seconds(), len(names), added)
+	return exitAs(inv, state)
+}
+
+// exitAs returns nil if CMD succeeded, and its exit status otherwise.
+func exitAs(inv *invocation, state *os.ProcessState) error {
 	if code := statusOf(state); code != 0 {
 		fmt.Fprintf(inv.stderr, "sysfence learn: %s exited with status %d: the policy is what it did until then\n", inv.args[0], code)
 		return exitCode(code)
 	}
 	return nil
+}
+
+// writeProfile writes what l learned as a Docker/OCI profile: the native
+// ABI and every other ABI CMD used as its architectures, the names of
+// all of them allowed (a profile's names apply to every architecture it
+// lists), and kill-process for the rest.
+func writeProfile(inv *invocation, l *learned, out string, state *os.ProcessState, took time.Duration) error {
+	names, added := l.allowlist()
+	abis := []*tables.ABI{l.native}
+	for abi := range l.calls {
+		if abi != l.native {
+			abis = append(abis, abi)
+			names = append(names, l.sorted(abi)...)
+		}
+	}
+	slices.SortFunc(abis[1:], func(a, b *tables.ABI) int { return strings.Compare(a.Name, b.Name) })
+	slices.Sort(names)
+	names = slices.Compact(names)
+	p := &seccomp.Policy{Default: seccomp.KillProcess, ABIs: abis, Rules: seccomp.RulesFor(seccomp.Allow, names...)}
+	b, lost, err := profile.MarshalPolicy(p)
+	if err != nil {
+		return err
+	}
+	for _, s := range lost {
+		if !strings.HasPrefix(s, "Foreign") && !strings.HasPrefix(s, "Unknown") { // no profile has them; the default covers both
+			fmt.Fprintf(inv.stderr, "sysfence learn: note: the profile cannot say: %s\n", s)
+		}
+	}
+	if err := writeOutput(inv.stdout, out, string(b)); err != nil {
+		return err
+	}
+	var abiNames []string
+	for _, abi := range abis {
+		abiNames = append(abiNames, fmt.Sprintf("%s %d", abi.Name, len(l.calls[abi])))
+	}
+	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, distinct by ABI: %s, in %.2fs; wrote a profile of %d names (%d more for sysfence run before its exec)\n",
+		inv.args[0], l.total, strings.Join(abiNames, ", "), took.Seconds(), len(names), added)
+	return exitAs(inv, state)
 }
 
 // writeOutput writes text to the file name, or to stdout for "-".

@@ -16,6 +16,7 @@ import (
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/notify"
+	"github.com/sysfence/seccomp/profile"
 )
 
 func requireNotify(t *testing.T) {
@@ -253,6 +254,61 @@ func TestLearnUsage(t *testing.T) {
 		code, _, stderr := sysfence(tt.args...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, exitUsage, tt.want)
+		}
+	}
+}
+
+// --format profile: the Docker/OCI profile, loaded back by package
+// profile and installed by bwrap right before it executes the command,
+// runs it; less a learned call, it does not.
+func TestLearnProfile(t *testing.T) {
+	requireNotify(t)
+	bwrap, err := exec.LookPath("bwrap")
+	testenv.Require(t, err == nil, "needs bwrap to run a command under the profile")
+	bash, err := exec.LookPath("bash")
+	testenv.Require(t, err == nil, "needs bash")
+	cmd := []string{bash, "-o", "pipefail", "-c", `printf 'b\na\nc\n' | sort | head -n 1`}
+	file := filepath.Join(t.TempDir(), "profile.json")
+	c := child(t, nil, append([]string{"learn", "--format", "profile", "-o", file, "--"}, cmd...)...)
+	if !c.State.Success() {
+		t.Fatalf("learn: %v: %s", c.State, c.Stderr)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := profile.Load(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	under := func(p *seccomp.Policy) (string, error) {
+		bpf := writePolicy(t, p)
+		f, err := os.Open(bpf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		b := exec.Command(bwrap, append([]string{"--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--seccomp", "3", "--"}, cmd...)...)
+		b.ExtraFiles = []*os.File{f}
+		out, err := b.Output()
+		return string(out), err
+	}
+	if out, err := under(res.Policy); err != nil || out != "a\n" {
+		t.Fatalf("under the learned profile: %q, %v", out, err)
+	}
+	var names []string
+	for _, r := range res.Policy.Rules {
+		names = append(names, r.Syscall)
+	}
+	for _, name := range []string{"pipe2", "wait4", "dup2", "openat", "read"} {
+		if !slices.Contains(names, name) {
+			t.Errorf("the profile does not allow %s: %v", name, names)
+			continue
+		}
+		p := *res.Policy
+		p.Rules = slices.DeleteFunc(slices.Clone(p.Rules), func(r seccomp.Rule) bool { return r.Syscall == name })
+		if out, err := under(&p); err == nil {
+			t.Errorf("without %s: %q and success", name, out)
 		}
 	}
 }
