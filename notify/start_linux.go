@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -91,12 +90,15 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 	}
 	child := os.NewFile(uintptr(fds[1]), "notify-helper")
 	defer child.Close()
-	parent := os.NewFile(uintptr(fds[0]), "notify-supervisor")
-	conn, err := net.FileConn(parent)
-	parent.Close()
-	if err != nil {
+	// Non-blocking, so that os.NewFile puts the supervisor's end in the
+	// runtime's poller and deadlines work. (package net would do the
+	// same, but importing it links the cgo resolver into every binary
+	// that uses this package: a sandbox launcher should stay static.)
+	if err := syscall.SetNonblock(fds[0], true); err != nil {
+		syscall.Close(fds[0])
 		return nil, fmt.Errorf("notify: Start: %w", err)
 	}
+	conn := os.NewFile(uintptr(fds[0]), "notify-supervisor")
 	defer conn.Close()
 
 	flags := seccomp.FlagNewListener
@@ -120,7 +122,7 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 		return nil, fmt.Errorf("notify: Start: %w", err)
 	}
 	child.Close()
-	l, err := handOver(ctx, conn.(*net.UnixConn), msg)
+	l, err := handOver(ctx, conn, msg)
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -131,15 +133,27 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 
 // handOver sends the helper its flags and program and receives the
 // listener.
-func handOver(ctx context.Context, c *net.UnixConn, msg []byte) (*Listener, error) {
+func handOver(ctx context.Context, c *os.File, msg []byte) (*Listener, error) {
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if _, err := c.Write(msg); err != nil {
 		return nil, ctxErr(ctx, err)
 	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
 	buf := make([]byte, 4096)
 	oob := make([]byte, syscall.CmsgSpace(4))
-	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	var n, oobn int
+	var rerr error
+	err = rc.Read(func(fd uintptr) bool {
+		n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), buf, oob, syscall.MSG_CMSG_CLOEXEC)
+		return rerr != syscall.EAGAIN
+	})
+	if err == nil {
+		err = rerr
+	}
 	if err != nil {
 		return nil, ctxErr(ctx, err)
 	}
