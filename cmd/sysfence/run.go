@@ -39,7 +39,7 @@ do without it, is refused before anything is installed, naming the calls:
 an allowlist must name them, and a denylist must not.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
-		pf.define(fs)
+		pf.define(fs, true)
 		return func(inv *invocation) error {
 			pf.parsed(fs)
 			return runRun(inv, &pf)
