@@ -17,14 +17,18 @@ import (
 var runCommand = &command{
 	name:    "run",
 	summary: "run a command under a seccomp filter",
-	usage: `[--builtin NAME | --deny NAMES | --allow NAMES] [--errno E]
-	[--default ACTION] [--foreign ACTION] [--] CMD [ARGS...]
+	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
+	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
+	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match] [--] CMD [ARGS...]
 
 Install a filter on this process and execute CMD in its place, so CMD and
 everything it starts run under the filter. With neither --deny nor --allow
 the filter is a built-in policy, precompiled: "sandbox" unless --builtin
-names "sandbox-strict", which also refuses new namespaces. Flags come
-before CMD: everything from CMD on is CMD's command line.
+names "sandbox-strict", which also refuses new namespaces. --profile
+FILE compiles a seccomp profile for this machine, as compile does (see
+sysfence help compile); its SCMP_ACT_NOTIFY calls fail with ENOSYS, as
+no supervisor listens. Flags come before CMD: everything from CMD on is
+CMD's command line.
 
 Since the process image is replaced, CMD's exit status and the signal that
 ends it are sysfence's own: the caller sees them unchanged. The filter
