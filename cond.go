@@ -98,15 +98,17 @@ func (c Cond) problem(abi *tables.ABI) (field, why string) {
 	case abi.WordSize == 8 && c.Width != 32:
 		return "", ""
 	}
-	bits := fmt.Sprintf("the 32-bit arguments of %s", abi.Name)
-	if c.Width == 32 {
-		bits = "the 32 bits that Width 32 compares"
+	bits := func() string { // only for an error: most conditions have none
+		if c.Width == 32 {
+			return "the 32 bits that Width 32 compares"
+		}
+		return "the 32-bit arguments of " + abi.Name
 	}
 	switch {
 	case c.Value > math.MaxUint32:
-		return "Value", fmt.Sprintf("%#x does not fit %s", c.Value, bits)
+		return "Value", fmt.Sprintf("%#x does not fit %s", c.Value, bits())
 	case c.Op == MaskedEq && c.Mask > math.MaxUint32:
-		return "Mask", fmt.Sprintf("%#x does not fit %s", c.Mask, bits)
+		return "Mask", fmt.Sprintf("%#x does not fit %s", c.Mask, bits())
 	}
 	return "", ""
 }

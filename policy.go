@@ -6,7 +6,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
+	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/internal/compile"
 	"github.com/sysfence/seccomp/tables"
 )
@@ -110,7 +112,7 @@ func (p *Policy) Compile() (*Program, error) {
 	if err := p.checkRules(abis); err != nil {
 		return nil, err
 	}
-	if err := p.checkNames(); err != nil {
+	if err := p.checkNames(abis); err != nil {
 		return nil, err
 	}
 	fp, skipped, err := p.lower(abis)
@@ -187,6 +189,9 @@ func (p *Policy) checkRules(abis []*tables.ABI) error {
 // beside one that applies is how a policy written for many ABIs (a
 // built-in) gives each its own arguments, and is not an error.
 func (p *Policy) checkVanishing(abis []*tables.ABI) error {
+	if !slices.ContainsFunc(p.Rules, func(r Rule) bool { return r.ABIs != nil }) {
+		return nil // every rule applies to every ABI
+	}
 	applies := make(map[string]bool)
 	for _, r := range p.Rules {
 		if slices.ContainsFunc(abis, r.appliesTo) {
@@ -202,13 +207,25 @@ func (p *Policy) checkVanishing(abis []*tables.ABI) error {
 	return nil
 }
 
-// checkNames reports every rule name that no ABI knows.
-func (p *Policy) checkNames() error {
+// checkNames reports every rule name that no ABI knows. The covered ABIs
+// are asked first: they know nearly every name of a policy, and the
+// lowering looks the same names up in them again.
+func (p *Policy) checkNames(abis []*tables.ABI) error {
 	var errs []error
-	seen := make(map[string]bool)
+	var seen map[string]bool
+	indexes := make([]map[string]uint32, len(abis))
+	for i, abi := range abis {
+		indexes[i] = nameIndex(abi)
+	}
 	for _, r := range p.Rules {
+		if slices.ContainsFunc(indexes, func(idx map[string]uint32) bool { _, ok := idx[r.Syscall]; return ok }) {
+			continue
+		}
 		if seen[r.Syscall] || tables.Known(r.Syscall) {
 			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool)
 		}
 		seen[r.Syscall] = true
 		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: tables.Suggest(r.Syscall, 3)})
@@ -255,43 +272,48 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 	if err != nil {
 		return nil, nil, &PolicyError{Field: "Unknown", ABI: abi.Name, Err: err}
 	}
-	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown}
+	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules))}
 	var skipped []Skipped
-	index := make(map[uint32]int)  // syscall number -> index in ap.Rules
-	closed := make(map[uint32]int) // the unconditional rule's index+1
+	// For each number of the table (less NrBit): 1 + the index of its
+	// rule in ap.Rules, and 1 + the index in p.Rules of the rule without
+	// conditions that closed it.
+	slots := make([]int32, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
+	closed := make([]int32, len(slots))
+	var resolved actionCache
+	names := nameIndex(abi)
 	for i, r := range p.Rules {
 		if !r.appliesTo(abi) {
 			continue
 		}
-		nr, ok := abi.Number(r.Syscall)
+		nr, ok := names[r.Syscall]
 		if !ok {
 			if !slices.Contains(skipped, Skipped{abi, r.Syscall}) {
 				skipped = append(skipped, Skipped{abi, r.Syscall})
 			}
 			continue
 		}
-		act, err := r.Action.Resolve(abi)
+		act, err := resolved.get(r.Action, abi)
 		if err != nil {
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
 		}
-		j, ok := index[nr]
-		if c := closed[nr]; c > 0 {
+		slot := &slots[nr-abi.NrBit]
+		if c := closed[nr-abi.NrBit]; c > 0 {
 			// The same decision again, as when a list names a call
 			// and its alias (arm's sync_file_range2), changes nothing.
-			if len(r.Args) == 0 && ap.Rules[j].Action == act {
+			if len(r.Args) == 0 && ap.Rules[*slot-1].Action == act {
 				continue
 			}
 			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
 				Err: fmt.Errorf("%w: it follows Rules[%d] (%s), which has no conditions for the same call, and can never match", ErrInvalidRule, c-1, p.Rules[c-1].Syscall)}
 		}
-		if !ok {
-			j = len(ap.Rules)
-			index[nr] = j
+		if *slot == 0 {
 			ap.Rules = append(ap.Rules, compile.Rule{Nr: nr, Action: def})
+			*slot = int32(len(ap.Rules))
 		}
+		j := *slot - 1
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
-			closed[nr] = i + 1
+			closed[nr-abi.NrBit] = int32(i) + 1
 			continue
 		}
 		conds := make([]compile.Cond, len(r.Args))
@@ -316,4 +338,51 @@ func abiNames(abis []*tables.ABI) string {
 		names[i] = abi.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// actionCache remembers the few distinct actions of a policy's rules as
+// resolved for one ABI, so that each is parsed once.
+type actionCache struct {
+	from []Action
+	to   []filter.Action
+}
+
+func (c *actionCache) get(a Action, abi *tables.ABI) (filter.Action, error) {
+	for i, f := range c.from {
+		if f == a {
+			return c.to[i], nil
+		}
+	}
+	act, err := a.Resolve(abi)
+	if err == nil {
+		c.from = append(c.from, a)
+		c.to = append(c.to, act)
+	}
+	return act, err
+}
+
+// nameIndexes holds, per ABI, a map from the names of its system calls
+// (aliases included) to their numbers, built the first time a policy for
+// the ABI is compiled: a compile looks up every rule's name in every
+// covered ABI (and again to tell unknown names apart), and a binary
+// search over names costs more than the rest of the compile. Nothing is
+// built at init.
+var nameIndexes sync.Map // *tables.ABI -> map[string]uint32
+
+// nameIndex returns the name index of abi.
+func nameIndex(abi *tables.ABI) map[string]uint32 {
+	if m, ok := nameIndexes.Load(abi); ok {
+		return m.(map[string]uint32)
+	}
+	aliases := abi.SyscallAliases()
+	idx := make(map[string]uint32, abi.Len()+len(aliases))
+	for _, sc := range aliases {
+		idx[sc.Name] = sc.Nr
+	}
+	for i := range abi.Len() {
+		sc := abi.At(i)
+		idx[sc.Name] = sc.Nr
+	}
+	m, _ := nameIndexes.LoadOrStore(abi, idx)
+	return m.(map[string]uint32)
 }

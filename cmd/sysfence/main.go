@@ -27,6 +27,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/sysfence/seccomp/notify"
 )
 
 // Exit statuses, one for each kind of failure, the same in every command.
@@ -54,6 +56,7 @@ type command struct {
 // commands lists every command, in the order help shows them.
 var commands = []*command{
 	runCommand,
+	learnCommand,
 	compileCommand,
 	profileCommand,
 	disasmCommand,
@@ -89,6 +92,7 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
+	notify.Init() // the helper half of run --supervise and learn
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -123,6 +127,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := c.execute(args[1:], stdin, stdout, stderr)
 	if err == nil || errors.Is(err, errHelp) {
 		return 0
+	}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code) // a supervised command's, which said why itself
 	}
 	fmt.Fprintf(stderr, "sysfence %s: %s\n", c.name, message(err))
 	return exitStatus(err)

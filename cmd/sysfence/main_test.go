@@ -9,12 +9,14 @@ import (
 	"testing"
 
 	"github.com/sysfence/seccomp/internal/testenv"
+	"github.com/sysfence/seccomp/notify"
 )
 
 // argsEnv carries the command line of the "sysfence" scenario, as JSON.
 const argsEnv = "SYSFENCE_TEST_ARGS"
 
 func TestMain(m *testing.M) {
+	notify.Init() // the helper half of run --supervise and learn
 	testenv.Main(m, map[string]testenv.Scenario{
 		// sysfence runs the command line in a child process, for what
 		// may install a filter or must be measured on its own.
@@ -26,6 +28,8 @@ func TestMain(m *testing.M) {
 			os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 			return nil, nil
 		},
+		// dial is a command run --supervise starts: it connects.
+		"dial": scenarioDial,
 	})
 }
 

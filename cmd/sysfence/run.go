@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -19,7 +20,8 @@ var runCommand = &command{
 	summary: "run a command under a seccomp filter",
 	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
 	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
-	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match] [--] CMD [ARGS...]
+	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match]
+	[--supervise RULES] [--] CMD [ARGS...]
 
 Install a filter on this process and execute CMD in its place, so CMD and
 everything it starts run under the filter. With neither --deny nor --allow
@@ -40,12 +42,20 @@ Between the install and the exec, sysfence itself makes system calls
 (execve, futex, mmap, rt_sigprocmask, ...: the Go runtime's). A policy
 under which one of them would kill sysfence, or fail where sysfence cannot
 do without it, is refused before anything is installed, naming the calls:
-an allowlist must name them, and a denylist must not.`,
+an allowlist must name them, and a denylist must not.
+
+` + superviseHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
 		pf.define(fs, true)
+		var sf superviseFlag
+		fs.Var(&sf, "supervise", "supervise the calls `RULES` name (connect=ADDRS;exec=log;log=NAMES; see above); repeatable")
 		return func(inv *invocation) error {
 			pf.parsed(fs)
+			delete(pf.set, "supervise") // not a policy flag
+			if len(sf.values) > 0 {
+				return runSupervised(inv, &pf, sf.values)
+			}
 			return runRun(inv, &pf)
 		}
 	},
@@ -63,7 +73,7 @@ func runRun(inv *invocation, pf *policyFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := canStart(prog, abi); err != nil {
+	if err := canStart(prog, abi, false); err != nil {
 		return err
 	}
 	// Resolve the command before the filter can get in the way.
@@ -144,12 +154,23 @@ var startCalls = []startCall{
 	{name: "tgkill"},
 }
 
+// helperCalls are the calls, beyond startCalls, that the notify helper
+// makes between installing a supervised filter and executing the command
+// (fcntl: os.NewFile of the listener).
+var helperCalls = []startCall{{name: "fcntl", needed: true}}
+
 // canStart refuses a program under which sysfence could not execute the
 // command: one of startCalls would kill it, or fail where it must run.
-func canStart(prog *seccomp.Program, abi *tables.ABI) error {
+// When supervised, the notify helper installs it and the supervisor lets
+// the calls it is notified of run.
+func canStart(prog *seccomp.Program, abi *tables.ABI, supervised bool) error {
 	var actions []seccomp.Action
 	calls := make(map[seccomp.Action][]string)
-	for _, c := range startCalls {
+	check := startCalls
+	if supervised {
+		check = append(slices.Clip(startCalls), helperCalls...)
+	}
+	for _, c := range check {
 		if _, ok := abi.Number(c.name); !ok {
 			continue
 		}
@@ -162,7 +183,7 @@ func canStart(prog *seccomp.Program, abi *tables.ABI) error {
 			return err
 		}
 		fatal := ret.Kind() == filter.KillProcess || ret.Kind() == filter.KillThread || ret.Kind() == filter.Trap
-		runs := ret.Kind() == filter.Allow || ret.Kind() == filter.Log
+		runs := ret.Kind() == filter.Allow || ret.Kind() == filter.Log || supervised && ret.Kind() == filter.Notify
 		if fatal || c.needed && !runs {
 			if calls[act] == nil {
 				actions = append(actions, act)
@@ -178,4 +199,58 @@ func canStart(prog *seccomp.Program, abi *tables.ABI) error {
 		parts = append(parts, fmt.Sprintf("%s would get %s", strings.Join(calls[act], ", "), act))
 	}
 	return usagef("the command cannot start under this filter: sysfence makes these calls between installing it and executing the command, and %s", strings.Join(parts, "; "))
+}
+
+// runSupervised runs the command under the policy of the flags with the
+// calls of --supervise notified, deciding them until the command exits.
+func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
+	if len(inv.args) == 0 {
+		return usagef("no command given")
+	}
+	abi, err := nativeABI()
+	if err != nil {
+		return err
+	}
+	sup, err := parseSupervise(rules, abi)
+	if err != nil {
+		return err
+	}
+	base, err := pf.policy(abi)
+	if err != nil {
+		return err
+	}
+	// A list of the command line is compiled alone first, for errors
+	// and skipped names in the terms of --deny and --allow.
+	if pf.custom() {
+		if _, err := pf.compile(base, inv.stderr); err != nil {
+			return err
+		}
+	}
+	baseName := "the built-in policy " + pf.builtin
+	if pf.list != "" {
+		baseName = "--" + pf.list
+	}
+	if pf.prof.given() {
+		baseName = "--profile " + pf.prof.file
+	}
+	p, err := sup.policy(base, baseName)
+	if err != nil {
+		return err
+	}
+	prog, err := p.Compile()
+	if err != nil {
+		return err
+	}
+	if err := canStart(prog, abi, true); err != nil {
+		return err
+	}
+	h, err := sup.handler(&lineLog{w: inv.stderr})
+	if err != nil {
+		return err
+	}
+	state, err := supervise(inv, prog, h)
+	if err != nil {
+		return err
+	}
+	return exitCode(statusOf(state))
 }

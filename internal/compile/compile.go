@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/sysfence/seccomp/filter"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sysfence/seccomp/tables"
@@ -32,8 +33,9 @@ var (
 // its action by a binary search over ranges of numbers that share an
 // action, shaped so that the numbers of the ABI's table need few
 // comparisons. Numbers whose rule has argument rules lead to a block that
-// checks the arguments; identical blocks are emitted once, and each action
-// is returned by a single BPF_RET at the end of the program. A path whose
+// checks the arguments; identical blocks of an arch group are emitted
+// once, after its search, and followed by the group's returns, one BPF_RET
+// per action (doc.go shows the shape). A path whose
 // action does not depend on arguments uses only the instructions that the
 // kernel's seccomp action cache emulates (seccomp_is_const_allow in
 // kernel/seccomp.c), so the kernel skips the filter for allowed numbers.
@@ -46,25 +48,35 @@ var (
 // Compile reports an invalid policy with one of the Err… errors of this
 // package, and a program over MaxInstructions with ErrTooLong.
 func Compile(p *Policy) ([]filter.Instruction, error) {
-	if err := p.validate(); err != nil {
+	indexes, err := p.validate()
+	if err != nil {
 		return nil, err
 	}
 	c := &compiler{
-		rets:       make(map[filter.Action]filter.Label),
+		rets:       make(map[retKey]filter.Label),
+		retOrder:   make(map[int][]filter.Action),
 		blockIndex: make(map[string]int),
-		rules:      make(map[string]map[uint32]target),
+		indexes:    indexes,
+		targets:    make([][]target, len(p.ABIs)),
 	}
 	groups := c.groups(p)
+	// Each group's search is followed by its argument blocks and then
+	// by its own returns, so that a leaf is near the code it jumps to:
+	// a return duplicated per group costs one instruction of length,
+	// where a trampoline past another group's code would cost every
+	// call that takes it one more instruction run.
+	c.region = 0
 	c.emitDispatch(groups, p.Foreign)
-	for _, g := range groups {
+	c.emitRets()
+	for i, g := range groups {
+		c.region = i + 1
 		c.emitGroup(g)
-	}
-	for _, b := range c.blocks {
-		c.emitBlock(b)
-	}
-	for _, act := range c.retOrder {
-		c.asm.Bind(c.rets[act])
-		c.asm.Ret(act)
+		for _, b := range c.blocks {
+			if b.region == c.region {
+				c.emitBlock(b)
+			}
+		}
+		c.emitRets()
 	}
 	prog, err := c.asm.Assemble()
 	if err != nil {
@@ -88,11 +100,15 @@ func (p *Policy) abiNames() string {
 // compiler holds the state of one Compile.
 type compiler struct {
 	asm        filter.Assembler
-	rets       map[filter.Action]filter.Label // the BPF_RET of each action
-	retOrder   []filter.Action                // actions in order of first use
+	region     int                     // 0 for the dispatch, 1+i for group i
+	rets       map[retKey]filter.Label // the BPF_RET of each action in each region
+	retOrder   map[int][]filter.Action // actions of each region in order of first use
 	blocks     []*argBlock
-	blockIndex map[string]int               // blocks by key
-	rules      map[string]map[uint32]target // by ABI name, then number
+	blockIndex map[string]int // blocks by key
+	indexes    []ruleIndex    // of each ABI of the policy (validate)
+	targets    [][]target     // of each rule of each ABI, once needed
+	planCost   []int64        // scratch of planSearch
+	planRoots  []int16
 }
 
 // target is where a syscall number leads: to the argument checks of
@@ -109,6 +125,7 @@ type argBlock struct {
 	rules     []ArgRule     // simplified: no constant conditions
 	dflt      filter.Action // when no rule matches
 	label     filter.Label
+	region    int // the group whose search leads here
 }
 
 // lo and hi return the offsets in seccomp_data of the words that hold bits
@@ -123,15 +140,30 @@ func (b *argBlock) hi(arg int) uint32 {
 	return off + 4
 }
 
-// ret returns the label of the BPF_RET of act.
+// retKey names the BPF_RET of an action in a region of the program.
+type retKey struct {
+	region int
+	act    filter.Action
+}
+
+// ret returns the label of the BPF_RET of act in the current region.
 func (c *compiler) ret(act filter.Action) filter.Label {
-	l, ok := c.rets[act]
+	k := retKey{c.region, act}
+	l, ok := c.rets[k]
 	if !ok {
 		l = c.asm.NewLabel()
-		c.rets[act] = l
-		c.retOrder = append(c.retOrder, act)
+		c.rets[k] = l
+		c.retOrder[c.region] = append(c.retOrder[c.region], act)
 	}
 	return l
+}
+
+// emitRets emits the returns of the current region.
+func (c *compiler) emitRets() {
+	for _, act := range c.retOrder[c.region] {
+		c.asm.Bind(c.rets[retKey{c.region, act}])
+		c.asm.Ret(act)
+	}
 }
 
 // label returns the label where t's code starts.
@@ -146,15 +178,31 @@ func (c *compiler) label(t target) filter.Label {
 // on. Actions enter as numbers: Action.String leaves out the data of trap
 // and other actions, and blocks that differ only there must not merge.
 func blockKey(bigEndian, wide bool, rules []ArgRule, dflt filter.Action) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%t/%t/%#x", bigEndian, wide, uint32(dflt))
+	b := make([]byte, 0, 64)
+	flag := func(v bool) byte {
+		if v {
+			return 't'
+		}
+		return 'f'
+	}
+	b = append(b, flag(bigEndian), flag(wide), '/')
+	b = strconv.AppendUint(b, uint64(dflt), 16)
 	for _, r := range rules {
-		fmt.Fprintf(&b, "/%#x:", uint32(r.Action))
+		b = append(b, '/')
+		b = strconv.AppendUint(b, uint64(r.Action), 16)
+		b = append(b, ':')
 		for _, c := range r.Conds {
-			fmt.Fprintf(&b, "%d,%d,%#x,%#x,%t;", c.Arg, c.Op, c.Value, c.Mask, c.Narrow)
+			b = strconv.AppendInt(b, int64(c.Arg), 10)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, uint64(c.Op), 10)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, c.Value, 16)
+			b = append(b, ',')
+			b = strconv.AppendUint(b, c.Mask, 16)
+			b = append(b, ',', flag(c.Narrow), ';')
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // ruleTarget returns where rule r of an ABI leads, creating or sharing its
@@ -165,11 +213,11 @@ func (c *compiler) ruleTarget(abi *tables.ABI, r Rule) target {
 	if len(rules) == 0 {
 		return target{act: dflt, blk: -1}
 	}
-	key := blockKey(abi.BigEndian, wide, rules, dflt)
+	key := strconv.Itoa(c.region) + "/" + blockKey(abi.BigEndian, wide, rules, dflt)
 	if i, ok := c.blockIndex[key]; ok {
 		return target{act: dflt, blk: i}
 	}
-	b := &argBlock{bigEndian: abi.BigEndian, wide: wide, rules: rules, dflt: dflt, label: c.asm.NewLabel()}
+	b := &argBlock{bigEndian: abi.BigEndian, wide: wide, rules: rules, dflt: dflt, label: c.asm.NewLabel(), region: c.region}
 	c.blockIndex[key] = len(c.blocks)
 	c.blocks = append(c.blocks, b)
 	return target{act: dflt, blk: len(c.blocks) - 1}
@@ -194,6 +242,7 @@ func (c *compiler) groups(p *Policy) []*group {
 			continue
 		}
 		seen[audit] = true
+		c.region = len(out) + 1
 		g := &group{audit: audit}
 		for _, seg := range segments(audit) {
 			c.addSegment(g, p, seg)
@@ -273,8 +322,16 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 		g.add(span{lo: seg.lo, hi: seg.hi, to: target{act: p.uncovered(abi), blk: -1}})
 		return
 	}
-	rules := c.ruleTargets(ap)
+	idx, rules := c.ruleTargets(p, ap)
 	unknown := target{act: ap.Unknown, blk: -1}
+	dflt := target{act: ap.Default, blk: -1}
+	// The search weighs each number of the table, so that the calls
+	// programs make take few comparisons; x32 is rarely used, and its
+	// calls must not cost the native ones a comparison.
+	weight := 1
+	if ap.ABI.NrBit != 0 {
+		weight = 0
+	}
 	next := uint64(seg.lo) // first number not yet in a span
 	for i := range ap.ABI.Len() {
 		nr := ap.ABI.At(i).Nr
@@ -282,13 +339,17 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 			continue
 		}
 		if uint64(nr) > next {
-			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown})
+			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown, n: weight * int(uint64(nr)-next)})
 		}
-		to, ok := rules[nr]
-		if !ok {
-			to = target{act: ap.Default, blk: -1}
+		to := dflt
+		if k := idx.slot(ap.ABI, nr); k > 0 {
+			to = rules[k-1]
 		}
-		g.add(span{lo: nr, hi: nr, to: to, n: 1})
+		w := weight
+		if to.blk >= 0 {
+			w *= argWeight
+		}
+		g.add(span{lo: nr, hi: nr, to: to, n: w})
 		next = uint64(nr) + 1
 	}
 	if next <= uint64(seg.hi) {
@@ -307,17 +368,20 @@ func (g *group) add(s span) {
 	g.spans = append(g.spans, s)
 }
 
-// ruleTargets returns where the number of each rule of ap leads.
-func (c *compiler) ruleTargets(ap *ABIPolicy) map[uint32]target {
-	rules, ok := c.rules[ap.ABI.Name]
-	if !ok {
-		rules = make(map[uint32]target, len(ap.Rules))
-		for _, r := range ap.Rules {
-			rules[r.Nr] = c.ruleTarget(ap.ABI, r)
-		}
-		c.rules[ap.ABI.Name] = rules
+// ruleTargets returns the rule index of ap (one of p.ABIs) and where
+// each of its rules leads.
+func (c *compiler) ruleTargets(p *Policy, ap *ABIPolicy) (ruleIndex, []target) {
+	i := 0
+	for &p.ABIs[i] != ap {
+		i++
 	}
-	return rules
+	if c.targets[i] == nil {
+		c.targets[i] = make([]target, len(ap.Rules))
+		for j, r := range ap.Rules {
+			c.targets[i][j] = c.ruleTarget(ap.ABI, r)
+		}
+	}
+	return c.indexes[i], c.targets[i]
 }
 
 // emitDispatch emits the load of seccomp_data.arch and the jumps to each
@@ -345,32 +409,87 @@ func (c *compiler) emitGroup(g *group) {
 }
 
 // emitSearch emits a binary search over two or more spans, with the number
-// in A; pre holds the prefix sums of their weights.
+// in A; pre holds the prefix sums of their weights. Up to planLimit spans
+// the tree is the best one (planSearch); above, the weights are bisected
+// until a part is that small.
 func (c *compiler) emitSearch(spans []span, pre []int64) {
-	if isolated(spans) {
-		c.asm.JumpIf(filter.JumpEq, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+	if len(spans) <= planLimit {
+		if c.planCost == nil {
+			c.planCost = make([]int64, planLimit*planLimit)
+			c.planRoots = make([]int16, planLimit*planLimit)
+		}
+		plan := planSearch(spans, pre, c.planCost, c.planRoots)
+		var rec func(off, n int)
+		rec = func(off, n int) {
+			k := plan.split(off, off+n-1)
+			if k < 0 {
+				c.emitIsolated(spans[off : off+n])
+				return
+			}
+			c.emitSplit(spans[off:off+n], pre[off:off+n+1], k-off, func(part int, first bool) {
+				if part == 0 {
+					rec(off, k-off)
+				} else {
+					rec(k, off+n-k)
+				}
+			})
+		}
+		rec(0, len(spans))
 		return
 	}
 	k := splitPoint(pre)
-	left, right := spans[:k], spans[k:]
-	jt, jf := filter.Next, filter.Next
-	if len(left) == 1 {
-		jf = c.label(left[0].to)
-	}
-	if len(right) == 1 {
-		jt = c.label(right[0].to)
-	} else if len(left) > 1 {
-		jt = c.asm.NewLabel()
-	}
-	c.asm.JumpIf(filter.JumpGE, right[0].lo, jt, jf)
-	if len(left) > 1 {
-		c.emitSearch(left, pre[:k+1])
-	}
-	if len(right) > 1 {
-		if jt != filter.Next {
-			c.asm.Bind(jt)
+	c.emitSplit(spans, pre, k, func(part int, _ bool) {
+		if part == 0 {
+			c.emitSearch(spans[:k], pre[:k+1])
+		} else {
+			c.emitSearch(spans[k:], pre[k:])
 		}
-		c.emitSearch(right, pre[k:])
+	})
+}
+
+// emitIsolated emits the search over three spans whose middle is one
+// number between two of one destination: a single BPF_JEQ.
+func (c *compiler) emitIsolated(spans []span) {
+	c.asm.JumpIf(filter.JumpEq, spans[1].lo, c.label(spans[1].to), c.label(spans[0].to))
+}
+
+// emitSplit emits "nr >= spans[k].lo" and then, through sub, the search
+// over each side of more than one span (part 0 left, 1 right). Of the
+// two sides the lighter is emitted first, so that the leaves of the
+// heavy one, taken most, lie nearest the blocks and returns that follow
+// the search and reach them without a trampoline.
+func (c *compiler) emitSplit(spans []span, pre []int64, k int, sub func(part int, first bool)) {
+	left, right := spans[:k], spans[k:]
+	leftFirst := pre[k]-pre[0] <= pre[len(pre)-1]-pre[k]
+	lt, rt := filter.Next, filter.Next
+	switch {
+	case len(left) == 1:
+		lt = c.label(left[0].to)
+	case !leftFirst || len(right) == 1:
+		lt = c.asm.NewLabel()
+	}
+	switch {
+	case len(right) == 1:
+		rt = c.label(right[0].to)
+	case leftFirst && len(left) > 1:
+		rt = c.asm.NewLabel()
+	}
+	c.asm.JumpIf(filter.JumpGE, right[0].lo, rt, lt)
+	emit := func(part int, n int, l filter.Label, first bool) {
+		if n == 1 {
+			return
+		}
+		if l != filter.Next {
+			c.asm.Bind(l)
+		}
+		sub(part, first)
+	}
+	if leftFirst {
+		emit(0, len(left), lt, true)
+		emit(1, len(right), rt, false)
+	} else {
+		emit(1, len(right), rt, true)
+		emit(0, len(left), lt, false)
 	}
 }
 
@@ -378,6 +497,9 @@ func (c *compiler) emitSearch(spans []span, pre []int64) {
 // falling to the next when a condition fails.
 func (c *compiler) emitBlock(b *argBlock) {
 	c.asm.Bind(b.label)
+	if segs, top, ok := valueSearch(b); ok && c.emitValueSearch(b, b.rules[0].Conds[0].Arg, segs, top) {
+		return
+	}
 	for i, r := range b.rules {
 		fail := c.ret(b.dflt)
 		if i < len(b.rules)-1 {

@@ -16,23 +16,38 @@
 // Compile emits:
 //
 //	ld [4]                             ; arch
-//	jeq #AUDIT_ARCH_…, abi1            ; one test per covered arch value,
-//	jeq #AUDIT_ARCH_…, abi2, foreign   ; in the order of Policy.ABIs
-//	abi1: ld [0]                       ; nr
-//	      jge #k, …                    ; binary search over ranges of numbers
-//	      jeq #k, …                    ; (a single number between two ranges
+//	jeq #AUDIT_ARCH_…, group1          ; one test per covered arch value,
+//	jeq #AUDIT_ARCH_…, group2, foreign ; in the order of Policy.ABIs
+//	foreign: ret #Foreign
+//	group1: ld [0]                     ; nr
+//	        jge #k, …                  ; search over ranges of numbers (a
+//	        jeq #k, …                  ; single number between two ranges
 //	                                   ; of one action needs one test)
-//	abi2: …
-//	args: ld [16+8i], jeq/jgt/jge/and  ; argument checks, one block per
-//	                                   ; distinct set of ArgRules
-//	ret #action                        ; one per distinct action
+//	        ld [16+8i], jeq/jge/and …  ; the group's argument blocks, one
+//	                                   ; per distinct set of ArgRules
+//	        ret #action                ; the group's returns, one per action
+//	group2: …
+//
+// An arch group is one AUDIT_ARCH_* value: x86_64 and x32 share one.
+// Each group is followed by its own argument blocks and returns, and of
+// the two halves of each split of the search the lighter comes first, so
+// that the leaves taken most lie next to the code they jump to and need no
+// BPF_JA trampoline; a return costs one instruction per group instead.
 //
 // The numbers of the whole 32-bit space are partitioned into ranges that
 // lead to one place: a rule's action or argument block, Default, Unknown, X32
-// or Foreign. Adjacent numbers that lead to the same place share a range, so
-// the search costs about log2 of the number of ranges; its shape weighs each
-// range by the number of table entries in it, so common system calls take
-// few comparisons.
+// or Foreign. Adjacent numbers that lead to the same place share a range.
+// The search weighs each number of the table's range (a call, or a hole in
+// the table) by one, a call with argument rules, which the kernel's action
+// cache cannot skip, by argWeight, and numbers of an ABI with an NrBit
+// (x32) by nothing, so that they cost native calls no comparison. Parts of
+// up to planLimit ranges get the best tree for those weights (planSearch);
+// larger ones are bisected by weight until they are that small.
+//
+// An argument block whose rules each compare one argument with a constant
+// (socket's family, personality's persona) is a search over the
+// intervals of that argument (argsearch.go), with the high word tested
+// once; other blocks are a chain of their rules.
 //
 // 64-bit arguments are compared as two 32-bit words: the one holding bits
 // 0..31 of args[i] is at offset 16+8i on little-endian ABIs and 16+8i+4 on

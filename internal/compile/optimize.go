@@ -63,11 +63,16 @@ func simplifyArgs(rules []ArgRule, dflt filter.Action, wide bool) ([]ArgRule, fi
 // simplifyConds drops the conditions that always hold and reports whether
 // one never holds.
 func simplifyConds(conds []Cond, wide bool) (kept []Cond, never bool) {
-	for _, c := range conds {
+	kept = conds[:0:0]
+	for i, c := range conds {
 		holds, known := condConst(c, wide)
 		switch {
 		case !known:
-			kept = append(kept, c)
+			if len(kept) == i {
+				kept = conds[: i+1 : i+1] // nothing dropped yet: no copy
+			} else {
+				kept = append(kept, c)
+			}
 		case !holds:
 			return nil, true
 		}
@@ -126,4 +131,63 @@ func prefixWeights(spans []span) []int64 {
 		pre[i+1] = pre[i] + spanWeight(s)
 	}
 	return pre
+}
+
+// argWeight is the weight in the search of a number whose action depends
+// on the arguments, against 1 for any other number of the table: the
+// kernel's action cache (5.11+) skips the filter for the calls allowed
+// whatever their arguments, so the calls with argument rules are those
+// that run it every time.
+const argWeight = 8
+
+// planLimit is the most spans planSearch plans at once: its table grows
+// with the square of their number.
+const planLimit = 16
+
+// searchPlan is the cheapest search tree over a few spans: for spans i..j
+// (i < j), split(i, j) is the k of its first comparison, nr >= spans[k].lo,
+// or -1 when the three spans are one number between two of the same
+// destination, told apart by one BPF_JEQ.
+type searchPlan struct {
+	n     int
+	roots []int16
+}
+
+func (p *searchPlan) split(i, j int) int { return int(p.roots[i*p.n+j]) }
+
+// planSearch returns the tree over spans (at most planLimit, two or more)
+// of least weighted depth, weights as in pre: the dynamic program for
+// optimal alphabetic trees, with a jeq for an isolated number. It tries
+// every split (cubic in the spans: Knuth's bound on where the best split
+// lies does not hold once isolated numbers cost one test), which is why
+// planLimit is small.
+//
+// scratch, of planLimit² entries, holds the costs; roots, as long, the
+// plan's splits, valid until the next call with the same slices.
+func planSearch(spans []span, pre []int64, scratch []int64, roots []int16) searchPlan {
+	n := len(spans)
+	cost := scratch[:n*n]
+	p := searchPlan{n: n, roots: roots[:n*n]}
+	for i := range n {
+		cost[i*n+i], p.roots[i*n+i] = 0, int16(i)
+	}
+	for l := 2; l <= n; l++ {
+		for i := 0; i+l-1 < n; i++ {
+			j := i + l - 1
+			w := pre[j+1] - pre[i]
+			if l == 3 && isolated(spans[i:j+1]) {
+				cost[i*n+j], p.roots[i*n+j] = w, -1
+				continue
+			}
+			lo, hi := i+1, j
+			best, arg := int64(math.MaxInt64), lo
+			for k := lo; k <= hi; k++ {
+				if c := cost[i*n+k-1] + cost[k*n+j]; c < best {
+					best, arg = c, k
+				}
+			}
+			cost[i*n+j], p.roots[i*n+j] = best+w, int16(arg)
+		}
+	}
+	return p
 }

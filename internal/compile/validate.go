@@ -8,67 +8,111 @@ import (
 	"github.com/sysfence/seccomp/tables"
 )
 
-// validate checks p and returns the first problem found.
-func (p *Policy) validate() error {
+// validate checks p and returns the first problem found, or for each ABI
+// of p the index of its rules by number.
+func (p *Policy) validate() ([]ruleIndex, error) {
 	if len(p.ABIs) == 0 {
-		return ErrNoABI
+		return nil, ErrNoABI
 	}
 	if !knownAction(p.Foreign) {
-		return fmt.Errorf("%w: Foreign: %#x", ErrAction, uint32(p.Foreign))
+		return nil, fmt.Errorf("%w: Foreign: %#x", ErrAction, uint32(p.Foreign))
 	}
 	if !knownAction(p.X32) {
-		return fmt.Errorf("%w: X32: %#x", ErrAction, uint32(p.X32))
+		return nil, fmt.Errorf("%w: X32: %#x", ErrAction, uint32(p.X32))
 	}
 	seen := make(map[string]int)
+	indexes := make([]ruleIndex, len(p.ABIs))
 	for i := range p.ABIs {
 		abi := p.ABIs[i].ABI
 		if abi == nil {
-			return fmt.Errorf("%w: ABIs[%d]", ErrNilABI, i)
+			return nil, fmt.Errorf("%w: ABIs[%d]", ErrNilABI, i)
 		}
 		if j, dup := seen[abi.Name]; dup {
-			return fmt.Errorf("%w: %s is ABIs[%d] and ABIs[%d]", ErrDuplicateABI, abi.Name, j, i)
+			return nil, fmt.Errorf("%w: %s is ABIs[%d] and ABIs[%d]", ErrDuplicateABI, abi.Name, j, i)
 		}
 		seen[abi.Name] = i
 		if own := owner(abi.Audit, abi.NrBit); own != abi {
-			return fmt.Errorf("%w: ABIs[%d] (%s) is not one of package tables' ABIs (a modified copy?)", ErrNilABI, i, abi.Name)
+			return nil, fmt.Errorf("%w: ABIs[%d] (%s) is not one of package tables' ABIs (a modified copy?)", ErrNilABI, i, abi.Name)
 		}
-		if err := p.ABIs[i].validate(); err != nil {
-			return err
+		idx, err := p.ABIs[i].validate()
+		if err != nil {
+			return nil, err
 		}
+		indexes[i] = idx
 	}
-	return nil
+	return indexes, nil
 }
 
-// validate checks the rules of one ABI.
-func (ap *ABIPolicy) validate() error {
+// ruleIndex maps the numbers of an ABI's table, less its NrBit, to
+// notInTable, noRule, or 1 + the index of their rule.
+type ruleIndex []int32
+
+const (
+	notInTable int32 = 0
+	noRule     int32 = -1
+)
+
+// newRuleIndex returns the index of abi's table, without rules.
+func newRuleIndex(abi *tables.ABI) ruleIndex {
+	idx := make(ruleIndex, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
+	for i := range abi.Len() {
+		idx[abi.At(i).Nr-abi.NrBit] = noRule
+	}
+	return idx
+}
+
+// slot returns the entry of nr, or notInTable outside the table's range.
+func (idx ruleIndex) slot(abi *tables.ABI, nr uint32) int32 {
+	if nr < abi.NrBit || nr-abi.NrBit >= uint32(len(idx)) {
+		return notInTable
+	}
+	return idx[nr-abi.NrBit]
+}
+
+// validate checks the rules of one ABI and returns their index.
+func (ap *ABIPolicy) validate() (ruleIndex, error) {
 	name := ap.ABI.Name
 	if !knownAction(ap.Default) {
-		return fmt.Errorf("%w: %s Default: %#x", ErrAction, name, uint32(ap.Default))
+		return nil, fmt.Errorf("%w: %s Default: %#x", ErrAction, name, uint32(ap.Default))
 	}
 	if !knownAction(ap.Unknown) {
-		return fmt.Errorf("%w: %s Unknown: %#x", ErrAction, name, uint32(ap.Unknown))
+		return nil, fmt.Errorf("%w: %s Unknown: %#x", ErrAction, name, uint32(ap.Unknown))
 	}
-	seen := make(map[uint32]bool, len(ap.Rules))
+	idx := newRuleIndex(ap.ABI)
 	for i, r := range ap.Rules {
-		sys, ok := ap.ABI.SyscallName(r.Nr)
-		if !ok {
-			return fmt.Errorf("%w: %s: Rules[%d] has number %d (%#x)", ErrUnknownSyscall, name, i, r.Nr, r.Nr)
+		switch idx.slot(ap.ABI, r.Nr) {
+		case notInTable:
+			return nil, fmt.Errorf("%w: %s: Rules[%d] has number %d (%#x)", ErrUnknownSyscall, name, i, r.Nr, r.Nr)
+		case noRule:
+			idx[r.Nr-ap.ABI.NrBit] = int32(i) + 1
+		default:
+			sys, _ := ap.ABI.SyscallName(r.Nr)
+			return nil, fmt.Errorf("%w: %s: %s (%d)", ErrDuplicateRule, name, sys, r.Nr)
 		}
-		if seen[r.Nr] {
-			return fmt.Errorf("%w: %s: %s (%d)", ErrDuplicateRule, name, sys, r.Nr)
+		if err := r.validate(ap.ABI); err != nil {
+			return nil, err
 		}
-		seen[r.Nr] = true
-		if !knownAction(r.Action) {
-			return fmt.Errorf("%w: %s: %s (%d): %#x", ErrAction, name, sys, r.Nr, uint32(r.Action))
+	}
+	return idx, nil
+}
+
+// validate checks the actions and conditions of a rule whose number is
+// in abi's table. The name of the call is looked up for an error only.
+func (r *Rule) validate(abi *tables.ABI) error {
+	where := func() string {
+		sys, _ := abi.SyscallName(r.Nr)
+		return fmt.Sprintf("%s: %s (%d)", abi.Name, sys, r.Nr)
+	}
+	if !knownAction(r.Action) {
+		return fmt.Errorf("%w: %s: %#x", ErrAction, where(), uint32(r.Action))
+	}
+	for j, ar := range r.Args {
+		if !knownAction(ar.Action) {
+			return fmt.Errorf("%w: %s: Args[%d]: %#x", ErrAction, where(), j, uint32(ar.Action))
 		}
-		for j, ar := range r.Args {
-			if !knownAction(ar.Action) {
-				return fmt.Errorf("%w: %s: %s (%d): Args[%d]: %#x", ErrAction, name, sys, r.Nr, j, uint32(ar.Action))
-			}
-			for k, cond := range ar.Conds {
-				if why, err := cond.problem(ap.ABI); err != nil {
-					return fmt.Errorf("%w: %s: %s (%d): Args[%d].Conds[%d]: %s", err, name, sys, r.Nr, j, k, why)
-				}
+		for k, cond := range ar.Conds {
+			if why, err := cond.problem(abi); err != nil {
+				return fmt.Errorf("%w: %s: Args[%d].Conds[%d]: %s", err, where(), j, k, why)
 			}
 		}
 	}

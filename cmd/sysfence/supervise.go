@@ -1,0 +1,336 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/notify"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// superviseHelp is the grammar of --supervise, for run's help.
+const superviseHelp = `With --supervise RULES, sysfence stays as CMD's parent and supervises
+the calls RULES name: the filter gives them SECCOMP_RET_USER_NOTIF, and
+sysfence decides each one and writes a line for it on its standard error
+("sysfence: [pid N] ..."). RULES are KEY=VALUE parts separated by ";"
+(the flag may be repeated, which is the same as joining with ";"):
+
+  connect=ADDR,ADDR,...  connect(2) succeeds only to these addresses;
+                         others fail with ECONNREFUSED. ADDR is
+                         127.0.0.1:8080, 127.0.0.1 (any port),
+                         10.0.0.0/8:443, [::1]:53, ::1, [fd00::/8]:*,
+                         unix:/run/x.sock or unix:@abstract;
+                         connect=none refuses every address
+  exec=log               log execve and execveat with path and argv
+  log=NAME,NAME,...      log each call of these system calls with its
+                         raw arguments, and let it run
+
+For example: --supervise 'connect=127.0.0.1:8080,[::1]:53;exec=log'.
+sysfence makes an allowed connect itself, on a copy of CMD's socket, to
+the address it checked (pidfd_getfd, Linux 5.6), so that CMD cannot
+change the address between the check and the call. Other ways to send
+(sendto on an unconnected datagram socket) are not connect: deny them
+with --deny or --allow if they matter. The supervised calls take the
+place of their names in --allow; --deny, or a built-in policy's rules,
+may not name them. sysfence exits as CMD does (128+N if a signal N
+killed it), forwards SIGTERM and SIGHUP to it and ignores SIGINT and
+SIGQUIT, which a terminal sends CMD as well.`
+
+// supervision is what --supervise asks for.
+type supervision struct {
+	connect    []notify.ConnectRule
+	connectSet bool // connect= was given (connect=none refuses all)
+	exec       bool
+	log        []string
+}
+
+// superviseFlag collects the values of the repeatable --supervise.
+type superviseFlag struct{ values []string }
+
+func (f *superviseFlag) String() string     { return strings.Join(f.values, ";") }
+func (f *superviseFlag) Set(v string) error { f.values = append(f.values, v); return nil }
+
+// parseSupervise reads the RULES of --supervise (see superviseHelp) for
+// abi. Errors name the part that is wrong.
+func parseSupervise(values []string, abi *tables.ABI) (*supervision, error) {
+	s := &supervision{}
+	given := map[string]bool{}
+	var parts []string
+	for _, v := range values {
+		for _, p := range strings.Split(v, ";") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return nil, usagef("--supervise: no rule given (want connect=ADDRS, exec=log or log=NAMES)")
+	}
+	for _, part := range parts {
+		key, value, ok := strings.Cut(part, "=")
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if !ok {
+			return nil, usagef("--supervise %q: want KEY=VALUE (connect=ADDRS, exec=log or log=NAMES)", part)
+		}
+		if given[key] {
+			return nil, usagef("--supervise %q: %s= is given twice; list every value in one", part, key)
+		}
+		given[key] = true
+		var err error
+		switch key {
+		case "connect":
+			err = s.parseConnect(value)
+		case "exec":
+			if value != "log" {
+				err = fmt.Errorf("want exec=log")
+			}
+			s.exec = true
+		case "log":
+			err = s.parseLog(value, abi)
+		default:
+			err = fmt.Errorf("unknown rule %q (want connect, exec or log)", key)
+		}
+		if err != nil {
+			return nil, usagef("--supervise %q: %v", part, err)
+		}
+	}
+	// A call is supervised by one rule.
+	for _, name := range s.log {
+		switch {
+		case name == "connect" && s.connectSet:
+			return nil, usagef("--supervise log=connect: connect= supervises connect already (and logs it)")
+		case (name == "execve" || name == "execveat") && s.exec:
+			return nil, usagef("--supervise log=%s: exec=log logs it already", name)
+		}
+	}
+	return s, nil
+}
+
+func (s *supervision) parseConnect(value string) error {
+	s.connectSet = true
+	if value == "none" {
+		return nil
+	}
+	addrs := strings.Split(value, ",")
+	for i, a := range addrs {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			return fmt.Errorf("address %d of %d is empty (write connect=none to refuse every address)", i+1, len(addrs))
+		}
+		r, err := notify.ParseConnectRule(a)
+		if err != nil {
+			why := err.Error()
+			if _, after, ok := strings.Cut(why, "\": "); ok {
+				why = after
+			}
+			return fmt.Errorf("address %d of %d, %q: %s", i+1, len(addrs), a, why)
+		}
+		s.connect = append(s.connect, r)
+	}
+	return nil
+}
+
+func (s *supervision) parseLog(value string, abi *tables.ABI) error {
+	names := strings.Split(value, ",")
+	for i, name := range names {
+		name = strings.TrimSpace(name)
+		if _, ok := abi.Number(name); !ok {
+			why := fmt.Sprintf("no system call %q on %s", name, abi.Name)
+			if name == "" {
+				why = "an empty name"
+			} else if sug := tables.Suggest(name, 3); len(sug) > 0 {
+				why += " (did you mean " + strings.Join(sug, ", ") + "?)"
+			}
+			return fmt.Errorf("name %d of %d: %s", i+1, len(names), why)
+		}
+		if !slices.Contains(s.log, name) {
+			s.log = append(s.log, name)
+		}
+	}
+	return nil
+}
+
+// calls returns the names of the supervised system calls.
+func (s *supervision) calls() []string {
+	var names []string
+	if s.connectSet {
+		names = append(names, "connect")
+	}
+	if s.exec {
+		names = append(names, "execve", "execveat")
+	}
+	return append(names, s.log...)
+}
+
+// policy returns base with the supervised calls given Notify: the rules
+// come first, and take the place of base's rules that allow a supervised
+// call without conditions (an allowlist naming it). Any other rule of
+// base for a supervised call is a conflict.
+func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Policy, error) {
+	calls := s.calls()
+	p := *base
+	p.Rules = seccomp.RulesFor(seccomp.Notify, calls...)
+	for _, r := range base.Rules {
+		if !slices.Contains(calls, r.Syscall) {
+			p.Rules = append(p.Rules, r)
+			continue
+		}
+		if r.Action == seccomp.Allow && len(r.Args) == 0 {
+			continue
+		}
+		return nil, usagef("--supervise supervises %s, which %s gives %s: a call is supervised or %s, not both", r.Syscall, baseName, r.Action, r.Action)
+	}
+	return &p, nil
+}
+
+// handler returns the Handler that decides the supervised calls and
+// logs one line for each on log.
+func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
+	mux := &notify.Mux{}
+	if s.connectSet {
+		c := &notify.ConnectAllowlist{
+			Allow:   s.connect,
+			Emulate: true,
+			Errno:   syscall.ECONNREFUSED,
+			Decided: func(req *notify.Request, addr notify.Sockaddr, allowed bool, err error) {
+				verdict := "allowed"
+				if !allowed {
+					verdict = "refused with ECONNREFUSED"
+				}
+				if err != nil {
+					log.printf(req, "connect: cannot read the address (%s): %s", message(err), verdict)
+					return
+				}
+				log.printf(req, "connect %s: %s", addr, verdict)
+			},
+		}
+		if err := mux.Add("connect", c); err != nil {
+			return nil, err
+		}
+	}
+	if s.exec {
+		h := notify.LogExec(func(req *notify.Request, e notify.Exec, err error) {
+			if err != nil {
+				log.printf(req, "%s: cannot read what it executes: %s", req.SyscallName(), message(err))
+				return
+			}
+			argv := make([]string, len(e.Argv))
+			for i, a := range e.Argv {
+				argv[i] = strconv.Quote(a)
+			}
+			log.printf(req, "%s %q [%s]", req.SyscallName(), e.Path, strings.Join(argv, " "))
+		})
+		for _, name := range []string{"execve", "execveat"} {
+			if err := mux.Add(name, h); err != nil {
+				return nil, err
+			}
+		}
+	}
+	logged := notify.Logged(notify.ContinueAll, func(req *notify.Request, _ notify.Response) {
+		args := make([]string, len(req.Data.Args))
+		for i, a := range req.Data.Args {
+			args[i] = "0x" + strconv.FormatUint(a, 16)
+		}
+		log.printf(req, "%s(%s)", req.SyscallName(), strings.Join(args, ", "))
+	})
+	for _, name := range s.log {
+		if err := mux.Add(name, logged); err != nil {
+			return nil, err
+		}
+	}
+	return mux, nil
+}
+
+// lineLog writes the supervisor's lines, one at a time.
+type lineLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineLog) printf(req *notify.Request, format string, args ...any) {
+	line := fmt.Sprintf("sysfence: [pid %d] ", req.PID) + fmt.Sprintf(format, args...) + "\n"
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.w, line)
+}
+
+// exitCode is an error that carries the exit status of a supervised
+// command: run returns it as its own, printing nothing.
+type exitCode int
+
+func (e exitCode) Error() string { return "exit status " + strconv.Itoa(int(e)) }
+
+// statusOf returns the exit status a shell would report for a command
+// that ended in state: its exit status, or 128+N when signal N killed it.
+func statusOf(state *os.ProcessState) int {
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return state.ExitCode()
+}
+
+// servers is how many goroutines serve one listener: calls of CMD's
+// threads and children are decided in parallel, up to this many at once.
+const servers = 8
+
+// supervise starts args under prog, serves its listener with h until the
+// command exits, and returns the command's state. The command has the
+// invocation's standard files and sysfence's environment.
+func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.ProcessState, error) {
+	cmd := exec.Command(inv.args[0], inv.args[1:]...)
+	if cmd.Err != nil {
+		return nil, cmd.Err
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := notify.Start(ctx, cmd, prog)
+	if err != nil {
+		return nil, runtimeError{err}
+	}
+	defer l.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, servers)
+	for range servers {
+		wg.Go(func() { errs <- l.Serve(ctx, h) })
+	}
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+	go func() {
+		for sig := range sigs {
+			if sig == syscall.SIGTERM || sig == syscall.SIGHUP {
+				cmd.Process.Signal(sig)
+			}
+		}
+	}()
+
+	err = cmd.Wait()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		return nil, runtimeError{err}
+	}
+	// Children CMD left behind keep the filter: their notified calls
+	// fail with ENOSYS once the listener is closed.
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrTargetsExited) {
+			return cmd.ProcessState, runtimeError{fmt.Errorf("supervising: %w", err)}
+		}
+	}
+	return cmd.ProcessState, nil
+}
