@@ -11,7 +11,7 @@ import (
 
 var simulateCommand = &command{
 	name:         "simulate",
-	summary:      "run a raw seccomp program on one system call and print the action",
+	summary:      "run a raw seccomp program or a profile on one system call and print the action",
 	interspersed: true,
 	usage: `[--arch ABI] [--call-arch ABI] FILE SYSCALL [ARG...]
    or: sysfence simulate [--arch ABI] [--call-arch ABI] --profile FILE
