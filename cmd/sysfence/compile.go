@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
+	"go/token"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
@@ -13,37 +17,81 @@ import (
 
 var compileCommand = &command{
 	name:         "compile",
-	summary:      "compile a deny- or allowlist into a seccomp program for bwrap --seccomp",
+	summary:      "compile a deny- or allowlist or a profile into a seccomp program",
 	interspersed: true,
-	usage: `[--builtin NAME | --deny NAMES | --allow NAMES] [--errno E]
-	[--default ACTION] [--foreign ACTION] [--arch ABI] [--format bpf|disasm] [-o FILE]
+	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
+	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
+	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match]
+	[--arch ABI] [--format bpf|disasm|c] [-o FILE]
+   or: sysfence compile [policy flags] --format go --package P [--name N] -o PREFIX
 
 Compile a policy for one ABI and write it: as raw struct sock_filter
-records in the ABI's byte order (bpf, what bwrap --seccomp FD reads), or
-as bpf_asm text (disasm). With neither --deny nor --allow the policy is the
-built-in --builtin NAME ("sandbox" by default). ACTION is ` + actionHelp + `.
-Names the ABI does not have are skipped and reported on stderr.`,
+records in the ABI's byte order (bpf, what bwrap --seccomp FD reads), as
+bpf_asm text (disasm), or as C (c): a struct sock_filter N_filter[] array
+of BPF_STMT and BPF_JUMP macros and the struct sock_fprog N_fprog that
+points to it, for prctl(PR_SET_SECCOMP) or seccomp(2). With neither
+--deny, --allow nor --profile the policy is the built-in --builtin NAME
+("sandbox" by default). ACTION is ` + actionHelp + `.
+Names the ABI does not have are skipped and reported on stderr.
+
+` + profileHelp + `
+
+--format go writes Go source for a //go:generate line: one file for each
+Linux GOARCH, PREFIX_linux_<goarch>.go, constrained to it by //go:build
+and holding the program compiled for that GOARCH's native ABI (and the
+compat ABIs a profile covers there: x86 and x32 on amd64), and
+PREFIX_other.go for every other platform, whose empty program NewProgram
+refuses. PREFIX may start with a directory; it must not name one. Each
+file defines, in package P,
+
+	var NABIs []*tables.ABI          // the ABIs the program covers
+	var NInsns []filter.Instruction // the program
+
+(N is "program" by default), which the package turns into a verified
+*seccomp.Program with seccomp.NewProgram(NInsns, NABIs...). The first
+line names this command, which go generate reruns; give --kernel with a
+profile, or its minKernel rules follow the kernel go generate runs on.
+--arch does not apply: every GOARCH gets its own.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
-		pf.define(fs)
+		pf.define(fs, true)
+		var o compileOptions
 		arch := archFlag(fs, "arch", "to compile for (default "+nativeName()+")")
-		format := fs.String("format", "bpf", "output `FORMAT`: bpf or disasm")
-		out := fs.String("o", "", "write to `FILE` instead of standard output")
+		fs.StringVar(&o.format, "format", "bpf", "output `FORMAT`: bpf, disasm, c or go")
+		fs.StringVar(&o.out, "o", "", "write to `FILE` instead of standard output (with --format go: the PREFIX of the files)")
+		fs.StringVar(&o.pkg, "package", "", "the Go package `P` of the files --format go writes")
+		fs.StringVar(&o.name, "name", "program", "the `N` of the names --format go and c define")
 		return func(inv *invocation) error {
 			pf.parsed(fs)
-			return runCompile(inv, &pf, *arch, *format, *out)
+			o.arch = *arch
+			return runCompile(inv, &pf, &o)
 		}
 	},
 }
 
-func runCompile(inv *invocation, pf *policyFlags, arch, format, out string) error {
+// compileOptions are compile's own flags.
+type compileOptions struct {
+	arch, format, out, pkg, name string
+}
+
+func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	if len(inv.args) > 0 {
 		return usagef("unexpected arguments %q", inv.args)
 	}
-	if format != "bpf" && format != "disasm" {
-		return usagef("--format %s: want bpf or disasm", format)
+	switch o.format {
+	case "go":
+		return compileGo(inv, pf, o)
+	case "bpf", "disasm", "c":
+	default:
+		return usagef("--format %s: want bpf, disasm, c or go", o.format)
 	}
-	abi, err := lookupABI("arch", arch)
+	if pf.set["package"] {
+		return usagef("--package applies to --format go")
+	}
+	if o.format == "c" && !isCIdentifier(o.name) {
+		return usagef("--name %s: not a C identifier", o.name)
+	}
+	abi, err := lookupABI("arch", o.arch)
 	if err != nil {
 		return err
 	}
@@ -55,39 +103,118 @@ func runCompile(inv *invocation, pf *policyFlags, arch, format, out string) erro
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		if format == "bpf" && isTerminal(inv.stdout) {
+	var b bytes.Buffer
+	switch o.format {
+	case "bpf":
+		if o.out == "" && isTerminal(inv.stdout) {
 			return usagef("not writing a binary program to a terminal; use -o FILE or --format disasm")
 		}
-		return write(inv.stdout, prog, abi, format, p.Foreign)
+		prog.WriteTo(&b)
+	case "disasm":
+		b.WriteString(disasm(prog, abi, p.Foreign))
+	case "c":
+		writeC(&b, prog, abi, o.name, generatedBy(inv))
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return runtimeError{err}
+	if o.out == "" {
+		_, err := inv.stdout.Write(b.Bytes())
+		return err
 	}
-	if err := write(f, prog, abi, format, p.Foreign); err != nil {
-		f.Close()
-		return runtimeError{err}
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(o.out, b.Bytes(), 0o644); err != nil {
 		return runtimeError{err}
 	}
 	return nil
 }
 
-// write writes the program in format; disasm text starts with comments
-// that say what it is for.
-func write(w io.Writer, prog *seccomp.Program, abi *tables.ABI, format string, foreign seccomp.Action) error {
-	if format == "bpf" {
-		_, err := prog.WriteTo(w)
-		return err
-	}
+// disasm returns bpf_asm text that starts with comments that say what
+// it is for.
+func disasm(prog *seccomp.Program, abi *tables.ABI, foreign seccomp.Action) string {
 	text := fmt.Sprintf("; %s, %d instructions\n", abi.Name, prog.Len())
-	if abi.Name == tables.X86_64.Name {
+	if abi.Name == tables.X86_64.Name && !containsABI(prog.ABIs(), tables.X32) {
 		text += fmt.Sprintf("; x32 calls (numbers with bit %#x set) get the foreign action, %s\n", tables.X32.NrBit, foreign)
 	}
-	_, err := io.WriteString(w, text+filter.Disassemble(prog.Instructions(), abi))
-	return err
+	return text + filter.Disassemble(prog.Instructions(), prog.ABIs()...)
+}
+
+func containsABI(abis []*tables.ABI, abi *tables.ABI) bool {
+	for _, a := range abis {
+		if a == abi {
+			return true
+		}
+	}
+	return false
+}
+
+// compileGo writes the Go source of --format go, one file for each Linux
+// GOARCH and one for the rest. It renders every file before it writes
+// any.
+func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
+	switch {
+	case pf.set["arch"]:
+		return usagef("--arch does not apply to --format go, which compiles for every GOARCH")
+	case !pf.set["package"]:
+		return usagef("--format go needs --package, the package of the files")
+	case !token.IsIdentifier(o.pkg):
+		return usagef("--package %s: not a Go identifier", o.pkg)
+	case !token.IsIdentifier(o.name):
+		return usagef("--name %s: not a Go identifier", o.name)
+	case o.out == "":
+		return usagef("--format go writes a file for each GOARCH: name their prefix with -o, as in -o zseccomp")
+	}
+	if st, err := os.Stat(o.out); (err == nil && st.IsDir()) || strings.HasSuffix(o.out, string(filepath.Separator)) {
+		return usagef("-o %s names a directory; --format go takes a file prefix, such as %s", o.out, filepath.Join(o.out, "zseccomp"))
+	}
+	g := goFile{pkg: o.pkg, name: o.name, header: generatedBy(inv)}
+	files := make(map[string][]byte)
+	var names []string
+	for _, goarch := range linuxGOARCHes() {
+		abi := goarchABI(goarch)
+		p, err := pf.policy(abi)
+		if err != nil {
+			return err
+		}
+		prog, err := pf.compile(p, inv.stderr)
+		if err != nil {
+			return fmt.Errorf("GOARCH %s: %w", goarch, err)
+		}
+		src, err := g.render(goarch, prog)
+		if err != nil {
+			return err
+		}
+		name := o.out + "_linux_" + goarch + ".go"
+		files[name] = src
+		names = append(names, name)
+	}
+	src, err := g.render("", nil)
+	if err != nil {
+		return err
+	}
+	name := o.out + "_other.go"
+	files[name] = src
+	names = append(names, name)
+	for _, name := range names {
+		if err := os.WriteFile(name, files[name], 0o644); err != nil {
+			return runtimeError{err}
+		}
+	}
+	return nil
+}
+
+// generatedBy returns the command line as a shell would read it, for the
+// first line of generated files.
+func generatedBy(inv *invocation) string {
+	words := []string{"sysfence"}
+	for _, a := range inv.line {
+		words = append(words, shellQuote(a))
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote quotes s for sh when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // isTerminal reports whether w is a character device, such as a terminal.

@@ -22,6 +22,35 @@ seccomp_data.arch (x86_64 and x32, which share one AUDIT_ARCH value, by
 which of them the program decides); --arch picks one of them, and is
 refused when the program does not cover it.`
 
+// inspectProfileHelp is what --profile does in the commands that inspect
+// a program.
+const inspectProfileHelp = `With --profile FILE there is no FILE argument: the program is the profile
+compiled as "sysfence compile --profile FILE" compiles it, for --arch
+(default the native ABI), covering the compat ABIs the profile covers
+there. --caps, --kernel, --strict and --first-match apply as in compile.`
+
+// inspected returns the program an inspecting command works on: the
+// profile of --profile compiled for --arch, or the program in the first
+// argument. It returns the arguments that follow the program.
+func inspected(inv *invocation, pf *profileFlags, arch string) (*seccomp.Program, []string, error) {
+	if err := pf.check(); err != nil {
+		return nil, nil, err
+	}
+	if !pf.given() {
+		if len(inv.args) == 0 {
+			return nil, nil, usagef("want FILE (- for stdin) or --profile FILE")
+		}
+		prog, err := readProgram(inv, inv.args[0], arch)
+		return prog, inv.args[1:], err
+	}
+	abi, err := lookupABI("arch", arch)
+	if err != nil {
+		return nil, nil, err
+	}
+	prog, err := pf.program(abi, inv.stderr)
+	return prog, inv.args, err
+}
+
 // programArch is the role of --arch in the commands that read a program.
 const programArch = "the program is for (default: the ABIs it checks for)"
 

@@ -58,6 +58,7 @@ var commands = []*command{
 	runCommand,
 	learnCommand,
 	compileCommand,
+	profileCommand,
 	disasmCommand,
 	simulateCommand,
 	statsCommand,
@@ -68,7 +69,10 @@ var commands = []*command{
 
 // invocation is one run of a command.
 type invocation struct {
-	name           string
+	name string
+	// line is the command line after "sysfence", as given, for the
+	// header of generated files.
+	line           []string
 	args           []string // the arguments left after the flags
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -158,7 +162,7 @@ func exitStatus(err error) int {
 // wrapped errors stack ("seccomp: ", "filter: ").
 func message(err error) string {
 	s := strings.ReplaceAll(err.Error(), "\n", "; ")
-	for _, prefix := range []string{"seccomp: ", "filter: ", "tables: "} {
+	for _, prefix := range []string{"seccomp: ", "filter: ", "tables: ", "profile: "} {
 		s = strings.TrimPrefix(s, prefix)
 		s = strings.ReplaceAll(s, ": "+prefix, ": ")
 		s = strings.ReplaceAll(s, "; "+prefix, "; ")
@@ -197,7 +201,8 @@ func (c *command) execute(args []string, stdin io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return usagef("%v (see sysfence help %s)", err, c.name)
 	}
-	return main(&invocation{name: c.name, args: rest, stdin: stdin, stdout: stdout, stderr: stderr})
+	line := append([]string{c.name}, args...)
+	return main(&invocation{name: c.name, line: line, args: rest, stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
 // help writes the command's usage and flags.

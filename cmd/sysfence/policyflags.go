@@ -11,19 +11,28 @@ import (
 	"strings"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/profile"
 	"github.com/sysfence/seccomp/tables"
 )
 
-// policyFlags are the flags that compile and run share to describe a
-// policy: a denylist, an allowlist, or, with neither, a built-in policy
-// ("sandbox" unless --builtin names another).
+// policyFlags are the flags that compile, run and profile share to
+// describe a policy: a denylist, an allowlist, a profile (compile and
+// run), or, with none of them, a built-in policy ("sandbox" unless
+// --builtin names another).
 type policyFlags struct {
 	builtin     string
 	deny, allow string
 	errno       string
 	dflt        string
 	foreign     string
+	unknown     string
 	set         map[string]bool
+	// prof are the --profile flags, nil in a command that takes none.
+	prof *profileFlags
+	// result is the translated profile, once policy has read it, and
+	// pending what the translation reported, for compile to write.
+	result  *profile.Result
+	pending strings.Builder
 	// list and names are the flag of the rules and their names, so that
 	// an error about Rules[i] can name the call as the user wrote it.
 	list  string
@@ -32,14 +41,20 @@ type policyFlags struct {
 
 const actionHelp = "allow, kill-process, kill-thread, trap or trap:N, log, notify, errno:N (0..4095) or errno:NAME, trace:N"
 
-// define defines the flags on fs.
-func (f *policyFlags) define(fs *flag.FlagSet) {
+// define defines the flags on fs, and the --profile flags when profiles
+// is set.
+func (f *policyFlags) define(fs *flag.FlagSet, profiles bool) {
+	if profiles {
+		f.prof = new(profileFlags)
+		f.prof.define(fs)
+	}
 	fs.StringVar(&f.builtin, "builtin", "sandbox", "the built-in policy `NAME` to use without --deny or --allow ("+strings.Join(seccomp.BuiltinNames(), ", ")+")")
 	fs.StringVar(&f.deny, "deny", "", "fail the comma-separated system calls `NAMES` with --errno and allow the rest")
 	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES`; the rest get --default")
 	fs.StringVar(&f.errno, "errno", "EPERM", "error `E`, a name or a number from 0 to 4095, for the calls --deny names (0 makes them return 0 without running)")
 	fs.StringVar(&f.dflt, "default", "", "`ACTION` for calls the list does not name (default allow with --deny, kill-process with --allow): "+actionHelp)
-	fs.StringVar(&f.foreign, "foreign", "kill-process", "`ACTION` for calls through another ABI (i386 int 0x80 or x32 on x86_64, arm on aarch64)")
+	fs.StringVar(&f.foreign, "foreign", "kill-process", "`ACTION` for calls through another ABI (i386 int 0x80 or x32 on x86_64, arm on aarch64; kill-thread with --profile, as libseccomp)")
+	fs.StringVar(&f.unknown, "unknown", "errno:ENOSYS", "`ACTION` for numbers the ABI's table does not know, such as calls newer than it (with --profile: the profile's default action, as libseccomp)")
 }
 
 // parsed records which flags the command line gave; call it after
@@ -47,14 +62,49 @@ func (f *policyFlags) define(fs *flag.FlagSet) {
 func (f *policyFlags) parsed(fs *flag.FlagSet) {
 	f.set = make(map[string]bool)
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if f.prof != nil {
+		f.prof.parsed(fs)
+	}
 }
 
 // custom reports whether the flags ask for anything but a built-in
 // policy as it is.
 func (f *policyFlags) custom() bool { return len(f.set) > 0 && !(len(f.set) == 1 && f.set["builtin"]) }
 
-// policy returns the policy the flags describe, for abi.
+// policy returns the policy the flags describe, for abi: with --profile,
+// the profile translated for a machine whose native ABI is abi, which
+// may cover compat ABIs too.
 func (f *policyFlags) policy(abi *tables.ABI) (*seccomp.Policy, error) {
+	var foreign, unknown seccomp.Action
+	for _, a := range []struct {
+		flag, value string
+		action      *seccomp.Action
+	}{{"foreign", f.foreign, &foreign}, {"unknown", f.unknown, &unknown}} {
+		if f.set[a.flag] {
+			*a.action = seccomp.Action(a.value)
+			if err := checkAction(a.flag, a.value, *a.action, abi); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if f.prof != nil {
+		if err := f.prof.check(); err != nil {
+			return nil, err
+		}
+		if f.prof.given() {
+			for _, name := range []string{"builtin", "deny", "allow", "errno", "default"} {
+				if f.set[name] {
+					return nil, usagef("--%s does not apply to --profile", name)
+				}
+			}
+			res, err := f.prof.translate(abi, foreign, unknown, &f.pending)
+			if err != nil {
+				return nil, err
+			}
+			f.result = res
+			return res.Policy, nil
+		}
+	}
 	p, err := f.rules(abi)
 	if err != nil {
 		return nil, err
@@ -63,6 +113,9 @@ func (f *policyFlags) policy(abi *tables.ABI) (*seccomp.Policy, error) {
 	p.Foreign = seccomp.Action(f.foreign)
 	if err := checkAction("foreign", f.foreign, p.Foreign, abi); err != nil {
 		return nil, err
+	}
+	if f.set["unknown"] {
+		p.Unknown = unknown
 	}
 	return p, nil
 }
@@ -143,11 +196,24 @@ func (f *policyFlags) nameList(flag, list string) error {
 // compile compiles p, reports on stderr the names skipped for the ABI,
 // and puts an error in the terms of the command line.
 func (f *policyFlags) compile(p *seccomp.Policy, stderr io.Writer) (*seccomp.Program, error) {
+	io.WriteString(stderr, f.pending.String())
+	f.pending.Reset()
 	prog, err := p.Compile()
 	if err != nil {
+		if f.result != nil {
+			return nil, fmt.Errorf("%s: %w", f.prof.file, err)
+		}
 		return nil, f.explain(err)
 	}
+	if f.result != nil && f.result.Flags != 0 {
+		line := fmt.Sprintf("sysfence: %s: the profile's seccomp(2) flags (%s) are not part of a program, and are not applied here\n", f.prof.file, f.result.Flags)
+		f.prof.once(stderr, line)
+	}
+	// A profile's result reported its names each ABI lacks already.
 	for _, s := range prog.Skipped() {
+		if f.result != nil {
+			break
+		}
 		fmt.Fprintf(stderr, "sysfence: skipped %s: no such system call on %s\n", s.Syscall, s.ABI.Name)
 	}
 	return prog, nil

@@ -18,14 +18,19 @@ import (
 var runCommand = &command{
 	name:    "run",
 	summary: "run a command under a seccomp filter",
-	usage: `[--builtin NAME | --deny NAMES | --allow NAMES] [--errno E]
-	[--default ACTION] [--foreign ACTION] [--supervise RULES] [--] CMD [ARGS...]
+	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
+	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
+	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match]
+	[--supervise RULES] [--] CMD [ARGS...]
 
 Install a filter on this process and execute CMD in its place, so CMD and
 everything it starts run under the filter. With neither --deny nor --allow
 the filter is a built-in policy, precompiled: "sandbox" unless --builtin
-names "sandbox-strict", which also refuses new namespaces. Flags come
-before CMD: everything from CMD on is CMD's command line.
+names "sandbox-strict", which also refuses new namespaces. --profile
+FILE compiles a seccomp profile for this machine, as compile does (see
+sysfence help compile); its SCMP_ACT_NOTIFY calls fail with ENOSYS, as
+no supervisor listens. Flags come before CMD: everything from CMD on is
+CMD's command line.
 
 Since the process image is replaced, CMD's exit status and the signal that
 ends it are sysfence's own: the caller sees them unchanged. The filter
@@ -42,7 +47,7 @@ an allowlist must name them, and a denylist must not.
 ` + superviseHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
-		pf.define(fs)
+		pf.define(fs, true)
 		var sf superviseFlag
 		fs.Var(&sf, "supervise", "supervise the calls `RULES` name (connect=ADDRS;exec=log;log=NAMES; see above); repeatable")
 		return func(inv *invocation) error {
@@ -224,6 +229,9 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	baseName := "the built-in policy " + pf.builtin
 	if pf.list != "" {
 		baseName = "--" + pf.list
+	}
+	if pf.prof.given() {
+		baseName = "--profile " + pf.prof.file
 	}
 	p, err := sup.policy(base, baseName)
 	if err != nil {

@@ -11,9 +11,11 @@ import (
 
 var simulateCommand = &command{
 	name:         "simulate",
-	summary:      "run a raw seccomp program on one system call and print the action",
+	summary:      "run a raw seccomp program or a profile on one system call and print the action",
 	interspersed: true,
 	usage: `[--arch ABI] [--call-arch ABI] FILE SYSCALL [ARG...]
+   or: sysfence simulate [--arch ABI] [--call-arch ABI] --profile FILE
+	[--caps CAPS] [--kernel X.Y] [--strict] SYSCALL [ARG...]
 
 Run the program in FILE on a call of SYSCALL, a name or a number, with up
 to six arguments, made through --call-arch (default: --arch, or the
@@ -25,18 +27,30 @@ refused. Arguments are numbers (0x... for hexadecimal); negative ones are
 sign-extended to the word of the calling ABI, as libc passes them (-100 is
 AT_FDCWD).
 
-` + inspectHelp,
+` + inspectHelp + `
+
+` + inspectProfileHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", programArch)
 		callArch := archFlag(fs, "call-arch", "the call is made through (default: --arch)")
+		var pf profileFlags
+		pf.define(fs)
 		return func(inv *invocation) error {
-			return runSimulate(inv, *arch, *callArch)
+			pf.parsed(fs)
+			return runSimulate(inv, &pf, *arch, *callArch)
 		}
 	},
 }
 
-func runSimulate(inv *invocation, arch, callArch string) error {
-	if len(inv.args) < 2 || len(inv.args) > 8 {
+func runSimulate(inv *invocation, pf *profileFlags, arch, callArch string) error {
+	n := len(inv.args)
+	if pf.given() {
+		n++ // no FILE
+	}
+	if n < 2 || n > 8 {
+		if pf.given() {
+			return usagef("want SYSCALL [ARG...] with at most 6 ARGs after --profile FILE, got %d arguments", len(inv.args))
+		}
 		return usagef("want FILE SYSCALL [ARG...] with at most 6 ARGs, got %d arguments", len(inv.args))
 	}
 	var call *tables.ABI
@@ -46,20 +60,20 @@ func runSimulate(inv *invocation, arch, callArch string) error {
 			return err
 		}
 	}
-	prog, err := readProgram(inv, inv.args[0], arch)
+	prog, rest, err := inspected(inv, pf, arch)
 	if err != nil {
 		return err
 	}
 	if call == nil {
 		call = prog.ABIs()[0]
 	}
-	args := make([]uint64, len(inv.args)-2)
-	for i, a := range inv.args[2:] {
+	args := make([]uint64, len(rest)-1)
+	for i, a := range rest[1:] {
 		if args[i], err = parseArg(call, a); err != nil {
 			return usagef("argument %d: %v", i, err)
 		}
 	}
-	nr, err := syscallNumber(call, inv.args[1])
+	nr, err := syscallNumber(call, rest[0])
 	if err != nil {
 		return err
 	}

@@ -11,23 +11,29 @@ import (
 
 var statsCommand = &command{
 	name:         "stats",
-	summary:      "measure a raw seccomp program: length, steps per syscall, action cache",
+	summary:      "measure a raw seccomp program or a profile: length, steps per syscall, action cache",
 	interspersed: true,
 	usage: `[--arch ABI] FILE
+   or: sysfence stats [--arch ABI] --profile FILE [--caps CAPS] [--kernel X.Y] [--strict]
 
 For each ABI of the program in FILE (or --arch), print its length, the
 mean and largest number of instructions a system call of the ABI's table
 runs through (arguments 0), and how many calls Linux's seccomp action
 cache (5.11+) lets through without running the program.
 
-` + inspectHelp,
+` + inspectHelp + `
+
+` + inspectProfileHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", programArch)
+		var pf profileFlags
+		pf.define(fs)
 		return func(inv *invocation) error {
-			if len(inv.args) != 1 {
-				return usagef("want one FILE (- for stdin), got %d arguments", len(inv.args))
+			pf.parsed(fs)
+			if n := len(inv.args); n != 1 && !pf.given() || n != 0 && pf.given() {
+				return usagef("want one FILE (- for stdin) or --profile FILE, got %d arguments", n)
 			}
-			prog, err := readProgram(inv, inv.args[0], *arch)
+			prog, _, err := inspected(inv, &pf, *arch)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,11 @@
 //	precompile sh -c 'echo hello'
 package main
 
-//go:generate go run ./gen
+// The files zprofile_linux_<goarch>.go hold the program for each GOARCH,
+// and zprofile_other.go an empty one for other platforms. The kernel is
+// fixed so that the files do not depend on the machine that generates
+// them.
+//go:generate go run github.com/sysfence/seccomp/cmd/sysfence compile --profile docker-default --kernel 6.1 --format go --package main -o zprofile
 
 import (
 	"fmt"

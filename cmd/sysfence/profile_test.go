@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/profile"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// The tests here are named for the points of the profile issue's command
+// line part.
+
+const smallProfile = "testdata/small-profile.json"
+
+// compileBytes runs compile with args and returns the bpf it writes.
+func compileBytes(t *testing.T, args ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(compileFile(t, args...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// libraryProgram compiles a profile file with package profile directly.
+func libraryProgram(t *testing.T, file string, opts *profile.Options) []byte {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := profile.Load(data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := res.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	prog.WriteTo(&b)
+	return b.Bytes()
+}
+
+// decide returns the return value prog gives nr through abi.
+func decide(t *testing.T, prog *seccomp.Program, abi *tables.ABI, nr uint32, args ...uint64) filter.Action {
+	t.Helper()
+	act, err := prog.EvaluateNr(abi, nr, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret, err := act.Resolve(abi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ret
+}
+
+func readBPF(t *testing.T, b []byte) *seccomp.Program {
+	t.Helper()
+	prog, err := seccomp.ReadProgram(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}
+
+// compile --profile FILE [--arch ABI] [--caps …] [--kernel X.Y] writes
+// the program package profile compiles for the same options.
+func TestCompileProfile(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		opts profile.Options
+	}{
+		{[]string{"--arch", "x86_64"}, profile.Options{ABI: tables.X86_64}},
+		{[]string{"--arch", "aarch64", "--kernel", "5.4"}, profile.Options{ABI: tables.AArch64, Kernel: "5.4"}},
+		{[]string{"--arch", "x86_64", "--caps", "sys_admin,CAP_NET_ADMIN"}, profile.Options{ABI: tables.X86_64, Capabilities: []string{"CAP_SYS_ADMIN", "CAP_NET_ADMIN"}}},
+		{[]string{"--arch", "x86_64", "--caps", "none", "--foreign", "errno:EPERM", "--unknown", "errno:ENOSYS"},
+			profile.Options{ABI: tables.X86_64, Capabilities: []string{}, Foreign: "errno:EPERM", Unknown: "errno:ENOSYS"}},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			got := compileBytes(t, append([]string{"--profile", smallProfile}, tt.args...)...)
+			want := libraryProgram(t, smallProfile, &tt.opts)
+			if !bytes.Equal(got, want) {
+				t.Errorf("compile --profile differs from profile.Load's program")
+			}
+		})
+	}
+	t.Run("caps decide", func(t *testing.T) {
+		keyctl, _ := tables.X86_64.Number("keyctl")
+		for caps, want := range map[string]filter.Action{"none": filter.KillProcess, "CAP_SYS_ADMIN": filter.Allow} {
+			prog := readBPF(t, compileBytes(t, "--profile", smallProfile, "--arch", "x86_64", "--caps", caps))
+			if got := decide(t, prog, tables.X86_64, keyctl); got != want {
+				t.Errorf("--caps %s: keyctl gets %s, want %s", caps, got, want)
+			}
+		}
+	})
+	t.Run("docker-default", func(t *testing.T) {
+		requireLinux(t)
+		p, err := profile.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Translate(&profile.Options{ABI: tables.AArch64, Kernel: "6.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := res.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		prog.WriteTo(&want)
+		if got := compileBytes(t, "--profile", "docker-default", "--arch", "aarch64", "--kernel", "6.1"); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("compile --profile docker-default differs from profile.Default's program")
+		}
+	})
+}
+
+// --profile goes wherever a policy goes: run, stats and simulate.
+func TestProfileInEveryCommand(t *testing.T) {
+	requireLinux(t)
+	t.Run("simulate", func(t *testing.T) {
+		for _, tt := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--arch", "x86_64", "ptrace"}, "action: errno:EACCES"},
+			{[]string{"--arch", "x86_64", "--call-arch", "x86", "mount"}, "action: errno:EACCES"},
+			{[]string{"--arch", "x86_64", "unshare", "0x10000000"}, "action: errno:EPERM"},
+			{[]string{"--arch", "x86_64", "unshare", "0"}, "action: allow"},
+			{[]string{"--arch", "aarch64", "--call-arch", "arm", "getpid"}, "action: kill-thread"},
+		} {
+			code, out, stderr := sysfence(append([]string{"simulate", "--profile", smallProfile}, tt.args...)...)
+			if code != 0 || !strings.Contains(out, tt.want) {
+				t.Errorf("simulate --profile %q: exit %d, stderr %q, stdout\n%s", tt.args, code, stderr, out)
+			}
+		}
+	})
+	t.Run("stats", func(t *testing.T) {
+		code, out, stderr := sysfence("stats", "--profile", smallProfile, "--arch", "x86_64")
+		for _, abi := range []string{"x86_64", "x86", "x32"} {
+			if code != 0 || !strings.Contains(out, "abi:           "+abi+"\n") {
+				t.Errorf("stats --profile: exit %d, stderr %q, no %s in\n%s", code, stderr, abi, out)
+			}
+		}
+	})
+	t.Run("run", func(t *testing.T) {
+		_, err := exec.LookPath("sh")
+		requireTool(t, err == nil, "sh")
+		c := child(t, nil, "run", "--profile", smallProfile, "--", "sh", "-c", "unshare -U true 2>/dev/null || echo unshare refused")
+		if !c.State.Success() || string(c.Stdout) != "unshare refused\n" {
+			t.Errorf("run --profile: %v, stdout %q, stderr %q", c.State, c.Stdout, c.Stderr)
+		}
+	})
+	t.Run("usage", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"compile", "--profile", smallProfile, "--deny", "ptrace"},
+			{"compile", "--profile", smallProfile, "--builtin", "sandbox"},
+			{"compile", "--caps", "none", "--deny", "ptrace"},
+			{"compile", "--profile", smallProfile, "--kernel", "six"},
+			{"stats", "--profile", smallProfile, "extra.bpf"},
+			{"simulate", "--profile", smallProfile},
+			{"run", "--profile", smallProfile, "--errno", "EPERM", "--", "true"},
+		} {
+			if code, _, stderr := sysfence(args...); code != exitUsage {
+				t.Errorf("%q: exit %d (stderr %q), want %d", args, code, stderr, exitUsage)
+			}
+		}
+	})
+}
+
+func requireTool(t *testing.T, ok bool, tool string) {
+	t.Helper()
+	if !ok {
+		requireLinux(t)
+		t.Skip("needs " + tool)
+	}
+}
+
+// Bad input gets an error naming the JSON path and the value; names an
+// ABI lacks are reported per ABI, one line each; unknown fields are
+// reported; --strict makes errors of the reports.
+func TestProfileReports(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Run("bad value", func(t *testing.T) {
+		bad := write("bad.json", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_FOO"}]}]}`)
+		code, _, stderr := sysfence("compile", "--profile", bad, "--format", "disasm")
+		want := "sysfence compile: " + bad + ": syscalls[0].args[0].op: "
+		if code != exitInput || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, `"SCMP_CMP_FOO"`) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("exit %d, stderr %q; want %d and one line starting %q naming the value", code, stderr, exitInput, want)
+		}
+	})
+	t.Run("not JSON", func(t *testing.T) {
+		code, _, stderr := sysfence("compile", "--profile", write("text.json", "defaultAction: allow"), "--format", "disasm")
+		if code != exitInput || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("missing file", func(t *testing.T) {
+		if code, _, stderr := sysfence("compile", "--profile", filepath.Join(dir, "none.json")); code != exitRuntime {
+			t.Errorf("exit %d, stderr %q; want %d", code, stderr, exitRuntime)
+		}
+	})
+	t.Run("missing names per ABI", func(t *testing.T) {
+		code, _, stderr := sysfence("compile", "--profile", smallProfile, "--arch", "x86_64", "--format", "disasm")
+		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+		if code != 0 || len(lines) != 3 {
+			t.Fatalf("exit %d, stderr:\n%s\nwant a line for each of x86_64, x86 and x32", code, stderr)
+		}
+		for i, abi := range []string{"x86_64", "x86", "x32"} {
+			if want := "sysfence: " + smallProfile + ": " + abi + " has no arm_fadvise64_64 "; !strings.HasPrefix(lines[i], want) {
+				t.Errorf("line %d: %q; want it to start %q", i+1, lines[i], want)
+			}
+		}
+		code, _, stderr = sysfence("compile", "--profile", smallProfile, "--arch", "x86_64", "--strict", "--format", "disasm")
+		if code != exitInput || !strings.Contains(stderr, "syscalls[0].names[2]") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--strict: exit %d, stderr %q; want %d naming syscalls[0].names[2] on one line", code, stderr, exitInput)
+		}
+	})
+	t.Run("unknown field", func(t *testing.T) {
+		odd := write("odd.json", `{"defaultAction": "SCMP_ACT_ALLOW", "colour": "blue", "syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}]}`)
+		code, _, stderr := sysfence("simulate", "--profile", odd, "--arch", "x86_64", "ptrace")
+		if code != 0 || !strings.Contains(stderr, "colour") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("exit %d, stderr %q; want the field reported on one line", code, stderr)
+		}
+		code, _, stderr = sysfence("simulate", "--profile", odd, "--arch", "x86_64", "--strict", "ptrace")
+		if code != exitInput || !strings.Contains(stderr, "colour") {
+			t.Errorf("--strict: exit %d, stderr %q; want %d naming the field", code, stderr, exitInput)
+		}
+	})
+}
+
+// sysfence profile --deny X, then compile --profile, decides every number
+// as compile --deny X does; the actions a profile cannot hold are reported
+// and restored by --foreign and --unknown.
+func TestProfileRoundTrip(t *testing.T) {
+	for _, tt := range []struct {
+		list []string
+		abi  *tables.ABI
+		// compat are ABIs of the machine the profile does not cover.
+		compat []*tables.ABI
+	}{
+		{[]string{"--deny", "ptrace,mount,keyctl,iopl"}, tables.X86_64, []*tables.ABI{tables.I386, tables.X32}},
+		{[]string{"--deny", "ptrace", "--errno", "EACCES", "--default", "log"}, tables.AArch64, []*tables.ABI{tables.ARM}},
+		{[]string{"--allow", "read,write,exit_group,rt_sigreturn", "--default", "errno:ENOSYS"}, tables.X86_64, []*tables.ABI{tables.I386, tables.X32}},
+		{[]string{"--allow", "read,write", "--default", "trap"}, tables.MIPS, nil},
+	} {
+		t.Run(strings.Join(tt.list, " ")+" "+tt.abi.Name, func(t *testing.T) {
+			arch := []string{"--arch", tt.abi.Name}
+			file := filepath.Join(t.TempDir(), "p.json")
+			code, _, stderr := sysfence(append(append([]string{"profile", "-o", file}, arch...), tt.list...)...)
+			if code != 0 {
+				t.Fatalf("profile: exit %d: %s", code, stderr)
+			}
+			for _, lost := range []string{"--foreign kill-process restores it", "--unknown errno:ENOSYS restores it"} {
+				if !strings.Contains(stderr, lost) {
+					t.Errorf("profile: stderr %q does not report %q", stderr, lost)
+				}
+			}
+			want := readBPF(t, compileBytes(t, append(arch, tt.list...)...))
+			restored := readBPF(t, compileBytes(t, append(arch, "--profile", file, "--foreign", "kill-process", "--unknown", "errno:ENOSYS")...))
+			plain := readBPF(t, compileBytes(t, append(arch, "--profile", file)...))
+			getpid, _ := tt.abi.Number("getpid") // in neither list
+			def := decide(t, want, tt.abi, getpid)
+			var checked int
+			for nr := uint32(0); nr < 0x1000; nr++ {
+				n := nr | tt.abi.NrBit
+				w := decide(t, want, tt.abi, n, 1, 2, 3)
+				if got := decide(t, restored, tt.abi, n, 1, 2, 3); got != w {
+					t.Fatalf("nr %d: --profile with --foreign and --unknown gives %s, the list %s", n, got, w)
+				}
+				got := decide(t, plain, tt.abi, n, 1, 2, 3)
+				if _, known := tt.abi.SyscallName(n); known && got != w || !known && got != def {
+					t.Fatalf("nr %d: --profile gives %s; want %s", n, got, w)
+				}
+				checked++
+			}
+			for _, c := range tt.compat {
+				for nr := uint32(0); nr < 0x200; nr++ {
+					n := nr | c.NrBit
+					if got, w := decide(t, restored, c, n), decide(t, want, c, n); got != w {
+						t.Fatalf("%s nr %d: %s, want %s", c.Name, n, got, w)
+					}
+					if got := decide(t, plain, c, n); got != filter.KillThread {
+						t.Fatalf("%s nr %d: --profile without --foreign gives %s, want kill-thread", c.Name, n, got)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Fatal("no number checked")
+			}
+		})
+	}
+	t.Run("usage", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"profile", "--deny", "ptrace", "--allow", "read"},
+			{"profile", "--profile", smallProfile},
+			{"profile", "--arch", "vax"},
+			{"profile", "extra"},
+		} {
+			if code, _, stderr := sysfence(args...); code != exitUsage {
+				t.Errorf("%q: exit %d (stderr %q), want %d", args, code, stderr, exitUsage)
+			}
+		}
+		if code, _, stderr := sysfence("profile", "--deny", "ptrac"); code != exitInput {
+			t.Errorf("profile --deny ptrac: exit %d (stderr %q), want %d", code, stderr, exitInput)
+		}
+	})
+	t.Run("builtin", func(t *testing.T) {
+		code, out, stderr := sysfence("profile", "--builtin", "sandbox-strict", "--arch", "x86_64")
+		if _, err := profile.Parse([]byte(out)); code != 0 || err != nil {
+			t.Fatalf("exit %d, %v; stderr:\n%s", code, err, stderr)
+		}
+		if !strings.Contains(stderr, "compares the low 32 bits") {
+			t.Errorf("stderr does not report the 32-bit conditions:\n%s", stderr)
+		}
+	})
+}
