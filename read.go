@@ -217,12 +217,16 @@ func coversABIs(insns []filter.Instruction, order binary.ByteOrder, abis []*tabl
 
 // detectABIs returns the ABIs of byte order order that a verified program
 // covers, in the order of tables.All, or nil when it does not read
-// seccomp_data.arch.
+// seccomp_data.arch. A constant the program compares with is an ABI's
+// only if the program treats that ABI's calls otherwise than an unknown
+// architecture's (personality(PER_LINUX32) compares with 8, which is
+// AUDIT_ARCH_MIPS); where no candidate is treated otherwise (a program
+// that allows everything from everywhere), the candidates stand.
 func detectABIs(insns []filter.Instruction, order binary.ByteOrder) []*tables.ABI {
 	if insns == nil || !readsArch(insns) {
 		return nil
 	}
-	var out []*tables.ABI
+	var candidates, decided []*tables.ABI
 	for _, abi := range tables.All() {
 		if abi.ByteOrder() != order || !comparesWith(insns, abi.Audit) {
 			continue
@@ -230,12 +234,17 @@ func detectABIs(insns []filter.Instruction, order binary.ByteOrder) []*tables.AB
 		if coversABIs(insns, order, []*tables.ABI{abi}) != nil {
 			continue
 		}
-		// Of ABIs sharing an AUDIT_ARCH value that the program does not
-		// tell apart, name only the one without a number bit.
-		if abi.NrBit != 0 && !decides(insns, order, abi) {
-			continue
+		if decides(insns, order, abi) {
+			decided = append(decided, abi)
+		} else if abi.NrBit == 0 {
+			// Of ABIs sharing an AUDIT_ARCH value that the program
+			// does not tell apart, name only the one without a
+			// number bit.
+			candidates = append(candidates, abi)
 		}
-		out = append(out, abi)
 	}
-	return out
+	if decided != nil {
+		return decided
+	}
+	return candidates
 }

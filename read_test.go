@@ -114,6 +114,24 @@ func TestReadProgramDetectsABIs(t *testing.T) {
 			}
 		})
 	}
+	// An argument equal to another ABI's AUDIT_ARCH value
+	// (personality(PER_LINUX32) is 8, AUDIT_ARCH_MIPS) is not an arch check.
+	for _, abi := range []*tables.ABI{tables.PPC64, tables.S390X} {
+		p := &seccomp.Policy{ABIs: []*tables.ABI{abi}, Default: seccomp.Allow, Rules: []seccomp.Rule{
+			{Syscall: "personality", Action: seccomp.Allow, Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Eq, Value: 8}}},
+			{Syscall: "personality", Action: seccomp.ErrnoNamed("EPERM")},
+		}}
+		prog, err := p.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		prog.WriteTo(&b)
+		got, err := seccomp.ReadProgram(&b)
+		if err != nil || !sameABIs(got.ABIs(), []*tables.ABI{abi}) {
+			t.Errorf("%s program with a comparison with 8: read as %v, %v", abi.Name, got.ABIs(), err)
+		}
+	}
 	var buf bytes.Buffer
 	compileFor(t, denyPtrace(), tables.X86_64).WriteTo(&buf)
 	for _, wrong := range []*tables.ABI{tables.X32, tables.AArch64, tables.I386, tables.S390X} {
