@@ -3,11 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sysfence/seccomp/internal/testenv"
 
 	"github.com/sysfence/seccomp/internal/golden"
 
@@ -109,22 +110,6 @@ func lookupTarget(t *testing.T, name string) *target {
 	}
 	t.Fatalf("no target %s", name)
 	return nil
-}
-
-// writeTree writes files (path → content) under a new temporary directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for path, content := range files {
-		path = filepath.Join(dir, path)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // with returns base with the files of over added or replaced.
@@ -246,7 +231,7 @@ func TestReadLinuxErrors(t *testing.T) {
 			if abi == "" {
 				abi = "x86_64"
 			}
-			dir := writeTree(t, c.files)
+			dir := testenv.WriteTree(t, c.files)
 			_, err := readLinux(dir, lookupTarget(t, abi))
 			if err == nil {
 				t.Fatalf("no error, want %q", c.want)
@@ -326,7 +311,7 @@ func TestGenericTable(t *testing.T) {
 			if c.makefile != "" {
 				files["arch/arm64/kernel/Makefile.syscalls"] = c.makefile
 			}
-			dir := writeTree(t, files)
+			dir := testenv.WriteTree(t, files)
 			abis, tbl, err := genericTable(dir, lookupTarget(t, "aarch64"))
 			if err != nil {
 				t.Fatal(err)

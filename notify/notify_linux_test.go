@@ -98,24 +98,7 @@ const addrsEnv = "NOTIFY_TEST_ADDRS"
 
 // scenarioConnect dials every address of addrsEnv ("tcp:127.0.0.1:80",
 // "unix:/path") and reports the errno of each ("" for connected).
-func scenarioConnect() (any, error) {
-	out := map[string]string{}
-	for _, a := range strings.Fields(os.Getenv(addrsEnv)) {
-		network, addr, _ := strings.Cut(a, ":")
-		c, err := net.DialTimeout(network, addr, 5*time.Second)
-		var errno syscall.Errno
-		switch {
-		case err == nil:
-			c.Close()
-			out[a] = ""
-		case errors.As(err, &errno):
-			out[a] = errno.Error()
-		default:
-			out[a] = err.Error()
-		}
-	}
-	return out, nil
-}
+func scenarioConnect() (any, error) { return testenv.DialAll(os.Getenv(addrsEnv)), nil }
 
 func listen(t *testing.T, network, addr string) net.Listener {
 	t.Helper()

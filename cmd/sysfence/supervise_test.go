@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/tables"
@@ -60,26 +58,8 @@ func TestParseSupervise(t *testing.T) {
 // "unix:PATH", space-separated.
 const dialEnv = "SYSFENCE_TEST_DIAL"
 
-// scenarioDial connects to every address of dialEnv and reports, for
-// each, "" or the errno it failed with.
-func scenarioDial() (any, error) {
-	out := map[string]string{}
-	for _, a := range strings.Fields(os.Getenv(dialEnv)) {
-		network, addr, _ := strings.Cut(a, ":")
-		c, err := net.DialTimeout(network, addr, 5*time.Second)
-		var errno syscall.Errno
-		switch {
-		case err == nil:
-			c.Close()
-			out[a] = ""
-		case errors.As(err, &errno):
-			out[a] = errno.Error()
-		default:
-			out[a] = err.Error()
-		}
-	}
-	return out, nil
-}
+// scenarioDial connects to every address of dialEnv (testenv.DialAll).
+func scenarioDial() (any, error) { return testenv.DialAll(os.Getenv(dialEnv)), nil }
 
 // The supervised command's connects: to allowed IPv4, IPv6 and unix
 // addresses they succeed, to others they fail with ECONNREFUSED, and

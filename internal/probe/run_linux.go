@@ -21,7 +21,7 @@ func Run(cfg Config) (*Report, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	rep := &Report{Kernel: uname(), GOARCH: goarch(), Seccomp: seccompState(), Battery: batteryReport(), Method: Method}
+	rep := &Report{Kernel: Uname(), GOARCH: goarch(), Seccomp: seccompState(), Battery: batteryReport(), Method: Method}
 	routes := Routes()
 	if len(routes) == 0 {
 		return nil, fmt.Errorf("probe: no ABI is native to %s: %w", goarch(), errors.ErrUnsupported)
@@ -355,8 +355,8 @@ func goCrash(stderr string) syscall.Signal {
 	return 0
 }
 
-// uname returns the kernel release and machine, as uname -rm.
-func uname() string {
+// Uname returns the running kernel's release and machine, as uname -rm.
+func Uname() string {
 	var u syscall.Utsname
 	if err := syscall.Uname(&u); err != nil {
 		return "unknown"

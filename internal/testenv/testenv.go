@@ -8,11 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // ChildEnv names the scenario a re-executed test binary runs instead of
@@ -130,4 +133,44 @@ func RequireSource(t testing.TB, path string) {
 		}
 		t.Fatal(err)
 	}
+}
+
+// WriteTree writes files (path → content) under a new temporary
+// directory and returns it.
+func WriteTree(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for path, content := range files {
+		path = filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// DialAll connects to each of the space-separated addresses in list
+// ("tcp:127.0.0.1:80", "tcp:[::1]:53", "unix:/path"), for a scenario under
+// a filter or supervisor, and reports for each "" when it connected, else
+// the errno (or error) it failed with.
+func DialAll(list string) map[string]string {
+	out := map[string]string{}
+	for _, a := range strings.Fields(list) {
+		network, addr, _ := strings.Cut(a, ":")
+		c, err := net.DialTimeout(network, addr, 5*time.Second)
+		var errno syscall.Errno
+		switch {
+		case err == nil:
+			c.Close()
+			out[a] = ""
+		case errors.As(err, &errno):
+			out[a] = errno.Error()
+		default:
+			out[a] = err.Error()
+		}
+	}
+	return out
 }

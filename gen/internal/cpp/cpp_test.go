@@ -2,10 +2,11 @@ package cpp
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sysfence/seccomp/internal/testenv"
 )
 
 // TestCPP runs the preprocessor over small sources and checks which
@@ -173,7 +174,7 @@ func TestCPPValueErrors(t *testing.T) {
 // TestCPPInclude follows #include through the resolver, which may skip a
 // header, and stops a header that includes itself without a guard.
 func TestCPPInclude(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testenv.WriteTree(t, map[string]string{
 		"a.h":    "#include <b.h>\n#include <gen.h>\n#define A (B + 1)\n",
 		"b.h":    "#ifndef B_H\n#define B_H\n#include \"b.h\"\n#define B 1\n#endif\n",
 		"loop.h": "#include <loop.h>\n",
@@ -233,20 +234,4 @@ func TestTarget(t *testing.T) {
 	if pos := p.Pos("D"); pos != "-DD" {
 		t.Errorf("Pos(D) = %q, want -DD", pos)
 	}
-}
-
-// writeTree writes files (path → content) under a new temporary directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for path, content := range files {
-		path = filepath.Join(dir, path)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }

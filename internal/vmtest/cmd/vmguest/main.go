@@ -24,6 +24,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/sysfence/seccomp/internal/probe"
 	"github.com/sysfence/seccomp/internal/vmtest"
 )
 
@@ -49,7 +50,7 @@ func initMain() {
 	if err := setUp(); err != nil {
 		fmt.Println("vmguest:", err)
 	}
-	rep.Begin(release())
+	rep.Begin(probe.Uname())
 	checks := checksFor()
 	if more, err := moduleTestChecks(); err != nil {
 		checks = append(checks, check{"module", func(c *C) { c.Fatalf("%v", err) }})
@@ -101,28 +102,6 @@ func upLoopback() error {
 		}
 	}
 	return nil
-}
-
-// release returns the running kernel's release and machine, as uname -rm.
-func release() string {
-	var u syscall.Utsname
-	if err := syscall.Uname(&u); err != nil {
-		return "unknown"
-	}
-	return cString(u.Release[:]) + " " + cString(u.Machine[:])
-}
-
-// cString converts a NUL-terminated field of struct utsname, whose element
-// type differs between architectures (int8 or uint8).
-func cString[T int8 | uint8](field []T) string {
-	b := make([]byte, 0, len(field))
-	for _, c := range field {
-		if c == 0 {
-			break
-		}
-		b = append(b, byte(c))
-	}
-	return string(b)
 }
 
 // powerOff stops the machine, and with it qemu.
