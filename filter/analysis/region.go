@@ -267,3 +267,80 @@ func (s *Space) Split(f Node, fld Field) []Piece {
 	}
 	return pieces
 }
+
+// Bits returns the number made of the given fields, most significant
+// first, as Boolean functions of the input, least significant bit first:
+// Bits(ArgHi(1), ArgLo(1)) is argument 1 as 64 bits.
+func (s *Space) Bits(fields ...Field) []Node {
+	bits := make([]Node, 0, 32*len(fields))
+	for i := len(fields) - 1; i >= 0; i-- {
+		for b := range 32 {
+			bits = append(bits, s.bit(varOf(fields[i], b)))
+		}
+	}
+	return bits
+}
+
+// Equal returns the Boolean function "bits & mask == k" for a number of up
+// to 64 bits from Bits (bits past its width count as zero).
+func (s *Space) Equal(bits []Node, mask, k uint64) Node {
+	r := True
+	for i := 63; i >= 0; i-- {
+		if mask>>i&1 == 0 {
+			continue
+		}
+		b := False
+		if i < len(bits) {
+			b = bits[i]
+		}
+		if k>>i&1 == 1 {
+			r = s.And(r, b)
+		} else {
+			r = s.And(r, s.Not(b))
+		}
+	}
+	if k&^mask != 0 {
+		return False
+	}
+	return r
+}
+
+// Less returns the Boolean function "bits < k", unsigned.
+func (s *Space) Less(bits []Node, k uint64) Node {
+	// From the least significant bit up: less on bits 0..i is
+	// !b_i & k_i, or b_i == k_i and less on bits 0..i-1.
+	r := False
+	for i := range 64 {
+		b := False
+		if i < len(bits) {
+			b = bits[i]
+		}
+		if k>>i&1 == 1 {
+			r = s.Or(s.Not(b), r)
+		} else {
+			r = s.And(s.Not(b), r)
+		}
+	}
+	return r
+}
+
+// Table returns the function of field fld that is vals[i] where the field
+// equals keys[i] and dflt elsewhere. keys must be sorted and distinct, and
+// vals and dflt functions of fields after fld only.
+func (s *Space) Table(fld Field, keys []uint32, vals []Node, dflt Node) Node {
+	var build func(b int, keys []uint32, vals []Node) Node
+	build = func(b int, keys []uint32, vals []Node) Node {
+		if len(keys) == 0 {
+			return dflt
+		}
+		if b < 0 {
+			return vals[0]
+		}
+		k := 0
+		for k < len(keys) && keys[k]>>b&1 == 0 {
+			k++
+		}
+		return s.variable(varOf(fld, b), build(b-1, keys[:k], vals[:k]), build(b-1, keys[k:], vals[k:]))
+	}
+	return build(31, keys, vals)
+}
