@@ -3,6 +3,8 @@ package seccomp
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
+	"slices"
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/filter/analysis"
@@ -104,9 +106,11 @@ type Diff struct {
 // difference depends on the arguments.
 type Difference struct {
 	// Arch is the arch value; ABI the ABI that owns Nr under it, nil
-	// when none does.
-	Arch uint32
-	ABI  *tables.ABI
+	// when none does. Archs is 1, or, for arch values no ABI has, the
+	// number of them that decide alike, of which Arch is one.
+	Arch  uint32
+	Archs uint64
+	ABI   *tables.ABI
 	// Nr and NrLast are the first and last number; Syscall names Nr
 	// when Nr == NrLast and the ABI's table knows it. Mask, when not
 	// zero, says the numbers are instead those with nr & Mask == Nr.
@@ -164,76 +168,145 @@ func Compare(a, b *Program) (*Diff, error) {
 	c.StricterExample = example(s.And(domain, s.And(allowA, s.Not(allowB))))
 	c.Looser, c.Stricter = c.LooserExample != nil, c.StricterExample != nil
 
-	differ := s.And(domain, s.Differ(fa, fb))
-	for _, ap := range s.Split(differ, analysis.FieldArch) {
-		if ap.Sub == analysis.False {
+	// One leaf per pair of answers that differ (0 where they agree), so
+	// that a Difference has one pair of answers throughout.
+	type pair struct{ a, b uint32 }
+	var pairs []pair
+	ids := make(map[pair]uint32)
+	both := s.Combine(fa, fb, func(a, b uint32) uint32 {
+		if a == b {
+			return 0
+		}
+		p := pair{a, b}
+		if id, ok := ids[p]; ok {
+			return id
+		}
+		pairs = append(pairs, p)
+		ids[p] = uint32(len(pairs))
+		return ids[p]
+	})
+	both = s.ITE(domain, both, s.Leaf(0))
+	for _, ap := range s.Split(both, analysis.FieldArch) {
+		if ap.Sub == s.Leaf(0) {
 			continue
 		}
-		var archs []uint32
-		for _, r := range ap.Ranges {
-			if r.Hi-r.Lo >= 64 {
-				archs = append(archs, r.Lo) // a representative of many
-				continue
-			}
-			for v := r.Lo; ; v++ {
-				archs = append(archs, v)
-				if v == r.Hi {
-					break
-				}
+		// The arch values of known ABIs one by one, the rest of the
+		// piece (which all decide alike) once.
+		var known []uint32
+		for _, abi := range tables.All() {
+			if inPiece(&ap, abi.Audit) && !slices.Contains(known, abi.Audit) {
+				known = append(known, abi.Audit)
 			}
 		}
-		for _, m := range ap.Masked {
-			archs = append(archs, m.Value)
+		slices.Sort(known)
+		for _, av := range known {
+			c.Differences = append(c.Differences, c.split(s, fa, fb, av, 1, ap.Sub)...)
 		}
-		for _, av := range archs {
-			c.Differences = append(c.Differences, c.split(s, fa, fb, av, ap.Sub)...)
+		if n := pieceSize(&ap) - uint64(len(known)); n > 0 {
+			av, _ := otherArch(&ap, known)
+			c.Differences = append(c.Differences, c.split(s, fa, fb, av, n, ap.Sub)...)
 		}
 	}
 	return c, nil
 }
 
-// split lists the differences under arch value av, whose numbers and
-// arguments differ where sub holds.
-func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, sub analysis.Node) []Difference {
+// inPiece reports whether v is one of the piece's values.
+func inPiece(p *analysis.Piece, v uint32) bool {
+	for _, r := range p.Ranges {
+		if r.Lo <= v && v <= r.Hi {
+			return true
+		}
+	}
+	for _, m := range p.Masked {
+		if v&m.Mask == m.Value {
+			return true
+		}
+	}
+	return false
+}
+
+// pieceSize returns the number of values in the piece.
+func pieceSize(p *analysis.Piece) uint64 {
+	var n uint64
+	for _, r := range p.Ranges {
+		n += uint64(r.Hi-r.Lo) + 1
+	}
+	for _, m := range p.Masked {
+		n += 1 << bits.OnesCount32(^m.Mask)
+	}
+	return n
+}
+
+// otherArch returns a value of the piece that is not in known.
+func otherArch(p *analysis.Piece, known []uint32) (uint32, bool) {
+	for _, r := range p.Ranges {
+		for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
+			if !slices.Contains(known, uint32(v)) {
+				return uint32(v), true
+			}
+		}
+	}
+	for _, m := range p.Masked {
+		free := ^m.Mask
+		for sub := free; ; sub = (sub - 1) & free {
+			if v := m.Value | sub; !slices.Contains(known, v) {
+				return v, true
+			}
+			if sub == 0 {
+				break
+			}
+		}
+	}
+	return 0, false
+}
+
+// split lists the differences under arch value av, where sub, a function
+// of the number and the arguments, is not 0.
+func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, archs uint64, sub analysis.Node) []Difference {
 	var out []Difference
+	same := s.Leaf(0)
 	add := func(nr, last, mask uint32, rest analysis.Node) {
-		d := Difference{Arch: av, Nr: nr, NrLast: last, Mask: mask}
+		d := Difference{Arch: av, Archs: archs, Nr: nr, NrLast: last, Mask: mask}
 		d.ABI, _ = tables.ByCall(av, nr)
 		if d.ABI != nil && nr == last && mask == 0 {
 			d.Syscall, _ = d.ABI.SyscallName(nr)
 		}
-		if rest != analysis.True {
+		where := s.Where(rest, func(v uint32) bool { return v != 0 })
+		if where != analysis.True {
 			n := 0
-			s.Cubes(rest, func(cb *analysis.Cube, v uint32) bool {
-				if v == 1 {
-					if n == 1 {
-						d.Args += " or …"
-						return false
-					}
+			s.Cubes(where, func(cb *analysis.Cube, v uint32) bool {
+				if v == 0 {
+					return true
+				}
+				if n++; n == 1 {
 					d.Args = cb.String()
-					n++
 				}
 				return true
 			})
+			if n > 1 {
+				d.Args += fmt.Sprintf(" (and %d more regions)", n-1)
+			}
 		}
-		in, _ := s.Any(rest)
+		in, _ := s.Any(where)
 		in[analysis.FieldArch], in[analysis.FieldNr] = av, nr
 		d.Example = newCounterexample(in.Data(), filter.Action(s.Eval(fa, &in)), filter.Action(s.Eval(fb, &in)))
 		out = append(out, d)
 	}
 	for _, np := range s.Split(sub, analysis.FieldNr) {
-		if np.Sub == analysis.False {
+		if np.Sub == same {
 			continue
 		}
 		for _, r := range np.Ranges {
-			if r.Hi-r.Lo >= 64 {
-				add(r.Lo, r.Hi, 0, np.Sub)
-				continue
-			}
-			for v := r.Lo; ; v++ {
-				add(v, v, 0, np.Sub)
-				if v == r.Hi {
-					break
+			for _, r := range ownerRanges(av, r) {
+				if r.Hi-r.Lo >= 64 {
+					add(r.Lo, r.Hi, 0, np.Sub)
+					continue
+				}
+				for v := r.Lo; ; v++ {
+					add(v, v, 0, np.Sub)
+					if v == r.Hi {
+						break
+					}
 				}
 			}
 		}
@@ -242,4 +315,33 @@ func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, sub ana
 		}
 	}
 	return out
+}
+
+// ownerRanges cuts r where the ABI that owns a number under arch value
+// av changes, as tables.ByCall says: x32's numbers under
+// AUDIT_ARCH_X86_64 are not x86_64's.
+func ownerRanges(av uint32, r analysis.Range) []analysis.Range {
+	var cuts []uint64
+	for _, a := range tables.All() {
+		if a.Audit == av && a.NrBit != 0 {
+			for m := uint64(a.NrBit); m < 1<<32; m += uint64(a.NrBit) {
+				cuts = append(cuts, m)
+			}
+			cuts = append(cuts, 1<<31)
+		}
+	}
+	slices.Sort(cuts)
+	owner := func(nr uint64) *tables.ABI {
+		abi, _ := tables.ByCall(av, uint32(nr))
+		return abi
+	}
+	var out []analysis.Range
+	lo := uint64(r.Lo)
+	for _, c := range cuts {
+		if c > lo && c <= uint64(r.Hi) && owner(c) != owner(lo) {
+			out = append(out, analysis.Range{Lo: uint32(lo), Hi: uint32(c - 1)})
+			lo = c
+		}
+	}
+	return append(out, analysis.Range{Lo: uint32(lo), Hi: r.Hi})
 }

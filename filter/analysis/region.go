@@ -1,7 +1,11 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/sysfence/seccomp/filter"
@@ -222,8 +226,9 @@ type MaskedValue struct{ Mask, Value uint32 }
 // Split partitions the values of field fld by what f does after it: one
 // Piece per distinct function of the fields after fld (a Node), its values
 // as merged ranges where the diagram's paths fix leading bits, and as
-// masked values elsewhere. f must not test fields before fld. Pieces are
-// ordered by their smallest value.
+// masked values where free bits are many and scattered (with at most
+// eight scattered free bits, the values are listed as ranges). f must not
+// test fields before fld. Pieces are ordered by their smallest value.
 func (s *Space) Split(f Node, fld Field) []Piece {
 	type path struct{ mask, value uint32 }
 	bySub := make(map[Node][]path)
@@ -249,24 +254,41 @@ func (s *Space) Split(f Node, fld Field) []Piece {
 	pieces := make([]Piece, 0, len(order))
 	for _, sub := range order {
 		p := Piece{Sub: sub}
+		var ranges []Range
 		for _, c := range bySub[sub] {
 			free := ^c.mask
-			if free&(free+1) == 0 { // the free bits are the low ones
-				lo := c.value
-				hi := c.value | free
-				if n := len(p.Ranges); n > 0 && p.Ranges[n-1].Hi+1 == lo && lo != 0 {
-					p.Ranges[n-1].Hi = hi
-				} else {
-					p.Ranges = append(p.Ranges, Range{lo, hi})
+			switch {
+			case free&(free+1) == 0: // the free bits are the low ones
+				ranges = append(ranges, Range{c.value, c.value | free})
+			case bits.OnesCount32(free) <= maxExpand:
+				// A few scattered free bits: list the values.
+				for sub := free; ; sub = (sub - 1) & free {
+					v := c.value | sub
+					ranges = append(ranges, Range{v, v})
+					if sub == 0 {
+						break
+					}
 				}
+			default:
+				p.Masked = append(p.Masked, MaskedValue{c.mask, c.value})
+			}
+		}
+		slices.SortFunc(ranges, func(a, b Range) int { return cmp.Compare(a.Lo, b.Lo) })
+		for _, r := range ranges {
+			if n := len(p.Ranges); n > 0 && p.Ranges[n-1].Hi != math.MaxUint32 && p.Ranges[n-1].Hi+1 == r.Lo {
+				p.Ranges[n-1].Hi = r.Hi
 				continue
 			}
-			p.Masked = append(p.Masked, MaskedValue{c.mask, c.value})
+			p.Ranges = append(p.Ranges, r)
 		}
 		pieces = append(pieces, p)
 	}
 	return pieces
 }
+
+// maxExpand is the most free bits a cube that is not a range may have for
+// Split to list its values: 256 of them.
+const maxExpand = 8
 
 // Bits returns the number made of the given fields, most significant
 // first, as Boolean functions of the input, least significant bit first:
@@ -343,4 +365,19 @@ func (s *Space) Table(fld Field, keys []uint32, vals []Node, dflt Node) Node {
 		return s.variable(varOf(fld, b), build(b-1, keys[:k], vals[:k]), build(b-1, keys[k:], vals[k:]))
 	}
 	return build(31, keys, vals)
+}
+
+// Combine returns the valued function whose value on every input is
+// op(f's value, g's value), for valued functions f and g. op is called
+// once for each pair of leaves that meet.
+func (s *Space) Combine(f, g Node, op func(a, b uint32) uint32) Node {
+	leaves := make(map[[2]uint32]Node)
+	return s.apply2(f, g, func(a, b uint32) Node {
+		if n, ok := leaves[[2]uint32{a, b}]; ok {
+			return n
+		}
+		n := s.Leaf(op(a, b))
+		leaves[[2]uint32{a, b}] = n
+		return n
+	}, make(map[[2]Node]Node))
 }
