@@ -105,17 +105,18 @@ type Diff struct {
 // numbers Nr to NrLast of one arch value, restricted by Args when the
 // difference depends on the arguments.
 type Difference struct {
-	// Arch is the arch value; ABI the ABI that owns Nr under it, nil
-	// when none does. Archs is 1, or, for arch values no ABI has, the
-	// number of them that decide alike, of which Arch is one.
-	Arch  uint32
+	// Arch is the arch value.
+	Arch uint32
+	// Archs is 1, or, for arch values no ABI has, the number of them
+	// that decide alike, of which Arch is one.
 	Archs uint64
-	ABI   *tables.ABI
-	// Nr and NrLast are the first and last number; Syscall names Nr
-	// when Nr == NrLast and the ABI's table knows it. Mask, when not
-	// zero, says the numbers are instead those with nr & Mask == Nr.
+	// ABI is the ABI that owns Nr under Arch, nil when none does.
+	ABI *tables.ABI
+	// Nr and NrLast are the first and last number. Mask, when not zero,
+	// says the numbers are instead those with nr & Mask == Nr.
 	Nr, NrLast, Mask uint32
-	Syscall          string
+	// Syscall names Nr when Nr == NrLast and the ABI's table knows it.
+	Syscall string
 	// Args is empty when every call of these numbers differs, and
 	// otherwise describes the arguments that do, as
 	// "arg1 & 0xffffffff == 0x5412" (one of several regions, with "…"
