@@ -44,8 +44,10 @@ type Finding struct {
 	Check string
 	// Severity grades the finding.
 	Severity Severity
-	// ABI and Syscall say where, when the finding is about one call.
-	ABI     *tables.ABI
+	// ABI is the ABI the finding is about, nil when it is about the
+	// program as a whole.
+	ABI *tables.ABI
+	// Syscall is the call the finding is about, if one.
 	Syscall string
 	// Message says what was found, in a sentence.
 	Message string
