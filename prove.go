@@ -8,6 +8,7 @@ import (
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/filter/analysis"
+	"github.com/sysfence/seccomp/internal/compile"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -62,9 +63,23 @@ func newCounterexample(d filter.SeccompData, a, b filter.Action) *Counterexample
 // and fails with analysis.ErrNotAnalysable for the rare program whose
 // decision it cannot compute exactly (arithmetic on two input words).
 func (p *Policy) Prove(prog *Program) (*Counterexample, error) {
+	fp, err := p.lowered(prog.abis)
+	if err != nil {
+		return nil, err
+	}
+	ce, err := fp.Prove(prog.insns)
+	if err != nil || ce == nil {
+		return nil, err
+	}
+	return newCounterexample(ce.Data, ce.Program, ce.Policy), nil
+}
+
+// lowered checks the policy and returns it in the compiler's terms, for
+// abis when it names no ABIs of its own (nil: the native ABI).
+func (p *Policy) lowered(abis []*tables.ABI) (*compile.Policy, error) {
 	q := *p
-	if q.ABIs == nil && prog.abis != nil {
-		q.ABIs = prog.abis
+	if q.ABIs == nil && abis != nil {
+		q.ABIs = abis
 	}
 	abis, err := q.abis()
 	if err != nil {
@@ -77,14 +92,52 @@ func (p *Policy) Prove(prog *Program) (*Counterexample, error) {
 		return nil, err
 	}
 	fp, _, _, err := q.lower(abis)
+	return fp, err
+}
+
+// Decision is what decided one call: Explain's answer.
+type Decision struct {
+	// Action is the policy's action for the call, with an errno named
+	// for the call's ABI.
+	Action Action
+	// Rule is the index in Policy.Rules of the rule that decided, or -1
+	// when none did. For a call through socketcall or ipc, it is the
+	// rule on the multiplexed call whose action the route took.
+	Rule int
+	// By is "Default", "Unknown" (a number the ABI's table lacks) or
+	// "Foreign" (an ABI the policy does not cover) when no rule decided.
+	By string
+}
+
+// Explain returns what the policy gives a call of number nr with
+// arguments args made through abi, and which rule decided: the meaning
+// Prove proves a program has. A policy that names no ABIs covers abi.
+func (p *Policy) Explain(abi *tables.ABI, nr uint32, args ...uint64) (*Decision, error) {
+	if abi == nil {
+		return nil, fmt.Errorf("%w: nil ABI", ErrInvalidCall)
+	}
+	if len(args) > 6 {
+		return nil, fmt.Errorf("%w: %d arguments; a system call has at most 6", ErrInvalidCall, len(args))
+	}
+	fp, err := p.lowered([]*tables.ABI{abi})
 	if err != nil {
 		return nil, err
 	}
-	ce, err := fp.Prove(prog.insns)
-	if err != nil || ce == nil {
-		return nil, err
+	d := filter.SeccompData{Arch: abi.Audit, Nr: int32(nr)}
+	copy(d.Args[:], args)
+	act, by := fp.Decide(&d)
+	dec := &Decision{Action: actionOn(act, abi), Rule: -1}
+	switch {
+	case by > 0:
+		dec.Rule = int(by) - 1
+	case by == compile.ByUnknown:
+		dec.By = "Unknown"
+	case by == compile.ByForeign:
+		dec.By = "Foreign"
+	default:
+		dec.By = "Default"
 	}
-	return newCounterexample(ce.Data, ce.Program, ce.Policy), nil
+	return dec, nil
 }
 
 // Diff is what Compare finds: where two programs decide

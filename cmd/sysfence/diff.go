@@ -246,13 +246,25 @@ func readOperand(inv *invocation, arg, arch string) (*operand, error) {
 
 // compile returns the operand's program for abis.
 func (op *operand) compile(inv *invocation, abis []*tables.ABI) (*seccomp.Program, error) {
+	if op.prog != nil {
+		return op.prog, nil
+	}
+	p, err := op.policy(inv, abis)
+	if err != nil {
+		return nil, err
+	}
+	return p.Compile()
+}
+
+// policy returns the operand's policy for abis: nil for a program file.
+func (op *operand) policy(inv *invocation, abis []*tables.ABI) (*seccomp.Policy, error) {
 	switch {
 	case op.prog != nil:
-		return op.prog, nil
+		return nil, nil
 	case op.pol != nil:
 		p := *op.pol
 		p.ABIs = abis
-		return p.Compile()
+		return &p, nil
 	}
 	pf := profileFlags{file: op.name}
 	var prof *profile.Profile
@@ -274,7 +286,7 @@ func (op *operand) compile(inv *invocation, abis []*tables.ABI) (*seccomp.Progra
 		return nil, err
 	}
 	pf.report(res, inv.stderr)
-	return res.Compile()
+	return res.Policy, nil
 }
 
 // maxDiffInput bounds what diff reads of one operand: a program is at
