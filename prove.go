@@ -177,6 +177,56 @@ type Difference struct {
 	Args string
 	// Example is one call of the set, with both answers.
 	Example *Counterexample
+	// Kind says, when it can, why the programs differ there, in a
+	// phrase: see Compare.
+	Kind string
+}
+
+// The kinds of difference Compare recognises.
+const (
+	// KindBit31: the numbers have bit 31 set (syscall(-1) and the
+	// like), which no table has and x86_64 does not read as x32 calls.
+	KindBit31 = "numbers with bit 31 set"
+	// KindHighWord: the programs differ only when the high word of an
+	// argument is not zero (one compares 32 bits, the other 64).
+	KindHighWord = "only when an argument's high word is not zero"
+	// KindUnknownToA and KindUnknownToB: one program decides the call
+	// as it decides numbers past its ABI's table, as a filter whose
+	// table is older than the call does.
+	KindUnknownToA = "A decides the call as a number it does not know: a call newer than its table"
+	KindUnknownToB = "B decides the call as a number it does not know: a call newer than its table"
+)
+
+// kind classifies a difference (see Difference.Kind).
+func (c *Diff) kind(s *analysis.Space, fa, fb analysis.Node, av, nr, mask uint32, where analysis.Node, abi *tables.ABI) string {
+	if mask == 0 && nr >= 1<<31 {
+		return KindBit31
+	}
+	low := where
+	for i := range 6 {
+		low = s.Fix(low, analysis.ArgHi(i), 0)
+	}
+	if low == analysis.False {
+		return KindHighWord
+	}
+	if abi == nil || mask != 0 {
+		return ""
+	}
+	// A number just past the table, which neither program can know.
+	past := abi.At(abi.Len()-1).Nr + 1
+	if _, known := abi.SyscallName(nr); !known {
+		return ""
+	}
+	at := func(f analysis.Node, n uint32) analysis.Node {
+		return s.Fix(s.Fix(f, analysis.FieldArch, av), analysis.FieldNr, n)
+	}
+	switch {
+	case at(fa, nr) == at(fa, past) && at(fb, nr) != at(fb, past):
+		return KindUnknownToA
+	case at(fb, nr) == at(fb, past) && at(fa, nr) != at(fa, past):
+		return KindUnknownToB
+	}
+	return ""
 }
 
 // allows reports whether a return value lets the call run unhindered.
@@ -327,6 +377,7 @@ func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, archs u
 		}
 		where := s.Where(rest, func(v uint32) bool { return v != 0 })
 		if where != analysis.True {
+			const most = 1000 // paths can be many; counting them is enough
 			n := 0
 			s.Cubes(where, func(cb *analysis.Cube, v uint32) bool {
 				if v == 0 {
@@ -335,12 +386,16 @@ func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, archs u
 				if n++; n == 1 {
 					d.Args = cb.String()
 				}
-				return true
+				return n <= most
 			})
-			if n > 1 {
+			switch {
+			case n > most:
+				d.Args += fmt.Sprintf(" (and more than %d more regions)", most-1)
+			case n > 1:
 				d.Args += fmt.Sprintf(" (and %d more regions)", n-1)
 			}
 		}
+		d.Kind = c.kind(s, fa, fb, av, nr, mask, where, d.ABI)
 		in, _ := s.Any(where)
 		in[analysis.FieldArch], in[analysis.FieldNr] = av, nr
 		d.Example = newCounterexample(in.Data(), filter.Action(s.Eval(fa, &in)), filter.Action(s.Eval(fb, &in)))

@@ -110,16 +110,22 @@ func explainDifference(ls *specs.LinuxSeccomp, d *seccomp.Difference) string {
 		}
 		return ""
 	}
+	// Compare's own kind, which sysfence diff prints, must be the
+	// documented reason, checked against libseccomp where it can be.
 	tok, _ := Arch(specs.Arch("SCMP_ARCH_" + strings.ToUpper(archName(d.ABI))))
-	switch {
-	case d.ABI.Name == "x86_64" && d.Nr >= 1<<31:
-		return whyBit31
-	case d.Syscall != "" && d.Args == "":
+	switch d.Kind {
+	case seccomp.KindBit31:
+		if d.ABI.Name == "x86_64" {
+			return whyBit31
+		}
+	case seccomp.KindUnknownToA: // A is libseccomp's program
 		if _, known := Knows(tok, d.Nr); !known {
 			return whyOldTable
 		}
-	case d.Args != "" && (d.ABI.WordSize == 4 || d.ABI.NrBit != 0 || strings.Contains(d.ABI.Name, "n32")):
-		return whyTruncated
+	case seccomp.KindHighWord:
+		if d.ABI.WordSize == 4 || d.ABI.NrBit != 0 || strings.Contains(d.ABI.Name, "n32") {
+			return whyTruncated
+		}
 	}
 	return ""
 }
@@ -129,5 +135,5 @@ func describe(d *seccomp.Difference) string {
 	if d.ABI != nil {
 		abi = d.ABI.Name
 	}
-	return fmt.Sprintf("%s %s nr %d-%d mask %#x args %q: libseccomp %s, ours %s (e.g. %v)", abi, d.Syscall, d.Nr, d.NrLast, d.Mask, d.Args, d.Example.A, d.Example.B, d.Example)
+	return fmt.Sprintf("%s %s nr %d-%d mask %#x args %q kind %q: libseccomp %s, ours %s (e.g. %v)", abi, d.Syscall, d.Nr, d.NrLast, d.Mask, d.Args, d.Kind, d.Example.A, d.Example.B, d.Example)
 }
