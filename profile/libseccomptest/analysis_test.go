@@ -3,7 +3,13 @@
 package libseccomptest
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +18,7 @@ import (
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/filter/analysis"
 	"github.com/sysfence/seccomp/profile"
+	"github.com/sysfence/seccomp/tables"
 )
 
 // TestAnalysisOfBothCompilers computes the exact decision of libseccomp's
@@ -136,4 +143,54 @@ func describe(d *seccomp.Difference) string {
 		abi = d.ABI.Name
 	}
 	return fmt.Sprintf("%s %s nr %d-%d mask %#x args %q kind %q: libseccomp %s, ours %s (e.g. %v)", abi, d.Syscall, d.Nr, d.NrLast, d.Mask, d.Args, d.Kind, d.Example.A, d.Example.B, d.Example)
+}
+
+// TestDiffCommandNamesKinds writes libseccomp's program of moby's default
+// profile for x86_64 to a file and runs sysfence diff of it against the
+// same profile compiled by this module: every line of the output names a
+// documented kind of difference, and the summary says how they compare.
+func TestDiffCommandNamesKinds(t *testing.T) {
+	moby, err := profile.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &profile.Options{ABI: tables.X86_64, Kernel: "6.8"}
+	ls, err := moby.Resolve(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := Compile(ls, specs.ArchX86_64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	libFile := filepath.Join(dir, "libseccomp.bpf")
+	if err := os.WriteFile(libFile, filter.Encode(lib.Insns, binary.LittleEndian), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ls.DefaultErrnoRet = nil
+	prof := filepath.Join(dir, "moby.json")
+	data, err := json.Marshal(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prof, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "sysfence")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/sysfence/seccomp/cmd/sysfence").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "diff", "--arch", "x86_64", libFile, prof).Output()
+	if err != nil {
+		t.Fatalf("sysfence diff: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	kinds := []string{seccomp.KindBit31, seccomp.KindUnknownToA, seccomp.KindHighWord}
+	for _, l := range lines[:len(lines)-1] {
+		if !slices.ContainsFunc(kinds, func(k string) bool { return strings.HasSuffix(l, "["+k+"]") }) {
+			t.Errorf("a difference of no documented kind: %s", l)
+		}
+	}
+	t.Logf("sysfence diff libseccomp.bpf moby.json:\n%s", out)
 }
