@@ -4,8 +4,10 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
+	seccomp "github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/profile"
 	"github.com/sysfence/seccomp/tables"
@@ -153,5 +155,29 @@ func TestProfileMaskedDatum(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d ErrMaskedDatum warnings, want 2: %v", n, res.Warnings)
+	}
+}
+
+// TestProfileRulesByNumber: a profile names calls; libseccomp resolves no
+// number ("451", "-1") as a name, so runc ignores such an entry, and so
+// does the translation (Missing, no ABI); FromPolicy lists a rule by
+// number as lost instead of writing a name runc would ignore.
+func TestProfileRulesByNumber(t *testing.T) {
+	in := `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["-1", "451"], "action": "SCMP_ACT_ERRNO"}]}`
+	res, err := profile.Load([]byte(in), &profile.Options{ABI: tables.X86_64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Missing) != 2 || res.Missing[0].ABI != nil || len(res.Policy.Rules) != 0 {
+		t.Errorf("Missing %v, rules %v; want both names missing everywhere and no rule", res.Missing, res.Policy.Rules)
+	}
+	p := &seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}, Foreign: seccomp.KillThread, Unknown: seccomp.Allow,
+		Rules: seccomp.RulesFor(seccomp.Errno(1), "-1", "getpid")}
+	s, lost, err := profile.FromPolicy(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lost) != 1 || !strings.Contains(lost[0], "-1") || len(s.Syscalls) != 1 || s.Syscalls[0].Names[0] != "getpid" {
+		t.Errorf("FromPolicy: lost %q, syscalls %+v; want the rule by number lost, getpid kept", lost, s.Syscalls)
 	}
 }
