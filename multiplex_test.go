@@ -390,3 +390,35 @@ func firstMatch(p *Policy, name string, args [6]uint64) filter.Action {
 	a, _ := p.Default.Resolve(abi)
 	return a
 }
+
+// BenchmarkCompileMultiplexed compiles an allowlist of every call of
+// i386 (whose table has socketcall and ipc) and of a policy with n rules
+// on the multiplexed calls, with the routes derived and as written, so
+// that the cost of deriving them reads as a ratio to the same compile
+// without it; doubling n should double both.
+func BenchmarkCompileMultiplexed(b *testing.B) {
+	abi := tables.I386
+	var all []string
+	for i := range abi.Len() {
+		all = append(all, abi.At(i).Name)
+	}
+	calls := []string{"socket", "connect", "accept", "sendto", "recvfrom", "msgget", "semop", "shmat", "semtimedop"}
+	for _, n := range []int{100, 200, 400} {
+		var rules []Rule
+		for i := range n {
+			rules = append(rules, Rule{Syscall: calls[i%len(calls)], Action: Errno(1), Args: []Cond{{Arg: 1, Op: Eq, Value: uint64(i)}}})
+		}
+		rules = append(rules, RulesFor(Allow, all...)...)
+		for _, mode := range []MultiplexMode{MultiplexAsWritten, MultiplexDerive} {
+			p := &Policy{Default: KillProcess, ABIs: []*tables.ABI{abi}, Rules: rules, Multiplexers: mode}
+			name := fmt.Sprintf("rules=%d/derive=%v", n, mode == MultiplexDerive)
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := p.Compile(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
