@@ -32,6 +32,19 @@ A Program is used in one of four ways:
     that runs bwrap, or bwrap replacing this process by syscall.Exec;
   - WriteTo writes the raw struct sock_filter array anywhere.
 
+Install needs a program that covers the native ABI (ErrNotNative
+otherwise); a program compiled for another machine's ABI is for File,
+Inheritable and WriteTo. Evaluate runs a program, as the kernel would,
+on one call of any ABI, to check what it decides before using it.
+
+A filter stays on a process through fork and execve, and cannot be
+removed. To run a command under one without bwrap, and without filtering
+the process that starts it, start a child that installs the program and
+then replaces itself with the command by syscall.Exec: your own binary
+again (os.Executable, with an argument or environment variable that
+tells it to be that child), a small launcher such as
+examples/precompile, or "sysfence run".
+
 # Multiplexers
 
 i386, s390x, ppc64 and mips o32 (every ABI whose table has them) also
