@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	seccomp "github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/internal/libseccomp"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -61,25 +62,13 @@ func newLibseccompMux(abis []*tables.ABI) *libseccompMux {
 // add gives, through add, the multiplexer's alternatives that libseccomp
 // derives from the alternatives as of the call name.
 func (m *libseccompMux) add(name string, as []alt, add func(string, []alt)) {
-	var via tables.Multiplexed
-	var found bool
-	for _, abi := range m.abis {
-		if via, found = abi.Multiplexed(name); found {
-			break
-		}
-	}
+	via, found := libseccomp.Multiplexed(m.abis, name)
 	if !found {
 		return
 	}
 	derived := make([]alt, len(as))
 	for i, a := range as {
-		conds := []seccomp.Cond{{Arg: 0, Op: seccomp.Eq, Value: uint64(via.Op)}}
-		for _, c := range a.conds {
-			if c.Arg != 0 {
-				conds = append(conds, c)
-			}
-		}
-		derived[i] = alt{conds: conds, action: a.action, path: a.path, derived: true}
+		derived[i] = alt{conds: libseccomp.MuxConds(via, a.conds), action: a.action, path: a.path, derived: true}
 	}
 	add(via.Via, derived)
 	m.calls = append(m.calls, muxCall{name: name, via: via, as: as})
