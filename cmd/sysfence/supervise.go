@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/notify"
 	"github.com/sysfence/seccomp/tables"
 )
@@ -131,8 +132,9 @@ func (s *supervision) parseConnect(value string) error {
 		r, err := notify.ParseConnectRule(a)
 		if err != nil {
 			why := err.Error()
-			if _, after, ok := strings.Cut(why, "\": "); ok {
-				why = after
+			var re *notify.ConnectRuleError
+			if errors.As(err, &re) {
+				why = re.Reason
 			}
 			return fmt.Errorf("address %d of %d, %q: %s", i+1, len(addrs), a, why)
 		}
@@ -176,11 +178,28 @@ func (s *supervision) calls() []string {
 // policy returns base with the supervised calls given Notify: the rules
 // come first, and take the place of base's rules that allow a supervised
 // call without conditions (an allowlist naming it). Any other rule of
-// base for a supervised call is a conflict.
+// base for a supervised call is a conflict. With connect=, the rules of
+// connectRules come first too.
 func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Policy, error) {
 	calls := s.calls()
 	p := *base
 	p.Rules = seccomp.RulesFor(seccomp.Notify, calls...)
+	if s.connectSet {
+		// io_uring's calls are refused, unless base refuses them
+		// already, in its own way.
+		ring := slices.Clone(ioURingCalls)
+		for _, r := range base.Rules {
+			if !slices.Contains(ioURingCalls, r.Syscall) {
+				continue
+			}
+			abi, _ := seccomp.NativeABI()
+			if runs(r.Action, abi) {
+				return nil, usagef("--supervise connect= cannot see the connects io_uring makes (IORING_OP_CONNECT), and %s gives %s %s: leave it out, or leave out connect=", baseName, r.Syscall, r.Action)
+			}
+			ring = slices.DeleteFunc(ring, func(n string) bool { return n == r.Syscall })
+		}
+		p.Rules = append(p.Rules, connectRules(abisOf(base), ring)...)
+	}
 	for _, r := range base.Rules {
 		if !slices.Contains(calls, r.Syscall) {
 			p.Rules = append(p.Rules, r)
@@ -194,6 +213,158 @@ func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Po
 	return &p, nil
 }
 
+// compile compiles the policy p made, and with connect= refuses it where
+// another route than the supervised connect opens a connection
+// (checkConnectRoutes).
+func (s *supervision) compile(p *seccomp.Policy) (*seccomp.Program, error) {
+	prog, err := p.Compile()
+	if err != nil {
+		return nil, err
+	}
+	if s.connectSet {
+		if err := checkConnectRoutes(prog); err != nil {
+			return nil, err
+		}
+	}
+	return prog, nil
+}
+
+// Numbers the rules of connect= use, the same on every Linux ABI.
+const (
+	msgFastOpen   = 0x20000000 // MSG_FASTOPEN, include/linux/socket.h
+	sysConnect    = 3          // socketcall's SYS_CONNECT, include/uapi/linux/net.h
+	afInet        = 2          // AF_INET
+	afInet6       = 10         // AF_INET6
+	sockTypeMask  = 0xf        // SOCK_TYPE_MASK, include/linux/net.h
+	sockSeqpacket = 5          // SOCK_SEQPACKET
+	ipprotoSCTP   = 132        // IPPROTO_SCTP, include/uapi/linux/in.h
+)
+
+// ioURingCalls are io_uring's system calls: a ring connects
+// (IORING_OP_CONNECT) and sends (IORING_OP_SENDMSG with MSG_FASTOPEN)
+// without connect(2).
+var ioURingCalls = []string{"io_uring_setup", "io_uring_enter", "io_uring_register"}
+
+// fastOpenArg is the flags argument of the calls that take MSG_FASTOPEN.
+var fastOpenArg = map[string]int{"sendto": 3, "sendmsg": 2, "sendmmsg": 3}
+
+// connectRules are the rules connect= puts before all others, beside
+// connect's Notify: every other way into a new connection is refused,
+// since the supervisor sees only connect. socketcall(SYS_CONNECT) is
+// notified on the ABIs that have socketcall; TCP Fast Open
+// (MSG_FASTOPEN, which connects and sends in one call) fails with
+// EOPNOTSUPP, the kernel's answer where it is disabled; io_uring fails
+// with ENOSYS, as on a kernel without it; SCTP sockets, which associate
+// by sendmsg and setsockopt, fail with EPROTONOSUPPORT.
+func connectRules(abis []*tables.ABI, ring []string) []seccomp.Rule {
+	var rules []seccomp.Rule
+	var withSocketcall []*tables.ABI
+	for _, abi := range abis {
+		if _, ok := abi.Number("socketcall"); ok {
+			withSocketcall = append(withSocketcall, abi)
+		}
+	}
+	if len(withSocketcall) > 0 {
+		rules = append(rules, seccomp.Rule{Syscall: "socketcall", Action: seccomp.Notify, ABIs: withSocketcall,
+			Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Eq, Value: sysConnect, Width: 32}}})
+	}
+	for _, name := range []string{"sendto", "sendmsg", "sendmmsg"} {
+		rules = append(rules, seccomp.Rule{Syscall: name, Action: seccomp.ErrnoNamed("EOPNOTSUPP"),
+			Args: []seccomp.Cond{{Arg: fastOpenArg[name], Op: seccomp.MaskedEq, Mask: msgFastOpen, Value: msgFastOpen, Width: 32}}})
+	}
+	rules = append(rules, seccomp.RulesFor(seccomp.ErrnoNamed("ENOSYS"), ring...)...)
+	for _, domain := range []uint64{afInet, afInet6} {
+		rules = append(rules,
+			seccomp.Rule{Syscall: "socket", Action: seccomp.ErrnoNamed("EPROTONOSUPPORT"), Args: []seccomp.Cond{
+				{Arg: 0, Op: seccomp.Eq, Value: domain, Width: 32}, {Arg: 2, Op: seccomp.Eq, Value: ipprotoSCTP, Width: 32}}},
+			seccomp.Rule{Syscall: "socket", Action: seccomp.ErrnoNamed("EPROTONOSUPPORT"), Args: []seccomp.Cond{
+				{Arg: 0, Op: seccomp.Eq, Value: domain, Width: 32}, {Arg: 1, Op: seccomp.MaskedEq, Mask: sockTypeMask, Value: sockSeqpacket, Width: 32}}})
+	}
+	return rules
+}
+
+// abisOf returns the ABIs p covers.
+func abisOf(p *seccomp.Policy) []*tables.ABI {
+	if len(p.ABIs) > 0 {
+		return p.ABIs
+	}
+	if abi, err := seccomp.NativeABI(); err == nil {
+		return []*tables.ABI{abi}
+	}
+	return nil
+}
+
+// runs reports whether a call given act runs in the kernel without the
+// supervisor: allowed, logged, or handed to a tracer (which may let it
+// run).
+func runs(act seccomp.Action, abi *tables.ABI) bool {
+	ret, err := act.Resolve(abi)
+	if err != nil {
+		return true
+	}
+	k := ret.Kind()
+	return k == filter.Allow || k == filter.Log || k == filter.TraceBase
+}
+
+// socketcallOps are socketcall's operations that open or feed a
+// connection other than SYS_CONNECT (include/uapi/linux/net.h):
+// SYS_SOCKET (an SCTP socket), SYS_SENDTO, SYS_SETSOCKOPT (SCTP's
+// connectx), SYS_SENDMSG, SYS_SENDMMSG, whose flags and addresses lie in
+// memory a filter cannot read.
+var socketcallOps = map[uint64]string{1: "SYS_SOCKET", 11: "SYS_SENDTO", 14: "SYS_SETSOCKOPT", 16: "SYS_SENDMSG", 20: "SYS_SENDMMSG"}
+
+// checkConnectRoutes refuses a program under which a call through any
+// ABI of this architecture, covered or foreign, could open a connection
+// that connect= does not see: a connect or socketcall(SYS_CONNECT) that
+// runs unsupervised, TCP Fast Open, io_uring, SCTP, or a socketcall whose
+// arguments in memory the filter cannot check.
+func checkConnectRoutes(prog *seccomp.Program) error {
+	abis := seccomp.CompatABIs()
+	if abi, err := seccomp.NativeABI(); err == nil {
+		abis = append([]*tables.ABI{abi}, abis...)
+	}
+	type probe struct {
+		name, what string
+		args       []uint64
+	}
+	for _, abi := range abis {
+		probes := []probe{{"connect", "connect", nil}}
+		if _, ok := abi.Number("socketcall"); ok {
+			probes = append(probes, probe{"socketcall", "socketcall(SYS_CONNECT)", []uint64{sysConnect}})
+			for op, name := range socketcallOps {
+				probes = append(probes, probe{"socketcall", "socketcall(" + name + ")", []uint64{op}})
+			}
+		}
+		for name, arg := range fastOpenArg {
+			args := make([]uint64, arg+1)
+			args[arg] = msgFastOpen
+			probes = append(probes, probe{name, name + " with MSG_FASTOPEN", args})
+		}
+		probes = append(probes,
+			probe{"io_uring_setup", "io_uring_setup", nil},
+			probe{"socket", "socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP)", []uint64{afInet, 1, ipprotoSCTP}},
+			probe{"socket", "socket(AF_INET6, SOCK_SEQPACKET, 0)", []uint64{afInet6, sockSeqpacket, 0}})
+		slices.SortStableFunc(probes, func(a, b probe) int { return strings.Compare(a.what, b.what) })
+		for _, pr := range probes {
+			if _, ok := abi.Number(pr.name); !ok {
+				continue
+			}
+			act, err := prog.Evaluate(abi, pr.name, pr.args...)
+			if err != nil {
+				return err
+			}
+			if !runs(act, abi) {
+				continue
+			}
+			if act == seccomp.Notify {
+				continue
+			}
+			return usagef("--supervise connect=: %s on %s gets %s under this policy and would open connections sysfence does not see; deny %s on %s (or leave %s out of the policy) to supervise connect", pr.what, abi.Name, act, pr.name, abi.Name, abi.Name)
+		}
+	}
+	return nil
+}
+
 // handler returns the Handler that decides the supervised calls and
 // logs one line for each on log.
 func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
@@ -201,23 +372,15 @@ func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
 	if s.connectSet {
 		c := &notify.ConnectAllowlist{
 			Allow:   s.connect,
-			Emulate: true,
 			Errno:   syscall.ECONNREFUSED,
-			Decided: func(req *notify.Request, addr notify.Sockaddr, allowed bool, err error) {
-				verdict := "allowed"
-				if !allowed {
-					verdict = "refused with ECONNREFUSED"
-				}
-				if err != nil {
-					log.printf(req, "connect: cannot read the address (%s): %s", message(err), verdict)
-					return
-				}
-				log.printf(req, "connect %s: %s", addr, verdict)
-			},
+			Decided: func(req *notify.Request, d notify.ConnectDecision) { log.printf(req, "%s", connectLine(req, d)) },
 		}
-		if err := mux.Add("connect", c); err != nil {
+		// connect on every ABI, and i386's socketcall(SYS_CONNECT):
+		// the filter notifies socketcall with no other operation.
+		if err := mux.AddEveryABI("connect", c); err != nil {
 			return nil, err
 		}
+		mux.AddEveryABI("socketcall", c) // an error: no ABI here has socketcall
 	}
 	if s.exec {
 		h := notify.LogExec(func(req *notify.Request, e notify.Exec, err error) {
@@ -252,6 +415,45 @@ func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
 	return mux, nil
 }
 
+// connectLine is the log line of a connect decision: what the command
+// asked for, what the rules said, and what it got, and why when that is
+// not the rules' answer.
+func connectLine(req *notify.Request, d notify.ConnectDecision) string {
+	call := req.SyscallName()
+	if call == "socketcall" {
+		call = "socketcall(SYS_CONNECT)"
+	}
+	errno := func(r notify.Response) string {
+		if abi, err := seccomp.NativeABI(); err == nil {
+			if name, ok := abi.ErrnoName(uint16(r.Errno())); ok {
+				return name
+			}
+		}
+		return strconv.Itoa(int(r.Errno()))
+	}
+	got := "connected"
+	if r := d.Response; r.Errno() != 0 {
+		got = "failed with " + errno(r)
+	}
+	switch {
+	case d.Err != nil && d.Addr == (notify.Sockaddr{}):
+		return fmt.Sprintf("%s: cannot read the address (%s): %s", call, message(d.Err), got)
+	case errors.Is(d.Err, notify.ErrBadFD) || d.Response.Errno() == syscall.EBADF:
+		return fmt.Sprintf("%s %s: fd %d is not open: %s", call, d.Addr, d.FD, got)
+	case d.Err != nil && d.Allowed:
+		return fmt.Sprintf("%s %s: allowed, but %s: %s", call, d.Addr, got, message(d.Err))
+	case d.Err != nil:
+		return fmt.Sprintf("%s %s: refused, %s: %s", call, d.Addr, got, message(d.Err))
+	case !d.Allowed:
+		return fmt.Sprintf("%s %s: refused with %s", call, d.Addr, errno(d.Response))
+	case d.Response.Errno() == syscall.EINPROGRESS:
+		return fmt.Sprintf("%s %s: allowed, in progress", call, d.Addr)
+	case d.Response.Errno() != 0:
+		return fmt.Sprintf("%s %s: allowed, %s", call, d.Addr, got)
+	}
+	return fmt.Sprintf("%s %s: allowed", call, d.Addr)
+}
+
 // lineLog writes the supervisor's lines, one at a time.
 type lineLog struct {
 	mu sync.Mutex
@@ -280,10 +482,6 @@ func statusOf(state *os.ProcessState) int {
 	return state.ExitCode()
 }
 
-// servers is how many goroutines serve one listener: calls of CMD's
-// threads and children are decided in parallel, up to this many at once.
-const servers = 8
-
 // supervise starts args under prog, serves its listener with h until the
 // command exits, and returns the command's state. The command has the
 // invocation's standard files and sysfence's environment.
@@ -300,11 +498,10 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.Pr
 		return nil, runtimeError{err}
 	}
 	defer l.Close()
-	var wg sync.WaitGroup
-	errs := make(chan error, servers)
-	for range servers {
-		wg.Go(func() { errs <- l.Serve(ctx, h) })
-	}
+	// Each call on a goroutine of its own: a blocking connect being
+	// waited for holds up no other call.
+	served := make(chan error, 1)
+	go func() { served <- l.ServeEach(ctx, h) }()
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
@@ -323,14 +520,12 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.Pr
 		return nil, runtimeError{err}
 	}
 	// Children CMD left behind keep the filter: their notified calls
-	// fail with ENOSYS once the listener is closed.
+	// fail with ENOSYS once the listener is closed. Handlers still
+	// running (connects being waited for) are not waited for: they
+	// follow ctx.
 	cancel()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrTargetsExited) {
-			return cmd.ProcessState, runtimeError{fmt.Errorf("supervising: %w", err)}
-		}
+	if err := <-served; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrTargetsExited) {
+		return cmd.ProcessState, runtimeError{fmt.Errorf("supervising: %w", err)}
 	}
 	return cmd.ProcessState, nil
 }
