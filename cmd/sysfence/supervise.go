@@ -222,7 +222,7 @@ func (s *supervision) compile(p *seccomp.Policy) (*seccomp.Program, error) {
 		return nil, err
 	}
 	if s.connectSet {
-		if err := checkConnectRoutes(prog); err != nil {
+		if err := checkConnectRoutes(prog, abisOf(p)); err != nil {
 			return nil, err
 		}
 	}
@@ -318,7 +318,7 @@ var socketcallOps = map[uint64]string{1: "SYS_SOCKET", 11: "SYS_SENDTO", 14: "SY
 // that connect= does not see: a connect or socketcall(SYS_CONNECT) that
 // runs unsupervised, TCP Fast Open, io_uring, SCTP, or a socketcall whose
 // arguments in memory the filter cannot check.
-func checkConnectRoutes(prog *seccomp.Program) error {
+func checkConnectRoutes(prog *seccomp.Program, covered []*tables.ABI) error {
 	abis := seccomp.CompatABIs()
 	if abi, err := seccomp.NativeABI(); err == nil {
 		abis = append([]*tables.ABI{abi}, abis...)
@@ -358,6 +358,9 @@ func checkConnectRoutes(prog *seccomp.Program) error {
 			}
 			if act == seccomp.Notify {
 				continue
+			}
+			if !slices.Contains(covered, abi) {
+				return usagef("--supervise connect=: %s on %s gets the foreign-ABI action %s and would open connections sysfence does not see; leave --foreign at kill-process (or errno) to supervise connect", pr.what, abi.Name, act)
 			}
 			return usagef("--supervise connect=: %s on %s gets %s under this policy and would open connections sysfence does not see; deny %s on %s (or leave %s out of the policy) to supervise connect", pr.what, abi.Name, act, pr.name, abi.Name, abi.Name)
 		}

@@ -28,6 +28,9 @@ func TestParseSupervise(t *testing.T) {
 		{[]string{"connect=1.2.3.4:80,10.0.0.1:70000"}, "", `address 2 of 2, "10.0.0.1:70000": port is not`},
 		{[]string{"connect=1.2.3.4:80,"}, "", "address 2 of 2 is empty"},
 		{[]string{"connect=[::1:53"}, "", `"[::1:53": no ]`},
+		// The rule's reason whole, though the rule holds `": `.
+		{[]string{`connect=[::1": ]:80`}, "", `address 1 of 1, "[::1\": ]:80": ParseAddr("::1\": "): `},
+		{[]string{"connect=unix:run/x.sock"}, "", "must be absolute"},
 		{[]string{"connect=unix:"}, "", "empty path"},
 		{[]string{"exec=yes"}, "", "want exec=log"},
 		{[]string{"log=openat,opnat"}, "", `name 2 of 2: no system call "opnat" on x86_64 (did you mean openat`},
