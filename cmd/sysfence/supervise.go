@@ -31,17 +31,30 @@ sysfence decides each one and writes a line for it on its standard error
                          others fail with ECONNREFUSED. ADDR is
                          127.0.0.1:8080, 127.0.0.1 (any port),
                          10.0.0.0/8:443, [::1]:53, ::1, [fd00::/8]:*,
-                         unix:/run/x.sock or unix:@abstract;
-                         connect=none refuses every address
+                         unix:/run/x.sock (an absolute path) or
+                         unix:@abstract; connect=none refuses every
+                         address
   exec=log               log execve and execveat with path and argv
   log=NAME,NAME,...      log each call of these system calls with its
                          raw arguments, and let it run
 
 For example: --supervise 'connect=127.0.0.1:8080,[::1]:53;exec=log'.
-sysfence makes an allowed connect itself, on a copy of CMD's socket, to
-the address it checked (pidfd_getfd, Linux 5.6), so that CMD cannot
-change the address between the check and the call. Other ways to send
-(sendto on an unconnected datagram socket) are not connect: deny them
+
+sysfence makes an allowed connect itself, on a copy of the calling
+thread's socket, to the address it checked (pidfd_getfd, Linux 5.6), so
+that CMD cannot change the address between the check and the call; it
+waits for a blocking connect without holding up other calls, and ends
+the wait at the socket's SO_SNDTIMEO or when CMD has a signal to handle.
+Unix paths resolve in CMD's root and working directory, with CMD's
+credentials; a unix stream socket is refused even when a rule names it,
+since the server would see sysfence as its peer (datagram sockets are
+connected). connect= also covers connect through every ABI of the
+machine and socketcall(SYS_CONNECT), and refuses the other ways into a
+connection: sendto and sendmsg with MSG_FASTOPEN fail with EOPNOTSUPP,
+io_uring with ENOSYS, SCTP sockets with EPROTONOSUPPORT; a policy that
+lets any of them run (--foreign allow, a profile allowing socketcall on
+i386) is refused. Not covered: datagrams (UDP sendto to any address),
+inbound bind and listen, sockets CMD inherits or receives. Deny them
 with --deny or --allow if they matter. The supervised calls take the
 place of their names in --allow; --deny, or a built-in policy's rules,
 may not name them. sysfence exits as CMD does (128+N if a signal N
