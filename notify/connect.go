@@ -177,6 +177,9 @@ var (
 	// the supervisor cannot take on, or a caller thread whose descriptor
 	// table it cannot tell apart.
 	ErrCannotEmulate = errors.New("notify: cannot connect as the caller")
+	// ErrBadFD reports that the caller has no descriptor of the number
+	// asked for (EBADF): what the kernel answers a call on it.
+	ErrBadFD = errors.New("notify: the caller has no such descriptor")
 	// ErrNotConnect reports a notification that is not a connect:
 	// another system call, or socketcall with another operation.
 	ErrNotConnect = errors.New("notify: not a connect")

@@ -3,17 +3,12 @@
 package notify
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
 )
-
-// ErrBadFD reports that the caller has no descriptor of the number asked
-// for (EBADF): what the kernel answers a call on it.
-var ErrBadFD = errors.New("notify: the caller has no such descriptor")
 
 // GetFD returns a copy of the calling thread's descriptor fd
 // (pidfd_getfd(2), Linux 5.6), which refers to the same open file: a
