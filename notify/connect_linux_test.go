@@ -4,6 +4,7 @@ package notify_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -16,6 +17,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/internal/testenv"
@@ -23,9 +25,23 @@ import (
 )
 
 func init() {
+	switch os.Getenv(testenv.ChildEnv) {
+	case "leader-exit", "thread-fd":
+		// main runs on the thread-group leader, and other goroutines
+		// on other threads.
+		runtime.LockOSThread()
+	}
+	scenarios["leader-exit"] = scenarioLeaderExit
 	scenarios["unix"] = scenarioUnix
 	scenarios["thread-fd"] = scenarioThreadFD
 	scenarios["bad-fd"] = scenarioBadFD
+}
+
+func errnoErr(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
 }
 
 func errString(err error) string {
@@ -36,8 +52,8 @@ func errString(err error) string {
 }
 
 // unixEnv lists the unix sockets the "unix" scenario connects to, space
-// separated: "dgram:PATH" or "stream:PATH", PATH starting with "@" for an
-// abstract name. chdirEnv and chrootEnv, if set, are where it goes first.
+// separated: "dgram:PATH", "stream:PATH", or "abstract:NAME" (datagram).
+// chdirEnv and chrootEnv, if set, are where it goes first.
 const (
 	unixEnv   = "NOTIFY_TEST_UNIX"
 	chdirEnv  = "NOTIFY_TEST_CHDIR"
@@ -68,10 +84,23 @@ func scenarioUnix() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(path, "@") {
-			path = "\x00" + path[1:]
+		// Built by hand: package syscall takes a leading "@" for an
+		// abstract name, and "@name" here is a file.
+		raw := syscall.RawSockaddrUnix{Family: syscall.AF_UNIX}
+		if kind == "abstract" {
+			path = "\x00" + path
 		}
-		out[a] = errString(syscall.Connect(fd, &syscall.SockaddrUnix{Name: path}))
+		for i := range len(path) {
+			raw.Path[i] = int8(path[i])
+		}
+		n := 2 + len(path)
+		if kind != "abstract" {
+			n++ // the NUL
+		}
+		abi, _ := seccomp.NativeABI()
+		nr, _ := abi.Number("connect")
+		_, _, errno := syscall.Syscall(uintptr(nr), uintptr(fd), uintptr(unsafe.Pointer(&raw)), uintptr(n))
+		out[a] = errString(errnoErr(errno))
 		syscall.Close(fd)
 	}
 	return out, nil
@@ -298,11 +327,11 @@ func TestConnectAbstractAndRelative(t *testing.T) {
 
 	allow := &notify.ConnectAllowlist{Allow: unixRules(t, "unix:"+abstract, "unix:"+rel), Errno: syscall.EACCES}
 	got, decisions := runConnects(t, testenv.Self(t), allow, "unix", chdirEnv+"="+dir,
-		unixEnv+"=dgram:"+abstract+" dgram:./"+abstract+" dgram:rel.sock")
+		unixEnv+"=abstract:"+abstract[1:]+" dgram:"+abstract+" dgram:rel.sock")
 	want := map[string]string{
-		"dgram:" + abstract:   "",
-		"dgram:./" + abstract: syscall.EACCES.Error(), // a file, not the abstract name
-		"dgram:rel.sock":      "",
+		"abstract:" + abstract[1:]: "",
+		"dgram:" + abstract:        syscall.EACCES.Error(), // a file, not the abstract name
+		"dgram:rel.sock":           "",
 	}
 	for a, w := range want {
 		if got[a] != w {
@@ -386,6 +415,44 @@ func TestConnectThreadFDTable(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("%s: %q, want %q", k, got[k], w)
 		}
+	}
+}
+
+// scenarioLeaderExit ends the thread-group leader, then connects from
+// another thread and writes its report itself.
+func scenarioLeaderExit() (any, error) {
+	if syscall.Gettid() != os.Getpid() {
+		return nil, errors.New("main is not on the thread-group leader")
+	}
+	sa := sockaddrOf(os.Getenv(addrEnv))
+	go func() {
+		time.Sleep(200 * time.Millisecond) // for the leader to exit
+		out := map[string]string{}
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			out["socket"] = err.Error()
+		} else {
+			out["connect"] = errString(syscall.Connect(fd, sa))
+			_, err = syscall.Getpeername(fd)
+			out["peer"] = errString(err)
+		}
+		json.NewEncoder(os.Stdout).Encode(out)
+		os.Exit(0)
+	}()
+	syscall.RawSyscall(syscall.SYS_EXIT, 0, 0, 0) // this thread alone
+	select {}
+}
+
+// The other half of point 8: after the thread-group leader exited, every
+// allowed connect failed (its descriptor table is gone) while the line
+// said "allowed".
+func TestConnectAfterLeaderExits(t *testing.T) {
+	requireNotify(t)
+	ln := listen(t, "tcp4", "127.0.0.1:0")
+	allow := &notify.ConnectAllowlist{Allow: unixRules(t, ln.Addr().String()), Errno: syscall.EACCES}
+	got, _ := runConnects(t, testenv.Self(t), allow, "leader-exit", addrEnv+"="+ln.Addr().String())
+	if got["connect"] != "" || got["peer"] != "" {
+		t.Errorf("connect after the leader exited: %v; want it connected", got)
 	}
 }
 

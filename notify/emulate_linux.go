@@ -26,7 +26,6 @@ const waitTick = 20 * time.Millisecond
 // with the caller's answer. The kernel's order of checks is kept: a bad
 // descriptor is EBADF whatever the address.
 func (r *Request) emulateConnect(ctx context.Context, c *ConnectAllowlist, fd int, raw []byte, d ConnectDecision) ConnectDecision {
-	refuse := d.Response
 	s, err := r.getFD(fd)
 	switch {
 	case errors.Is(err, ErrBadFD):
@@ -39,13 +38,12 @@ func (r *Request) emulateConnect(ctx context.Context, c *ConnectAllowlist, fd in
 	}
 	defer syscall.Close(s)
 	if d.Addr.Family == afUnix && d.Addr.Path != "" {
-		return r.connectUnix(ctx, c, s, raw, d)
+		return r.connectUnix(c, s, raw, d)
 	}
 	if d.Allowed = d.Addr.Family == afUnspec || c.allows(d.Addr); !d.Allowed {
 		return d
 	}
-	d.Response = r.connectAs(ctx, s, raw, nil)
-	_ = refuse
+	d.Response = r.connectAs(ctx, s, raw)
 	return d
 }
 
@@ -56,13 +54,8 @@ func (r *Request) emulateConnect(ctx context.Context, c *ConnectAllowlist, fd in
 // (EINPROGRESS, as the kernel answers), the caller has a signal to
 // handle (EINTR; the connection goes on), the caller is gone or ctx is
 // done. The socket is made non-blocking only for the moment of each
-// connect, since the caller shares its file status flags. call, if not
-// nil, makes the connect instead of a plain connect(2), on the thread it
-// needs.
-func (r *Request) connectAs(ctx context.Context, s int, raw []byte, call func(s int, raw []byte) syscall.Errno) Response {
-	if call == nil {
-		call = rawConnect
-	}
+// connect, since the caller shares its file status flags.
+func (r *Request) connectAs(ctx context.Context, s int, raw []byte) Response {
 	flags, err := fcntl(s, syscall.F_GETFL, 0)
 	if err != nil {
 		return Fail(err.(syscall.Errno))
@@ -73,7 +66,7 @@ func (r *Request) connectAs(ctx context.Context, s int, raw []byte, call func(s 
 			fcntl(s, syscall.F_SETFL, flags|syscall.O_NONBLOCK)
 			defer fcntl(s, syscall.F_SETFL, flags)
 		}
-		return call(s, raw)
+		return rawConnect(s, raw)
 	}
 	errno := attempt()
 	if !blocking {
@@ -209,7 +202,7 @@ func sockType(s int) (int, error) {
 // path and checks permissions as the caller's would. A stream or
 // seqpacket connect is refused: the server would record the supervisor's
 // process as its peer (SO_PEERCRED, SO_PEERPIDFD), which servers trust.
-func (r *Request) connectUnix(ctx context.Context, c *ConnectAllowlist, s int, raw []byte, d ConnectDecision) ConnectDecision {
+func (r *Request) connectUnix(c *ConnectAllowlist, s int, raw []byte, d ConnectDecision) ConnectDecision {
 	refuse := d.Response
 	if d.Addr.Abstract {
 		if d.Allowed = c.allows(d.Addr); !d.Allowed {
@@ -250,7 +243,6 @@ func (r *Request) connectUnix(ctx context.Context, c *ConnectAllowlist, s int, r
 	if err != nil {
 		d.Err, d.Response = err, refuse
 	}
-	_ = ctx
 	return d
 }
 
