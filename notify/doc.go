@@ -115,6 +115,9 @@
 //     host, and so do raw and packet sockets of a command with
 //     CAP_NET_RAW;
 //   - restrict inbound traffic: bind, listen and accept are not connect;
+//   - pin a unix path to one socket: a rule names a path, and a command
+//     that can write to its directory can point it elsewhere (to a
+//     socket it may reach with its own credentials);
 //   - restrict sockets the command did not connect itself: inherited
 //     descriptors, descriptors received over a unix socket, an io_uring
 //     with a polling thread created before the filter;
