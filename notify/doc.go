@@ -19,16 +19,15 @@
 // goroutine per call) then receives notifications and answers each with
 // a Handler until the context is cancelled or every filtered task has
 // exited. A connect allowlist that a hostile command cannot walk around
-// (see "What ConnectAllowlist guarantees" for the rules the filter needs
-// beside connect, which sysfence run --supervise adds):
+// (see "What ConnectAllowlist guarantees"):
 //
 //	func main() {
 //		notify.Init() // the helper half of Start; returns at once otherwise
 //		…
 //		rule, err := notify.ParseConnectRule("127.0.0.1:8080")
-//		prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: append(
-//			seccomp.RulesFor(seccomp.Notify, "connect"),
-//			seccomp.RulesFor(seccomp.ErrnoNamed("ENOSYS"), "io_uring_setup")...)}).Compile()
+//		// connect notified, the other ways into a connection refused.
+//		prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: notify.ConnectRules()}).Compile()
+//		err = notify.CheckConnectRoutes(prog) // nil: no way around
 //		cmd := exec.Command("curl", "http://127.0.0.1:8080/")
 //		l, err := notify.Start(ctx, cmd, prog)
 //		defer l.Close()
@@ -78,9 +77,10 @@
 //
 // # What ConnectAllowlist guarantees
 //
-// With the filter notifying every route to connect the command has, a
-// ConnectAllowlist (which emulates unless ContinueAfterCheckUnsafe is
-// set) guarantees, for connections the command opens after it starts:
+// With a filter that passes CheckConnectRoutes (ConnectRules before the
+// policy's own rules, no compat ABI left to run), a ConnectAllowlist
+// (which emulates unless ContinueAfterCheckUnsafe is set) guarantees, for
+// connections the command opens after it starts:
 //
 //   - A socket is connected only to an address a rule allows, whatever
 //     the command rewrites after the check (the supervisor connects a
@@ -109,8 +109,8 @@
 //     sendmsg with MSG_FASTOPEN), io_uring (IORING_OP_CONNECT), SCTP
 //     (associations by sendmsg and setsockopt), socketcall on 32-bit
 //     ABIs, and connect through a compat ABI the filter does not notify.
-//     The filter must deny these (sysfence run --supervise connect= does,
-//     and refuses a policy that lets any of them run);
+//     The filter must deny these: ConnectRules does, and
+//     CheckConnectRoutes finds a program that lets any of them run;
 //   - restrict datagrams: UDP sendto and sendmsg with an address reach any
 //     host, and so do raw and packet sockets of a command with
 //     CAP_NET_RAW;

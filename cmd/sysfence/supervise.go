@@ -15,7 +15,6 @@ import (
 	"syscall"
 
 	"github.com/sysfence/seccomp"
-	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/notify"
 	"github.com/sysfence/seccomp/tables"
 )
@@ -192,26 +191,32 @@ func (s *supervision) calls() []string {
 // come first, and take the place of base's rules that allow a supervised
 // call without conditions (an allowlist naming it). Any other rule of
 // base for a supervised call is a conflict. With connect=, the rules of
-// connectRules come first too.
+// notify.ConnectRules come first instead of connect's alone, and a base
+// that lets io_uring run is refused.
 func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Policy, error) {
 	calls := s.calls()
 	p := *base
-	p.Rules = seccomp.RulesFor(seccomp.Notify, calls...)
+	p.Rules = nil
 	if s.connectSet {
 		// io_uring's calls are refused, unless base refuses them
 		// already, in its own way.
-		ring := slices.Clone(ioURingCalls)
+		rules := notify.ConnectRules(base.ABIs...)
 		for _, r := range base.Rules {
-			if !slices.Contains(ioURingCalls, r.Syscall) {
+			if !slices.Contains(notify.IOURingCalls, r.Syscall) {
 				continue
 			}
-			abi, _ := seccomp.NativeABI()
-			if runs(r.Action, abi) {
+			if runs(r.Action) {
 				return nil, usagef("--supervise connect= cannot see the connects io_uring makes (IORING_OP_CONNECT), and %s gives %s %s: leave it out, or leave out connect=", baseName, r.Syscall, r.Action)
 			}
-			ring = slices.DeleteFunc(ring, func(n string) bool { return n == r.Syscall })
+			// base refuses it already, in its own way.
+			rules = slices.DeleteFunc(rules, func(c seccomp.Rule) bool { return c.Syscall == r.Syscall })
 		}
-		p.Rules = append(p.Rules, connectRules(abisOf(base), ring)...)
+		p.Rules = append(p.Rules, rules...)
+	}
+	for _, name := range calls {
+		if name != "connect" {
+			p.Rules = append(p.Rules, seccomp.Rule{Syscall: name, Action: seccomp.Notify})
+		}
 	}
 	for _, r := range base.Rules {
 		if !slices.Contains(calls, r.Syscall) {
@@ -228,157 +233,36 @@ func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Po
 
 // compile compiles the policy p made, and with connect= refuses it where
 // another route than the supervised connect opens a connection
-// (checkConnectRoutes).
+// (notify.CheckConnectRoutes), in one line naming the call and the ABI.
 func (s *supervision) compile(p *seccomp.Policy) (*seccomp.Program, error) {
 	prog, err := p.Compile()
 	if err != nil {
 		return nil, err
 	}
-	if s.connectSet {
-		if err := checkConnectRoutes(prog, abisOf(p)); err != nil {
-			return nil, err
+	if !s.connectSet {
+		return prog, nil
+	}
+	covered := p.ABIs
+	if native, err := seccomp.NativeABI(); err == nil && len(covered) == 0 {
+		covered = []*tables.ABI{native}
+	}
+	var re *notify.RouteError
+	if err := notify.CheckConnectRoutes(prog); errors.As(err, &re) {
+		if !slices.Contains(covered, re.ABI) {
+			return nil, usagef("--supervise connect=: %s on %s gets the foreign-ABI action %s and would open connections sysfence does not see; leave --foreign at kill-process (or errno) to supervise connect", re.Call, re.ABI.Name, re.Action)
 		}
+		return nil, usagef("--supervise connect=: %s on %s gets %s under this policy and would open connections sysfence does not see; deny %s on %s (or leave %s out of the policy) to supervise connect", re.Call, re.ABI.Name, re.Action, re.Syscall, re.ABI.Name, re.ABI.Name)
+	} else if err != nil {
+		return nil, err
 	}
 	return prog, nil
 }
 
-// Numbers the rules of connect= use, the same on every Linux ABI.
-const (
-	msgFastOpen   = 0x20000000 // MSG_FASTOPEN, include/linux/socket.h
-	sysConnect    = 3          // socketcall's SYS_CONNECT, include/uapi/linux/net.h
-	afInet        = 2          // AF_INET
-	afInet6       = 10         // AF_INET6
-	sockTypeMask  = 0xf        // SOCK_TYPE_MASK, include/linux/net.h
-	sockSeqpacket = 5          // SOCK_SEQPACKET
-	ipprotoSCTP   = 132        // IPPROTO_SCTP, include/uapi/linux/in.h
-)
-
-// ioURingCalls are io_uring's system calls: a ring connects
-// (IORING_OP_CONNECT) and sends (IORING_OP_SENDMSG with MSG_FASTOPEN)
-// without connect(2).
-var ioURingCalls = []string{"io_uring_setup", "io_uring_enter", "io_uring_register"}
-
-// fastOpenArg is the flags argument of the calls that take MSG_FASTOPEN.
-var fastOpenArg = map[string]int{"sendto": 3, "sendmsg": 2, "sendmmsg": 3}
-
-// connectRules are the rules connect= puts before all others, beside
-// connect's Notify: every other way into a new connection is refused,
-// since the supervisor sees only connect. socketcall(SYS_CONNECT) is
-// notified on the ABIs that have socketcall; TCP Fast Open
-// (MSG_FASTOPEN, which connects and sends in one call) fails with
-// EOPNOTSUPP, the kernel's answer where it is disabled; io_uring fails
-// with ENOSYS, as on a kernel without it; SCTP sockets, which associate
-// by sendmsg and setsockopt, fail with EPROTONOSUPPORT.
-func connectRules(abis []*tables.ABI, ring []string) []seccomp.Rule {
-	var rules []seccomp.Rule
-	var withSocketcall []*tables.ABI
-	for _, abi := range abis {
-		if _, ok := abi.Number("socketcall"); ok {
-			withSocketcall = append(withSocketcall, abi)
-		}
-	}
-	if len(withSocketcall) > 0 {
-		rules = append(rules, seccomp.Rule{Syscall: "socketcall", Action: seccomp.Notify, ABIs: withSocketcall,
-			Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Eq, Value: sysConnect, Width: 32}}})
-	}
-	for _, name := range []string{"sendto", "sendmsg", "sendmmsg"} {
-		rules = append(rules, seccomp.Rule{Syscall: name, Action: seccomp.ErrnoNamed("EOPNOTSUPP"),
-			Args: []seccomp.Cond{{Arg: fastOpenArg[name], Op: seccomp.MaskedEq, Mask: msgFastOpen, Value: msgFastOpen, Width: 32}}})
-	}
-	rules = append(rules, seccomp.RulesFor(seccomp.ErrnoNamed("ENOSYS"), ring...)...)
-	for _, domain := range []uint64{afInet, afInet6} {
-		rules = append(rules,
-			seccomp.Rule{Syscall: "socket", Action: seccomp.ErrnoNamed("EPROTONOSUPPORT"), Args: []seccomp.Cond{
-				{Arg: 0, Op: seccomp.Eq, Value: domain, Width: 32}, {Arg: 2, Op: seccomp.Eq, Value: ipprotoSCTP, Width: 32}}},
-			seccomp.Rule{Syscall: "socket", Action: seccomp.ErrnoNamed("EPROTONOSUPPORT"), Args: []seccomp.Cond{
-				{Arg: 0, Op: seccomp.Eq, Value: domain, Width: 32}, {Arg: 1, Op: seccomp.MaskedEq, Mask: sockTypeMask, Value: sockSeqpacket, Width: 32}}})
-	}
-	return rules
-}
-
-// abisOf returns the ABIs p covers.
-func abisOf(p *seccomp.Policy) []*tables.ABI {
-	if len(p.ABIs) > 0 {
-		return p.ABIs
-	}
-	if abi, err := seccomp.NativeABI(); err == nil {
-		return []*tables.ABI{abi}
-	}
-	return nil
-}
-
 // runs reports whether a call given act runs in the kernel without the
-// supervisor: allowed, logged, or handed to a tracer (which may let it
-// run).
-func runs(act seccomp.Action, abi *tables.ABI) bool {
-	ret, err := act.Resolve(abi)
-	if err != nil {
-		return true
-	}
-	k := ret.Kind()
-	return k == filter.Allow || k == filter.Log || k == filter.TraceBase
-}
-
-// socketcallOps are socketcall's operations that open or feed a
-// connection other than SYS_CONNECT (include/uapi/linux/net.h):
-// SYS_SOCKET (an SCTP socket), SYS_SENDTO, SYS_SETSOCKOPT (SCTP's
-// connectx), SYS_SENDMSG, SYS_SENDMMSG, whose flags and addresses lie in
-// memory a filter cannot read.
-var socketcallOps = map[uint64]string{1: "SYS_SOCKET", 11: "SYS_SENDTO", 14: "SYS_SETSOCKOPT", 16: "SYS_SENDMSG", 20: "SYS_SENDMMSG"}
-
-// checkConnectRoutes refuses a program under which a call through any
-// ABI of this architecture, covered or foreign, could open a connection
-// that connect= does not see: a connect or socketcall(SYS_CONNECT) that
-// runs unsupervised, TCP Fast Open, io_uring, SCTP, or a socketcall whose
-// arguments in memory the filter cannot check.
-func checkConnectRoutes(prog *seccomp.Program, covered []*tables.ABI) error {
-	abis := seccomp.CompatABIs()
-	if abi, err := seccomp.NativeABI(); err == nil {
-		abis = append([]*tables.ABI{abi}, abis...)
-	}
-	type probe struct {
-		name, what string
-		args       []uint64
-	}
-	for _, abi := range abis {
-		probes := []probe{{"connect", "connect", nil}}
-		if _, ok := abi.Number("socketcall"); ok {
-			probes = append(probes, probe{"socketcall", "socketcall(SYS_CONNECT)", []uint64{sysConnect}})
-			for op, name := range socketcallOps {
-				probes = append(probes, probe{"socketcall", "socketcall(" + name + ")", []uint64{op}})
-			}
-		}
-		for name, arg := range fastOpenArg {
-			args := make([]uint64, arg+1)
-			args[arg] = msgFastOpen
-			probes = append(probes, probe{name, name + " with MSG_FASTOPEN", args})
-		}
-		probes = append(probes,
-			probe{"io_uring_setup", "io_uring_setup", nil},
-			probe{"socket", "socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP)", []uint64{afInet, 1, ipprotoSCTP}},
-			probe{"socket", "socket(AF_INET6, SOCK_SEQPACKET, 0)", []uint64{afInet6, sockSeqpacket, 0}})
-		slices.SortStableFunc(probes, func(a, b probe) int { return strings.Compare(a.what, b.what) })
-		for _, pr := range probes {
-			if _, ok := abi.Number(pr.name); !ok {
-				continue
-			}
-			act, err := prog.Evaluate(abi, pr.name, pr.args...)
-			if err != nil {
-				return err
-			}
-			if !runs(act, abi) {
-				continue
-			}
-			if act == seccomp.Notify {
-				continue
-			}
-			if !slices.Contains(covered, abi) {
-				return usagef("--supervise connect=: %s on %s gets the foreign-ABI action %s and would open connections sysfence does not see; leave --foreign at kill-process (or errno) to supervise connect", pr.what, abi.Name, act)
-			}
-			return usagef("--supervise connect=: %s on %s gets %s under this policy and would open connections sysfence does not see; deny %s on %s (or leave %s out of the policy) to supervise connect", pr.what, abi.Name, act, pr.name, abi.Name, abi.Name)
-		}
-	}
-	return nil
+// supervisor (notify.Runs, for a rule's action).
+func runs(act seccomp.Action) bool {
+	abi, err := seccomp.NativeABI()
+	return err != nil || notify.Runs(act, abi)
 }
 
 // handler returns the Handler that decides the supervised calls and

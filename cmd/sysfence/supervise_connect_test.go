@@ -30,6 +30,13 @@ var connectScenarios = map[string]testenv.Scenario{
 	"bad-fd":    scenarioBadFD,
 }
 
+// MSG_FASTOPEN (include/linux/socket.h) and socketcall's SYS_CONNECT
+// (include/uapi/linux/net.h).
+const (
+	msgFastOpen = 0x20000000
+	sysConnect  = 3
+)
+
 // addrEnv holds the addresses a scenario connects to, space-separated.
 const addrEnv = "SYSFENCE_TEST_ADDR"
 

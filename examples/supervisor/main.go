@@ -8,7 +8,7 @@
 // Copy it and change the policy or the handler: notify.Mux dispatches by
 // system call, notify.LogExec logs executions. Only connect is
 // supervised here; the other ways into a connection (TCP Fast Open,
-// io_uring) are refused, and every other call runs as usual. See the
+// io_uring, SCTP) are refused, and every other call runs as usual. See the
 // notify package documentation for what this guarantees.
 package main
 
@@ -61,18 +61,14 @@ func run(args []string) (int, error) {
 	}
 
 	// Every call is allowed but connect, which this process decides,
-	// and the calls that connect without connect(2): sendto and sendmsg
-	// with MSG_FASTOPEN (include/linux/socket.h), and io_uring. Calls
-	// through i386 are killed (the policy's Foreign default).
-	const msgFastOpen = 0x20000000
-	rules := seccomp.RulesFor(seccomp.Notify, "connect")
-	for name, arg := range map[string]int{"sendto": 3, "sendmsg": 2, "sendmmsg": 3} {
-		rules = append(rules, seccomp.Rule{Syscall: name, Action: seccomp.ErrnoNamed("EOPNOTSUPP"),
-			Args: []seccomp.Cond{{Arg: arg, Op: seccomp.MaskedEq, Mask: msgFastOpen, Value: msgFastOpen, Width: 32}}})
-	}
-	rules = append(rules, seccomp.RulesFor(seccomp.ErrnoNamed("ENOSYS"), "io_uring_setup", "io_uring_enter", "io_uring_register")...)
-	prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: rules}).Compile()
+	// and the calls that connect without connect(2) (TCP Fast Open,
+	// io_uring, SCTP), which fail. Calls through i386 are killed (the
+	// policy's Foreign default); CheckConnectRoutes makes sure.
+	prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: notify.ConnectRules()}).Compile()
 	if err != nil {
+		return 1, err
+	}
+	if err := notify.CheckConnectRoutes(prog); err != nil {
 		return 1, err
 	}
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
