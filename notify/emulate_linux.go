@@ -222,12 +222,17 @@ func (r *Request) connectUnix(c *ConnectAllowlist, s int, raw []byte, d ConnectD
 			if d.Allowed = c.allows(d.Addr); !d.Allowed {
 				return nil
 			}
-			if len(d.Addr.Path) >= sunPathMax {
+			// sun_path need not end in NUL when the path fills it
+			// (unix(7)).
+			if len(d.Addr.Path) > sunPathMax {
 				d.Response = Fail(syscall.ENAMETOOLONG)
 				return nil
 			}
 			raw = binary.NativeEndian.AppendUint16(nil, afUnix)
-			raw = append(append(raw, d.Addr.Path...), 0)
+			raw = append(raw, d.Addr.Path...)
+			if len(d.Addr.Path) < sunPathMax {
+				raw = append(raw, 0)
+			}
 		}
 		switch t, err := sockType(s); {
 		case err != nil:
