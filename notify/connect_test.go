@@ -23,6 +23,8 @@ func TestParseConnectRule(t *testing.T) {
 		{"[fd00::/8]:*", "[fd00::/8]:*"},
 		{"unix:/run/x.sock", "unix:/run/x.sock"},
 		{"unix:@abstract", "unix:@abstract"},
+		{"unix:/run/@file", "unix:/run/@file"}, // a file named @file
+		{"unix:/run/../run/x.sock", "unix:/run/x.sock"},
 	} {
 		r, err := notify.ParseConnectRule(tc.in)
 		if err != nil {
@@ -33,7 +35,7 @@ func TestParseConnectRule(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.in, r, tc.out)
 		}
 	}
-	for _, bad := range []string{"", "unix:", "host:80", "127.0.0.1:0", "127.0.0.1:65536", "[::1", "[::1]80", "1.2.3.4/33"} {
+	for _, bad := range []string{"", "unix:", "unix:@", "unix:x.sock", "unix:@x" + strings.Repeat("x", 107), "host:80", "127.0.0.1:0", "127.0.0.1:65536", "[::1", "[::1]80", "1.2.3.4/33"} {
 		if _, err := notify.ParseConnectRule(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

@@ -198,20 +198,30 @@ func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Po
 	p := *base
 	p.Rules = nil
 	if s.connectSet {
-		// io_uring's calls are refused, unless base refuses them
-		// already, in its own way.
-		rules := notify.ConnectRules(base.ABIs...)
+		// The routes ConnectRules refuses are left to base where base
+		// refuses them already, in its own way: a call it names with
+		// an action that does not run it, or does not name under a
+		// Default that does not. A base that lets io_uring run is
+		// refused: io_uring is the user's choice, and connect= cannot
+		// see it.
+		named := map[string]bool{}
+		refused := map[string]bool{}
 		for _, r := range base.Rules {
-			if !slices.Contains(notify.IOURingCalls, r.Syscall) {
-				continue
+			named[r.Syscall] = true
+			if slices.Contains(notify.IOURingCalls, r.Syscall) {
+				if runs(r.Action) {
+					return nil, usagef("--supervise connect= cannot see the connects io_uring makes (IORING_OP_CONNECT), and %s gives %s %s: leave it out, or leave out connect=", baseName, r.Syscall, r.Action)
+				}
+				refused[r.Syscall] = true
 			}
-			if runs(r.Action) {
-				return nil, usagef("--supervise connect= cannot see the connects io_uring makes (IORING_OP_CONNECT), and %s gives %s %s: leave it out, or leave out connect=", baseName, r.Syscall, r.Action)
-			}
-			// base refuses it already, in its own way.
-			rules = slices.DeleteFunc(rules, func(c seccomp.Rule) bool { return c.Syscall == r.Syscall })
 		}
-		p.Rules = append(p.Rules, rules...)
+		def := base.Default
+		if def == "" {
+			def = seccomp.KillProcess
+		}
+		p.Rules = slices.DeleteFunc(notify.ConnectRules(base.ABIs...), func(r seccomp.Rule) bool {
+			return r.Action != seccomp.Notify && (refused[r.Syscall] || !named[r.Syscall] && !runs(def))
+		})
 	}
 	for _, name := range calls {
 		if name != "connect" {

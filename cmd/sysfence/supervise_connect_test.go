@@ -326,8 +326,8 @@ func blockingConnect(sa syscall.Sockaddr, timeout time.Duration) error {
 // scenarioBlocking makes blocking connects to the first address of
 // addrEnv, a full queue, and by modeEnv: "signal", one that a signal to
 // its thread interrupts; "many", nine that wait while another connect,
-// to the second address, is made; "exit", one left waiting as the
-// command exits.
+// to the second address, is made; "timeout", one with SO_SNDTIMEO;
+// "exit", one left waiting as the command exits.
 func scenarioBlocking() (any, error) {
 	a := addrs()
 	out := map[string]string{}
@@ -365,6 +365,8 @@ func scenarioBlocking() (any, error) {
 		time.Sleep(500 * time.Millisecond)
 		out["allowed"] = errString(blockingConnect(a[1], 0))
 		out["blocked ones finished before"] = strconv.Itoa(int(finished.Load()))
+	case "timeout":
+		out["connect"] = errString(blockingConnect(a[0], time.Second))
 	case "exit":
 		go blockingConnect(a[0], 0)
 		time.Sleep(300 * time.Millisecond)
@@ -413,6 +415,15 @@ func TestSuperviseBlockingConnect(t *testing.T) {
 	t.Run("exit", func(t *testing.T) {
 		t.Parallel()
 		run(t, "exit")
+	})
+	// The socket's SO_SNDTIMEO ends the wait as the kernel's connect
+	// would end it.
+	t.Run("timeout", func(t *testing.T) {
+		t.Parallel()
+		_, got := run(t, "timeout")
+		if got["connect"] != syscall.EINPROGRESS.Error() {
+			t.Errorf("a blocking connect with SO_SNDTIMEO: %v; want EINPROGRESS", got)
+		}
 	})
 }
 
