@@ -416,6 +416,27 @@ func TestConnectThreadFDTable(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, got[k], w)
 		}
 	}
+	// Without PIDFD_THREAD (Linux before 6.9), the process's table
+	// serves only where kcmp shows the thread shares it: here it does
+	// not, and the connect is refused rather than made on the wrong
+	// socket.
+	notify.SetNoPIDFDThread(true)
+	defer notify.SetNoPIDFDThread(false)
+	got, decisions := runConnects(t, testenv.Self(t), allow, "thread-fd", addrEnv+"="+ln.Addr().String())
+	want = map[string]string{"connect": syscall.EACCES.Error(), "thread's socket": syscall.ENOTCONN.Error(), "process's socket": syscall.ENOTCONN.Error()}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("without PIDFD_THREAD: %s: %q, want %q", k, got[k], w)
+		}
+	}
+	if len(decisions) != 1 || !errors.Is(decisions[0].Err, notify.ErrCannotEmulate) {
+		t.Errorf("without PIDFD_THREAD: decisions %+v, want one with ErrCannotEmulate", decisions)
+	}
+	// A thread sharing the process's table is served the same way.
+	got, _ = runConnects(t, testenv.Self(t), allow, "connect", addrsEnv+"=tcp:"+ln.Addr().String())
+	if got["tcp:"+ln.Addr().String()] != "" {
+		t.Errorf("without PIDFD_THREAD, a thread sharing its table: %v; want connected", got)
+	}
 }
 
 // scenarioLeaderExit ends the thread-group leader, then connects from

@@ -33,6 +33,7 @@ func (r *Request) emulateConnect(ctx context.Context, c *ConnectAllowlist, fd in
 		d.Response = Fail(syscall.EBADF)
 		return d
 	case err != nil:
+		d.Allowed = c.allows(d.Addr)
 		d.Err = err
 		return d
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -34,6 +35,10 @@ func (r *Request) GetFD(fd int) (*os.File, error) {
 // whose value differs between architectures.
 const pidfdThread = syscall.O_EXCL
 
+// noPIDFDThread makes getFD take the way of kernels without PIDFD_THREAD
+// (before 6.9), for tests.
+var noPIDFDThread atomic.Bool
+
 // kcmpFiles is KCMP_FILES of include/uapi/linux/kcmp.h.
 const kcmpFiles = 2
 
@@ -56,7 +61,11 @@ func (r *Request) getFD(fd int) (int, error) {
 		}
 		return err
 	}
-	pidfd, _, errno := syscall.Syscall(open, uintptr(r.PID), pidfdThread, 0)
+	var pidfd uintptr
+	errno := syscall.EINVAL
+	if !noPIDFDThread.Load() {
+		pidfd, _, errno = syscall.Syscall(open, uintptr(r.PID), pidfdThread, 0)
+	}
 	if errno == syscall.EINVAL {
 		// No PIDFD_THREAD: the process's pidfd serves if the thread
 		// shares its table.
@@ -70,8 +79,11 @@ func (r *Request) getFD(fd int) (int, error) {
 				return -1, fmt.Errorf("%w: thread %d of %d: no PIDFD_THREAD, no kcmp: %v", ErrCannotEmulate, r.PID, tgid, err)
 			}
 			same, _, errno := syscall.Syscall6(kcmp, uintptr(tgid), uintptr(r.PID), kcmpFiles, 0, 0, 0)
-			if errno != 0 || same != 0 {
-				return -1, gone(fmt.Errorf("%w: thread %d of %d may have a descriptor table of its own (kcmp: %d, %v)", ErrCannotEmulate, r.PID, tgid, same, errno))
+			switch {
+			case errno != 0:
+				return -1, gone(fmt.Errorf("%w: thread %d of %d: no PIDFD_THREAD, and kcmp: %v", ErrCannotEmulate, r.PID, tgid, errno))
+			case same != 0:
+				return -1, gone(fmt.Errorf("%w: thread %d of %d has a descriptor table of its own, which only PIDFD_THREAD (Linux 6.9) reaches", ErrCannotEmulate, r.PID, tgid))
 			}
 		}
 		pidfd, _, errno = syscall.Syscall(open, uintptr(tgid), 0, 0)
