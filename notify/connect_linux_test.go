@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -35,6 +37,7 @@ func init() {
 	scenarios["unix"] = scenarioUnix
 	scenarios["thread-fd"] = scenarioThreadFD
 	scenarios["bad-fd"] = scenarioBadFD
+	scenarios["connect-n"] = scenarioConnectN
 }
 
 func errnoErr(e syscall.Errno) error {
@@ -511,5 +514,64 @@ func TestStartWithoutInit(t *testing.T) {
 	_, err := notify.Start(context.Background(), exec.Command("/bin/true"), getppidProgram(t))
 	if err == nil || !strings.Contains(err.Error(), "notify.Init was not called first in main") {
 		t.Errorf("Start: %v; want an error naming notify.Init", err)
+	}
+}
+
+// scenarioConnectN connects NOTIFY_TEST_CALLS new sockets to addrEnv, one
+// after another, and reports how many connected.
+func scenarioConnectN() (any, error) {
+	n, _ := strconv.Atoi(os.Getenv("NOTIFY_TEST_CALLS"))
+	sa := sockaddrOf(os.Getenv(addrEnv))
+	ok := 0
+	for range n {
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return nil, err
+		}
+		if syscall.Connect(fd, sa) == nil {
+			ok++
+		}
+		syscall.Close(fd)
+	}
+	return ok, nil
+}
+
+// BenchmarkConnect measures one supervised blocking connect over
+// loopback, let through (continue) and made by the supervisor
+// (emulate): compare the two in one run.
+func BenchmarkConnect(b *testing.B) {
+	requireNotify(b)
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	rule, err := notify.ParseConnectRule(ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	prog := compile(b, &seccomp.Policy{Default: seccomp.Allow, Rules: seccomp.RulesFor(seccomp.Notify, "connect")})
+	for _, mode := range []string{"continue", "emulate"} {
+		b.Run(mode, func(b *testing.B) {
+			allow := &notify.ConnectAllowlist{Allow: []notify.ConnectRule{rule}, ContinueAfterCheckUnsafe: mode == "continue"}
+			tg := start(b, prog, "connect-n", "NOTIFY_TEST_CALLS="+strconv.Itoa(b.N), addrEnv+"="+ln.Addr().String())
+			defer tg.l.Close()
+			wait := serve(context.Background(), tg.l, allow)
+			var got int
+			tg.wait(b, &got)
+			wait()
+			if got != b.N {
+				b.Errorf("%d of %d connected", got, b.N)
+			}
+		})
 	}
 }

@@ -88,13 +88,16 @@ func (r *Request) connectAs(ctx context.Context, s int, raw []byte) Response {
 			return result(errno)
 		}
 		// In progress (or, for a unix socket, its peer's queue full):
-		// wait for it as the caller would.
+		// wait for it as the caller would, looking at the caller each
+		// tick the socket is not ready.
+		ready := false
 		if errno != syscall.EAGAIN {
-			pollOut(s, waitTick)
+			ready = pollOut(s, waitTick)
 		} else {
 			time.Sleep(waitTick)
 		}
 		switch {
+		case ready && ctx.Err() == nil:
 		case ctx.Err() != nil:
 			return Fail(syscall.EINTR)
 		case r.Valid() != nil:
@@ -136,11 +139,13 @@ func fcntl(fd, cmd, arg int) (int, error) {
 	return int(r), nil
 }
 
-// pollOut waits at most d for s to be writable or in error.
-func pollOut(s int, d time.Duration) {
+// pollOut waits at most d for s to be writable or in error, and reports
+// whether it is.
+func pollOut(s int, d time.Duration) bool {
 	p := pollFd{fd: int32(s), events: 0x4 /* POLLOUT */}
 	ts := syscall.NsecToTimespec(d.Nanoseconds())
-	syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&p)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	n, _, errno := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&p)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	return errno == 0 && n > 0
 }
 
 // sndTimeout returns the socket's SO_SNDTIMEO, which bounds a blocking
