@@ -77,11 +77,15 @@ func (r *Request) connectAs(ctx context.Context, s int, raw []byte) Response {
 	if tv, err := sndTimeout(s); err == nil && tv > 0 {
 		deadline = time.Now().Add(tv)
 	}
-	for {
+	for first := true; ; first = false {
 		switch errno {
 		case syscall.EISCONN:
-			// Connected by the attempt after the first: the blocking
-			// connect's success.
+			// Connected before the first attempt: the caller's
+			// error. Connected by a later one (another connect of the
+			// socket finished it): the blocking connect's success.
+			if first {
+				return Fail(errno)
+			}
 			return Return(0)
 		case syscall.EINPROGRESS, syscall.EALREADY, syscall.EAGAIN:
 		default:
