@@ -200,6 +200,13 @@ func callerSignalled(tid int) bool {
 	return pnd&^blk&cgt != 0
 }
 
+// isUnix reports whether s is an AF_UNIX socket (SO_DOMAIN); another
+// family given a unix address gets the kernel's own error.
+func isUnix(s int) bool {
+	d, err := syscall.GetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_DOMAIN)
+	return err != nil || d == afUnix
+}
+
 // sockType returns the socket's SO_TYPE.
 func sockType(s int) (int, error) {
 	return syscall.GetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_TYPE)
@@ -248,7 +255,7 @@ func (r *Request) connectUnix(c *ConnectAllowlist, s int, raw []byte, d ConnectD
 		case err != nil:
 			d.Response = result(err.(syscall.Errno))
 			return nil
-		case t == syscall.SOCK_STREAM || t == syscall.SOCK_SEQPACKET:
+		case (t == syscall.SOCK_STREAM || t == syscall.SOCK_SEQPACKET) && isUnix(s):
 			return fmt.Errorf("%w: a unix stream socket connected by the supervisor would show the server the supervisor's process as its peer (SO_PEERCRED)", ErrCannotEmulate)
 		}
 		// Datagram: the connect completes at once.
