@@ -60,6 +60,9 @@ func ConnectRules(abis ...*tables.ABI) []seccomp.Rule {
 			withSocketcall = append(withSocketcall, abi)
 		}
 	}
+	// A policy that derives multiplexed rules (seccomp.MultiplexDerive)
+	// gives socketcall(SYS_CONNECT) connect's Notify already; one that
+	// takes rules as written (a translated profile) needs this one.
 	if len(withSocketcall) > 0 {
 		rules = append(rules, seccomp.Rule{Syscall: "socketcall", Action: seccomp.Notify, ABIs: withSocketcall,
 			Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Eq, Value: sysConnect, Width: 32}}})
