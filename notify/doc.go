@@ -120,7 +120,9 @@
 //     socket it may reach with its own credentials);
 //   - restrict sockets the command did not connect itself: inherited
 //     descriptors, descriptors received over a unix socket, an io_uring
-//     with a polling thread created before the filter;
+//     with a polling thread created before the filter, or connections
+//     made for it by a process outside the filter that it can control
+//     (ptrace, /proc/PID/mem of a process of the same user);
 //   - keep the command's Landlock domain or LSM label on the connects it
 //     emulates: the kernel checks them as the supervisor's (the socket,
 //     and with it the network namespace, is still the command's);
