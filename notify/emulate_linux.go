@@ -12,10 +12,15 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
 )
+
+// tamperTimeout bounds a connect the supervisor makes non-blocking,
+// in case the caller makes it blocking again at once.
+const tamperTimeout = time.Second
 
 // waitTick is how often a supervisor waiting for a caller's blocking
 // connect looks at the caller (gone? a signal to handle?) and at ctx.
@@ -63,11 +68,29 @@ func (r *Request) connectAs(ctx context.Context, s int, raw []byte) Response {
 	}
 	blocking := flags&syscall.O_NONBLOCK == 0
 	attempt := func() syscall.Errno {
-		if blocking {
-			fcntl(s, syscall.F_SETFL, flags|syscall.O_NONBLOCK)
-			defer fcntl(s, syscall.F_SETFL, flags)
+		if !blocking {
+			return rawConnect(s, raw)
 		}
-		return rawConnect(s, raw)
+		fcntl(s, syscall.F_SETFL, flags|syscall.O_NONBLOCK)
+		defer fcntl(s, syscall.F_SETFL, flags)
+		// Another thread of the caller may make the socket blocking
+		// again before the connect: the connect would then hold this
+		// thread for the kernel's whole timeout. A watchdog shuts the
+		// socket down instead (inet_shutdown wakes a connect waiting
+		// in SYN_SENT), which only the caller's own tampering causes.
+		var state atomic.Int32 // 0 connecting, 1 returned, 2 shut down
+		done := make(chan struct{})
+		t := time.AfterFunc(tamperTimeout, func() {
+			defer close(done)
+			if state.CompareAndSwap(0, 2) {
+				syscall.Shutdown(s, syscall.SHUT_RDWR)
+			}
+		})
+		errno := rawConnect(s, raw)
+		if !state.CompareAndSwap(0, 1) || !t.Stop() {
+			<-done // the watchdog ran, or is running: let it finish with s
+		}
+		return errno
 	}
 	errno := attempt()
 	if !blocking {

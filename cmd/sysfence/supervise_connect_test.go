@@ -327,6 +327,7 @@ func blockingConnect(sa syscall.Sockaddr, timeout time.Duration) error {
 // addrEnv, a full queue, and by modeEnv: "signal", one that a signal to
 // its thread interrupts; "many", nine that wait while another connect,
 // to the second address, is made; "timeout", one with SO_SNDTIMEO;
+// "tamper", three whose socket another thread keeps making blocking;
 // "exit", one left waiting as the command exits.
 func scenarioBlocking() (any, error) {
 	a := addrs()
@@ -367,6 +368,33 @@ func scenarioBlocking() (any, error) {
 		out["blocked ones finished before"] = strconv.Itoa(int(finished.Load()))
 	case "timeout":
 		out["connect"] = errString(blockingConnect(a[0], time.Second))
+	case "tamper":
+		// Another thread makes the socket blocking again and again,
+		// against the supervisor's non-blocking connect; a signal
+		// comes after 3 s, in case the supervisor is still waiting.
+		sigs := make(chan os.Signal, 8)
+		signal.Notify(sigs, syscall.SIGUSR1)
+		runtime.LockOSThread()
+		tid := syscall.Gettid()
+		for i := range 3 {
+			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+			if err != nil {
+				return nil, err
+			}
+			var stop atomic.Bool
+			go func() {
+				runtime.LockOSThread()
+				for !stop.Load() {
+					fcntl(fd, syscall.F_SETFL, 0)
+				}
+			}()
+			t := time.AfterFunc(3*time.Second, func() { syscall.Tgkill(os.Getpid(), tid, syscall.SIGUSR1) })
+			err = syscall.Connect(fd, a[0])
+			t.Stop()
+			stop.Store(true)
+			out[strconv.Itoa(i)] = errString(err)
+			syscall.Close(fd)
+		}
 	case "exit":
 		go blockingConnect(a[0], 0)
 		time.Sleep(300 * time.Millisecond)
@@ -416,6 +444,19 @@ func TestSuperviseBlockingConnect(t *testing.T) {
 		t.Parallel()
 		run(t, "exit")
 	})
+	// A command that makes its socket blocking again, against the
+	// supervisor's non-blocking connect, does not hold a thread of
+	// sysfence for the kernel's timeout: a watchdog shuts the socket
+	// down (ECONNRESET), or the signal ends the wait (EINTR).
+	t.Run("tamper", func(t *testing.T) {
+		t.Parallel()
+		_, got := run(t, "tamper")
+		for i := range 3 {
+			if g := got[strconv.Itoa(i)]; g != syscall.ECONNRESET.Error() && g != syscall.EINTR.Error() {
+				t.Errorf("attempt %d: %q, want ECONNRESET or EINTR (all: %v)", i, g, got)
+			}
+		}
+	})
 	// The socket's SO_SNDTIMEO ends the wait as the kernel's connect
 	// would end it.
 	t.Run("timeout", func(t *testing.T) {
@@ -425,6 +466,10 @@ func TestSuperviseBlockingConnect(t *testing.T) {
 			t.Errorf("a blocking connect with SO_SNDTIMEO: %v; want EINPROGRESS", got)
 		}
 	})
+}
+
+func fcntl(fd, cmd, arg int) {
+	syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg))
 }
 
 // scenarioBadFD connects descriptor 999, which is not open.
