@@ -69,6 +69,8 @@ type Policy struct {
 type Rule struct {
 	// Syscall is the system call's name in the kernel's tables
 	// ("openat", "umount2"), or an alias the uapi headers define; or a
+	// syscall group ("@file-system", see Groups), which stands for each
+	// of its calls that a covered ABI has, sorted by name; or a
 	// number as seccomp_data.nr holds it ("451", "0x1c3", "-1"), for a
 	// call newer than the tables or syscall(-1), which tracers use to
 	// skip a call. A number means the same on every ABI the rule applies
@@ -123,15 +125,19 @@ func (p *Policy) Compile() (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkRules(abis); err != nil {
+	p, origin, err := p.withGroups(abis)
+	if err != nil {
 		return nil, err
+	}
+	if err := p.checkRules(abis); err != nil {
+		return nil, ruleOrigin(err, origin)
 	}
 	if err := p.checkNames(abis); err != nil {
 		return nil, err
 	}
 	fp, skipped, routed, err := p.lower(abis)
 	if err != nil {
-		return nil, err
+		return nil, ruleOrigin(err, origin)
 	}
 	insns, err := compile.Compile(fp)
 	if err != nil {
