@@ -56,8 +56,9 @@ standard error. learn exits as CMD does, after writing the policy.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		out := fs.String("o", "-", "write the policy to `FILE` (- for standard output)")
 		format := fs.String("format", "allow", "the policy's `FORMAT`: allow (names for run --allow) or profile (Docker/OCI JSON)")
+		namesOnly := fs.Bool("names-only", false, "record the names of the calls only, not the arguments that decide what clone, socket, ioctl, prctl, personality, mmap, mprotect and fcntl do")
 		return func(inv *invocation) error {
-			return runLearn(inv, *out, *format)
+			return runLearn(inv, *out, *format, *namesOnly)
 		}
 	},
 }
@@ -72,6 +73,9 @@ type learned struct {
 	// unknown are numbers no table names, as "ABI:number".
 	unknown map[string]bool
 	total   int
+	// args are the conditions recorded of the calls argSpecs names, by
+	// ABI and name; nil with --names-only.
+	args map[*tables.ABI]map[string]learnedArgs
 }
 
 // record records one notified call. Until the native execve that starts
@@ -102,6 +106,7 @@ func (l *learned) record(req *notify.Request) {
 		l.calls[abi] = make(map[string]bool)
 	}
 	l.calls[abi][name] = true
+	l.recordArgs(abi, name, req.Data.Args)
 }
 
 func mustNumber(abi *tables.ABI, name string) uint32 {
@@ -124,20 +129,26 @@ func (l *learned) sorted(abi *tables.ABI) []string {
 
 // allowlist returns the names an allowlist for run needs: the calls
 // the target made on the native ABI and those sysfence run makes before
-// its exec. added counts the latter that the target did not make.
+// its exec, with the arguments of each (see learnArgs). added counts the
+// latter that the target did not make.
 func (l *learned) allowlist() (names []string, added int) {
 	names = l.sorted(l.native)
 	for _, c := range startCalls {
-		if _, ok := l.native.Number(c.name); ok && !slices.Contains(names, c.name) {
-			names = append(names, c.name)
-			added++
+		if _, ok := l.native.Number(c.name); ok {
+			if !slices.Contains(names, c.name) {
+				names = append(names, c.name)
+				added++
+			}
+			var args [6]uint64
+			copy(args[:], c.args)
+			l.recordArgs(l.native, c.name, args)
 		}
 	}
 	slices.Sort(names)
 	return names, added
 }
 
-func runLearn(inv *invocation, out, format string) error {
+func runLearn(inv *invocation, out, format string, namesOnly bool) error {
 	if len(inv.args) == 0 {
 		return usagef("no command given")
 	}
@@ -157,6 +168,9 @@ func runLearn(inv *invocation, out, format string) error {
 		return err
 	}
 	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool)}
+	if !namesOnly {
+		l.args = make(map[*tables.ABI]map[string]learnedArgs)
+	}
 	h := notify.Logged(notify.ContinueAll, func(req *notify.Request, _ notify.Response) { l.record(req) })
 	start := time.Now()
 	state, err := supervise(inv, prog, h)
@@ -188,7 +202,7 @@ func runLearn(inv *invocation, out, format string) error {
 		unknown := slices.Sorted(maps.Keys(l.unknown))
 		fmt.Fprintf(inv.stderr, "sysfence learn: warning: %s made system calls no table names (%s): an allowlist cannot name them, and run gives them ENOSYS\n", inv.args[0], strings.Join(unknown, ", "))
 	}
-	text := strings.Join(names, ",") + "\n"
+	text := strings.Join(l.entries(native, names), ",") + "\n"
 	if err := writeOutput(inv.stdout, out, text); err != nil {
 		return err
 	}
@@ -222,7 +236,7 @@ func writeProfile(inv *invocation, l *learned, out string, state *os.ProcessStat
 	slices.SortFunc(abis[1:], func(a, b *tables.ABI) int { return strings.Compare(a.Name, b.Name) })
 	slices.Sort(names)
 	names = slices.Compact(names)
-	p := &seccomp.Policy{Default: seccomp.KillProcess, ABIs: abis, Rules: seccomp.RulesFor(seccomp.Allow, names...)}
+	p := &seccomp.Policy{Default: seccomp.KillProcess, ABIs: abis, Rules: l.profileRules(abis, names)}
 	b, lost, err := profile.MarshalPolicy(p)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net"
@@ -40,11 +41,13 @@ func exitsWith(want string) exerciser {
 	}
 }
 
-// checkLearned learns cmd's allowlist, runs cmd again under it, and then
-// under the allowlist less each learned call that sysfence run does not
-// need itself: each of those runs must fail (exit non-zero or be killed),
-// since the learned Default is kill-process.
-func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
+// checkLearned learns cmd's allowlist, with the arguments that decide
+// what some calls do, and runs cmd again under it; then under the list
+// less each learned call that sysfence run does not need itself, and
+// less each learned value of an argument (one entry NAME:CONDS): each
+// of those runs must fail (exit non-zero or be killed), since the
+// learned Default is kill-process. It returns the learned entries.
+func checkLearned(t *testing.T, ex exerciser, cmd ...string) []string {
 	file := filepath.Join(t.TempDir(), "calls.txt")
 	start := time.Now()
 	c, ok := ex(t, append([]string{"learn", "-o", file, "--"}, cmd...)...)
@@ -57,8 +60,11 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
 		t.Fatal(err)
 	}
 	list := strings.TrimSpace(string(b))
-	names := strings.Split(list, ",")
-	t.Logf("learned %d calls in %v (%s): %s", len(names), took.Round(time.Millisecond), strings.TrimSpace(string(c.Stderr)), list)
+	entries := strings.Split(list, ",")
+	t.Logf("learned %d entries in %v (%s): %s", len(entries), took.Round(time.Millisecond), strings.TrimSpace(string(c.Stderr)), list)
+	if !slices.IsSortedFunc(entries, compareEntries) || len(slices.Compact(slices.Clone(entries))) != len(entries) {
+		t.Errorf("the learned list is not sorted by name and value, each once: %s", list)
+	}
 
 	// What the target did, it does again under the list, every time.
 	for range 3 {
@@ -67,24 +73,78 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
 		}
 	}
 
-	var removed []string
-	for _, name := range names {
-		if slices.ContainsFunc(startCalls, func(c startCall) bool { return c.name == name }) {
+	native, err := nativeABI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The entries run needs for its own calls before the exec.
+	needed := make(map[string]bool)
+	for _, c := range startCalls {
+		needed[c.name] = true
+		if spec, ok := argSpecs[c.name]; ok {
+			var args [6]uint64
+			copy(args[:], c.args)
+			needed[c.name+formatConds(spec(native, args))] = true
+		}
+	}
+	fails := func(what string, less []string) {
+		c, _ := ex(t, append([]string{"run", "--allow", strings.Join(less, ","), "--"}, cmd...)...)
+		if c.State.Success() {
+			t.Errorf("without %s the target still succeeds\nstdout:\n%s\nstderr:\n%s", what, c.Stdout, c.Stderr)
+		} else if c.State.ExitCode() == exitUsage && strings.Contains(string(c.Stderr), "cannot start") {
+			t.Errorf("without %s run refuses the list, rather than the target failing: %s", what, c.Stderr)
+		}
+	}
+	var removed, removedValues []string
+	for _, e := range entries {
+		name, _, hasConds := strings.Cut(e, ":")
+		if hasConds {
+			if needed[e] {
+				continue
+			}
+			removedValues = append(removedValues, e)
+			fails(e, slices.DeleteFunc(slices.Clone(entries), func(x string) bool { return x == e }))
+		}
+		if needed[name] || slices.Contains(removed, name) {
 			continue // run would refuse the list, not the target fail
 		}
 		removed = append(removed, name)
-		less := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == name })
-		c, _ := ex(t, append([]string{"run", "--allow", strings.Join(less, ","), "--"}, cmd...)...)
-		if c.State.Success() {
-			t.Errorf("without %s the target still succeeds\nstdout:\n%s\nstderr:\n%s", name, c.Stdout, c.Stderr)
-		} else if c.State.ExitCode() == exitUsage && strings.Contains(string(c.Stderr), "cannot start") {
-			t.Errorf("without %s run refuses the list, rather than the target failing: %s", name, c.Stderr)
-		}
+		fails(name, slices.DeleteFunc(slices.Clone(entries), func(x string) bool { n, _, _ := strings.Cut(x, ":"); return n == name }))
 	}
 	if len(removed) < 5 {
 		t.Errorf("only %d learned calls to remove: %v", len(removed), removed)
 	}
+	if len(removedValues) == 0 {
+		t.Errorf("no learned argument values to remove: %s", list)
+	}
 	t.Logf("each of %d learned calls removed made the target fail: %s", len(removed), strings.Join(removed, ","))
+	t.Logf("each of %d learned argument values removed made the target fail: %s", len(removedValues), strings.Join(removedValues, ","))
+	return entries
+}
+
+// compareEntries orders a learned list's entries by name, then by the
+// values of their conditions as numbers.
+func compareEntries(a, b string) int {
+	an, ac, _ := strings.Cut(a, ":")
+	bn, bc, _ := strings.Cut(b, ":")
+	if c := strings.Compare(an, bn); c != 0 {
+		return c
+	}
+	ra, err := listRule(a, seccomp.Allow)
+	if err != nil {
+		return strings.Compare(ac, bc)
+	}
+	rb, err := listRule(b, seccomp.Allow)
+	if err != nil {
+		return strings.Compare(ac, bc)
+	}
+	for i := range min(len(ra.Args), len(rb.Args)) {
+		x, y := ra.Args[i], rb.Args[i]
+		if c := cmp.Or(cmp.Compare(x.Arg, y.Arg), cmp.Compare(x.Mask, y.Mask), cmp.Compare(x.Value, y.Value)); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(ra.Args), len(rb.Args))
 }
 
 // Must show: learn on a shell pipeline. pipefail makes a member killed
