@@ -21,7 +21,7 @@ import (
 var learnCommand = &command{
 	name:    "learn",
 	summary: "run a command and write the policy of the calls it made",
-	usage: `[-o FILE] [--format allow|profile] [--] CMD [ARGS...]
+	usage: `[-o FILE] [--format allow|profile] [--names-only] [--] CMD [ARGS...]
 
 Run CMD, with everything it starts (children and threads), under a filter
 that notifies sysfence of every system call and lets each one run; then
@@ -29,8 +29,8 @@ write the smallest policy under which CMD does what it just did. Each call
 is recorded under the ABI it was made through: an i386 binary's calls
 (int 0x80) under x86, x32 calls under x32.
 
---format allow writes the names comma-separated, exactly what --allow
-takes, so that
+--format allow writes the calls comma-separated, exactly what --allow
+takes, sorted by name, so that
 
 	sysfence learn -o calls.txt -- CMD
 	sysfence run --allow "$(cat calls.txt)" -- CMD
@@ -47,6 +47,16 @@ write a profile instead. --format profile writes a Docker/OCI seccomp
 profile (JSON): its architectures are the ABIs CMD used, the names it
 allows are the same (those of every ABI, since a profile's names apply
 to each architecture it lists), and its default is kill-process.
+
+Of the calls whose arguments decide what they can do, learn records
+those arguments and allows only the values seen: clone's namespace
+flags (a clone with CLONE_NEWUSER is killed if CMD cloned without it),
+socket's family and type, ioctl's request, prctl's option, personality,
+whether mmap and mprotect's prot has PROT_EXEC, and fcntl's command. An
+entry NAME:argN=V:argN&MASK=V compares the low 32 bits of each argument,
+all the kernel reads of these int parameters; the list has one entry per
+value seen, in numeric order. In a profile, the same values compare all
+64 bits. --names-only records names alone.
 
 A policy is learned from one run: a call CMD makes only on another path
 (an error, other input, a slower machine) is not in it. CMD runs slower
