@@ -61,6 +61,13 @@ type Policy struct {
 	// Zero means MultiplexDerive: it does, never more loosely than the
 	// direct call (see the package documentation, Multiplexers).
 	Multiplexers MultiplexMode
+	// Weights, when not nil, say how often a program makes each system
+	// call, by name, as "sysfence learn --counts" records them: the
+	// search over syscall numbers puts the calls made most the fewest
+	// instructions away (minijail's @frequency). They change the
+	// program's length and speed, never a decision. A name no ABI knows
+	// is an error; one a covered ABI lacks is ignored on it.
+	Weights map[string]uint64
 }
 
 // Rule gives Action to calls of the system call named Syscall (as in the
@@ -133,6 +140,9 @@ func (p *Policy) Compile() (*Program, error) {
 		return nil, ruleOrigin(err, origin)
 	}
 	if err := p.checkNames(abis); err != nil {
+		return nil, err
+	}
+	if err := p.checkWeights(); err != nil {
 		return nil, err
 	}
 	fp, skipped, routed, err := p.lower(abis)
@@ -312,6 +322,14 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, []Rou
 		return nil, nil, nil, err
 	}
 	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules)+len(muxRules))}
+	if p.Weights != nil {
+		ap.Weights = make(map[uint32]uint64, len(p.Weights))
+		for name, n := range p.Weights {
+			if nr, ok := names[name]; ok {
+				ap.Weights[nr] += n
+			}
+		}
+	}
 	var skipped []Skipped
 	// For each number of the table (less NrBit), and each number outside
 	// it that a rule names: 1 + the index of its rule in ap.Rules, and
@@ -447,4 +465,20 @@ func nameIndex(abi *tables.ABI) map[string]uint32 {
 	}
 	m, _ := nameIndexes.LoadOrStore(abi, idx)
 	return m.(map[string]uint32)
+}
+
+// checkWeights reports a name in Weights that no ABI knows, the first in
+// alphabetical order.
+func (p *Policy) checkWeights() error {
+	var bad []string
+	for name := range p.Weights {
+		if !tables.Known(name) {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	return &PolicyError{Field: fmt.Sprintf("Weights[%q]", bad[0]), Syscall: bad[0], Err: &UnknownSyscallError{Name: bad[0], Suggestions: tables.Suggest(bad[0], 3)}}
 }
