@@ -22,7 +22,7 @@ var compileCommand = &command{
 	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
 	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
 	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match]
-	[--arch ABI] [--format bpf|disasm|c] [-o FILE]
+	[--arch ABI] [--weights FILE] [--format bpf|disasm|c] [-o FILE]
    or: sysfence compile [policy flags] --format go --package P [--name N] -o PREFIX
 
 Compile a policy for one ABI and write it: as raw struct sock_filter
@@ -37,6 +37,11 @@ ABI with socketcall or ipc (x86, s390x, ppc64, mips), a name the
 multiplexer also performs is denied or allowed through it too, and
 stderr says so ("accept on x86: only through socketcall(5)"). --deny and
 --allow take numbers too (451, 0x1c3, -1), as seccomp_data.nr holds them.
+
+--weights FILE takes the counts "sysfence learn --counts FILE" wrote
+(NAME COUNT a line): the search over syscall numbers puts the calls the
+program made most the fewest instructions away. It changes the
+program's length and speed, never a decision.
 
 ` + profileHelp + `
 
@@ -65,6 +70,7 @@ profile, or its minKernel rules follow the kernel go generate runs on.
 		fs.StringVar(&o.out, "o", "", "write to `FILE` instead of standard output (with --format go: the PREFIX of the files)")
 		fs.StringVar(&o.pkg, "package", "", "the Go package `P` of the files --format go writes")
 		fs.StringVar(&o.name, "name", "program", "the `N` of the names --format go and c define")
+		fs.StringVar(&o.weights, "weights", "", "weigh the search by the call counts in `FILE` (as learn --counts writes)")
 		return func(inv *invocation) error {
 			pf.parsed(fs)
 			o.arch = *arch
@@ -76,6 +82,7 @@ profile, or its minKernel rules follow the kernel go generate runs on.
 // compileOptions are compile's own flags.
 type compileOptions struct {
 	arch, format, out, pkg, name string
+	weights                      string
 }
 
 func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
@@ -101,6 +108,9 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	}
 	p, err := pf.policy(abi)
 	if err != nil {
+		return err
+	}
+	if p.Weights, err = readWeights(o.weights); err != nil {
 		return err
 	}
 	prog, err := pf.compile(p, inv.stderr)
@@ -174,6 +184,9 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		abi := goarchABI(goarch)
 		p, err := pf.policy(abi)
 		if err != nil {
+			return err
+		}
+		if p.Weights, err = readWeights(o.weights); err != nil {
 			return err
 		}
 		prog, err := pf.compile(p, inv.stderr)

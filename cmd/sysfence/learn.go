@@ -21,7 +21,7 @@ import (
 var learnCommand = &command{
 	name:    "learn",
 	summary: "run a command and write the policy of the calls it made",
-	usage: `[-o FILE] [--format allow|profile] [--names-only] [--] CMD [ARGS...]
+	usage: `[-o FILE] [--format allow|profile] [--names-only] [--counts FILE] [--] CMD [ARGS...]
 
 Run CMD, with everything it starts (children and threads), under a filter
 that notifies sysfence of every system call and lets each one run; then
@@ -58,6 +58,11 @@ all the kernel reads of these int parameters; the list has one entry per
 value seen, in numeric order. In a profile, the same values compare all
 64 bits. --names-only records names alone.
 
+--counts FILE writes how often CMD made each call, NAME COUNT a line in
+order of name (calls through another ABI as ABI:NAME), which compile
+--weights takes: the program then finds the calls CMD makes most in the
+fewest instructions.
+
 A policy is learned from one run: a call CMD makes only on another path
 (an error, other input, a slower machine) is not in it. CMD runs slower
 while learning, since sysfence decides each of its calls. The policy goes
@@ -66,9 +71,10 @@ standard error. learn exits as CMD does, after writing the policy.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		out := fs.String("o", "-", "write the policy to `FILE` (- for standard output)")
 		format := fs.String("format", "allow", "the policy's `FORMAT`: allow (names for run --allow) or profile (Docker/OCI JSON)")
+		counts := fs.String("counts", "", "also write how often CMD made each call to `FILE`, for compile --weights")
 		namesOnly := fs.Bool("names-only", false, "record the names of the calls only, not the arguments that decide what clone, socket, ioctl, prctl, personality, mmap, mprotect and fcntl do")
 		return func(inv *invocation) error {
-			return runLearn(inv, *out, *format, *namesOnly)
+			return runLearn(inv, *out, *format, *namesOnly, *counts)
 		}
 	},
 }
@@ -86,6 +92,8 @@ type learned struct {
 	// args are the conditions recorded of the calls argSpecs names, by
 	// ABI and name; nil with --names-only.
 	args map[*tables.ABI]map[string]learnedArgs
+	// counts are how often each call was made, by ABI and name.
+	counts map[*tables.ABI]map[string]uint64
 }
 
 // record records one notified call. Until the native execve that starts
@@ -116,6 +124,7 @@ func (l *learned) record(req *notify.Request) {
 		l.calls[abi] = make(map[string]bool)
 	}
 	l.calls[abi][name] = true
+	l.count(abi, name)
 	l.recordArgs(abi, name, req.Data.Args)
 }
 
@@ -158,7 +167,7 @@ func (l *learned) allowlist() (names []string, added int) {
 	return names, added
 }
 
-func runLearn(inv *invocation, out, format string, namesOnly bool) error {
+func runLearn(inv *invocation, out, format string, namesOnly bool, counts string) error {
 	if len(inv.args) == 0 {
 		return usagef("no command given")
 	}
@@ -193,6 +202,11 @@ func runLearn(inv *invocation, out, format string, namesOnly bool) error {
 	defer l.mu.Unlock()
 	if !l.execed {
 		return runtimeError{fmt.Errorf("%s was not executed (exit status %d)", inv.args[0], statusOf(state))}
+	}
+	if counts != "" {
+		if err := writeOutput(inv.stdout, counts, l.countsText()); err != nil {
+			return err
+		}
 	}
 	if format == "profile" {
 		return writeProfile(inv, l, out, state, took)
