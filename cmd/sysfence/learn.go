@@ -21,7 +21,8 @@ import (
 var learnCommand = &command{
 	name:    "learn",
 	summary: "run a command and write the policy of the calls it made",
-	usage: `[-o FILE] [--format allow|profile] [--names-only] [--counts FILE] [--] CMD [ARGS...]
+	usage: `[-o FILE] [--format allow|profile] [--names-only] [--counts FILE]
+	[--merge FILE | --base FILE] [--] CMD [ARGS...]
 
 Run CMD, with everything it starts (children and threads), under a filter
 that notifies sysfence of every system call and lets each one run; then
@@ -58,10 +59,22 @@ all the kernel reads of these int parameters; the list has one entry per
 value seen, in numeric order. In a profile, the same values compare all
 64 bits. --names-only records names alone.
 
+--merge FILE adds this run to the earlier ones FILE holds (what learn
+wrote, in the same --format; a FILE that does not exist yet holds none),
+so that several runs or test suites make one policy:
+
+	sysfence learn --merge calls.txt -o calls.txt -- CMD1
+	sysfence learn --merge calls.txt -o calls.txt -- CMD2
+
+--base FILE starts from a policy you wrote (a list, groups and all, or a
+profile with actions of its own) and only widens it: what CMD did that
+FILE does not allow is added (to a profile, as entries that allow), the
+rest of FILE is kept, and standard error names each addition.
+
 --counts FILE writes how often CMD made each call, NAME COUNT a line in
 order of name (calls through another ABI as ABI:NAME), which compile
 --weights takes: the program then finds the calls CMD makes most in the
-fewest instructions.
+fewest instructions. With --merge, the counts FILE holds are added to.
 
 A policy is learned from one run: a call CMD makes only on another path
 (an error, other input, a slower machine) is not in it. CMD runs slower
@@ -71,10 +84,14 @@ standard error. learn exits as CMD does, after writing the policy.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		out := fs.String("o", "-", "write the policy to `FILE` (- for standard output)")
 		format := fs.String("format", "allow", "the policy's `FORMAT`: allow (names for run --allow) or profile (Docker/OCI JSON)")
-		counts := fs.String("counts", "", "also write how often CMD made each call to `FILE`, for compile --weights")
-		namesOnly := fs.Bool("names-only", false, "record the names of the calls only, not the arguments that decide what clone, socket, ioctl, prctl, personality, mmap, mprotect and fcntl do")
+		o := learnOptions{}
+		fs.StringVar(&o.counts, "counts", "", "also write how often CMD made each call to `FILE`, for compile --weights")
+		fs.BoolVar(&o.namesOnly, "names-only", false, "record the names of the calls only, not the arguments that decide what clone, socket, ioctl, prctl, personality, mmap, mprotect and fcntl do")
+		fs.StringVar(&o.merge, "merge", "", "add what earlier runs learned, in `FILE` (in --format; it may not exist yet), to what this run learns")
+		fs.StringVar(&o.base, "base", "", "start from the list or profile in `FILE` and only widen it, reporting what was added")
 		return func(inv *invocation) error {
-			return runLearn(inv, *out, *format, *namesOnly, *counts)
+			o.out, o.format = *out, *format
+			return runLearn(inv, o)
 		}
 	},
 }
@@ -92,6 +109,9 @@ type learned struct {
 	// args are the conditions recorded of the calls argSpecs names, by
 	// ABI and name; nil with --names-only.
 	args map[*tables.ABI]map[string]learnedArgs
+	// bare are the calls allowed whatever their arguments, by a file
+	// --merge read, by ABI and name.
+	bare map[*tables.ABI]map[string]bool
 	// counts are how often each call was made, by ABI and name.
 	counts map[*tables.ABI]map[string]uint64
 }
@@ -167,7 +187,14 @@ func (l *learned) allowlist() (names []string, added int) {
 	return names, added
 }
 
-func runLearn(inv *invocation, out, format string, namesOnly bool, counts string) error {
+// learnOptions are learn's flags.
+type learnOptions struct {
+	out, format, counts, merge, base string
+	namesOnly                        bool
+}
+
+func runLearn(inv *invocation, o learnOptions) error {
+	out, format, counts := o.out, o.format, o.counts
 	if len(inv.args) == 0 {
 		return usagef("no command given")
 	}
@@ -176,6 +203,9 @@ func runLearn(inv *invocation, out, format string, namesOnly bool, counts string
 	case "profile":
 	default:
 		return usagef("--format %s: want allow or profile", format)
+	}
+	if o.merge != "" && o.base != "" {
+		return usagef("give --merge or --base, not both")
 	}
 	native, err := nativeABI()
 	if err != nil {
@@ -187,7 +217,7 @@ func runLearn(inv *invocation, out, format string, namesOnly bool, counts string
 		return err
 	}
 	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool)}
-	if !namesOnly {
+	if !o.namesOnly {
 		l.args = make(map[*tables.ABI]map[string]learnedArgs)
 	}
 	h := notify.Logged(notify.ContinueAll, func(req *notify.Request, _ notify.Response) { l.record(req) })
@@ -203,12 +233,29 @@ func runLearn(inv *invocation, out, format string, namesOnly bool, counts string
 	if !l.execed {
 		return runtimeError{fmt.Errorf("%s was not executed (exit status %d)", inv.args[0], statusOf(state))}
 	}
+	if o.merge != "" {
+		if err := l.merge(o.merge, format); err != nil {
+			return err
+		}
+		if counts != "" {
+			if err := l.mergeCounts(counts); err != nil {
+				return err
+			}
+		}
+	}
 	if counts != "" {
 		if err := writeOutput(inv.stdout, counts, l.countsText()); err != nil {
 			return err
 		}
 	}
 	if format == "profile" {
+		if o.base != "" {
+			text, added, err := l.widenProfile(o.base)
+			if err != nil {
+				return err
+			}
+			return writeWidened(inv, o, text, added, state)
+		}
 		return writeProfile(inv, l, out, state, took)
 	}
 	var foreign []string
@@ -226,7 +273,14 @@ func runLearn(inv *invocation, out, format string, namesOnly bool, counts string
 		unknown := slices.Sorted(maps.Keys(l.unknown))
 		fmt.Fprintf(inv.stderr, "sysfence learn: warning: %s made system calls no table names (%s): an allowlist cannot name them, and run gives them ENOSYS\n", inv.args[0], strings.Join(unknown, ", "))
 	}
-	text := strings.Join(l.entries(native, names), ",") + "\n"
+	if o.base != "" {
+		text, addedCalls, err := l.widenList(o.base, names)
+		if err != nil {
+			return err
+		}
+		return writeWidened(inv, o, text, addedCalls, state)
+	}
+	text := strings.Join(sortEntries(l.entries(native, names)), ",") + "\n"
 	if err := writeOutput(inv.stdout, out, text); err != nil {
 		return err
 	}
@@ -292,4 +346,18 @@ func writeOutput(stdout io.Writer, name, text string) error {
 		return runtimeError{err}
 	}
 	return nil
+}
+
+// writeWidened writes a base policy widened by what CMD did, and says
+// what was added.
+func writeWidened(inv *invocation, o learnOptions, text string, added []learnedCall, state *os.ProcessState) error {
+	if err := writeOutput(inv.stdout, o.out, text); err != nil {
+		return err
+	}
+	if len(added) == 0 {
+		fmt.Fprintf(inv.stderr, "sysfence learn: %s allows everything %s did; added nothing\n", o.base, inv.args[0])
+	} else {
+		fmt.Fprintf(inv.stderr, "sysfence learn: added to %s: %s\n", o.base, joinCalls(added))
+	}
+	return exitAs(inv, state)
 }

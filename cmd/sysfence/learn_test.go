@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"net"
@@ -120,31 +119,6 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) []string {
 	t.Logf("each of %d learned calls removed made the target fail: %s", len(removed), strings.Join(removed, ","))
 	t.Logf("each of %d learned argument values removed made the target fail: %s", len(removedValues), strings.Join(removedValues, ","))
 	return entries
-}
-
-// compareEntries orders a learned list's entries by name, then by the
-// values of their conditions as numbers.
-func compareEntries(a, b string) int {
-	an, ac, _ := strings.Cut(a, ":")
-	bn, bc, _ := strings.Cut(b, ":")
-	if c := strings.Compare(an, bn); c != 0 {
-		return c
-	}
-	ra, err := listRule(a, seccomp.Allow)
-	if err != nil {
-		return strings.Compare(ac, bc)
-	}
-	rb, err := listRule(b, seccomp.Allow)
-	if err != nil {
-		return strings.Compare(ac, bc)
-	}
-	for i := range min(len(ra.Args), len(rb.Args)) {
-		x, y := ra.Args[i], rb.Args[i]
-		if c := cmp.Or(cmp.Compare(x.Arg, y.Arg), cmp.Compare(x.Mask, y.Mask), cmp.Compare(x.Value, y.Value)); c != 0 {
-			return c
-		}
-	}
-	return cmp.Compare(len(ra.Args), len(rb.Args))
 }
 
 // Must show: learn on a shell pipeline. pipefail makes a member killed

@@ -92,20 +92,32 @@ func fcntlSpec(_ *tables.ABI, a [6]uint64) []seccomp.Cond {
 	return []seccomp.Cond{eq32(1, a[1])}
 }
 
-// learnedArgs are the distinct conditions recorded for one call.
-type learnedArgs map[string][]seccomp.Cond
+// learnedArgs are the distinct conditions recorded for one call, by
+// their text.
+type learnedArgs map[string]learnedValue
+
+// learnedValue is one distinct value of a call's arguments: the
+// conditions it satisfies, and the arguments of the first call seen with
+// it (all zero when it came from a file), to ask a base policy about.
+type learnedValue struct {
+	conds []seccomp.Cond
+	args  [6]uint64
+}
 
 // add records the conditions of one call's arguments.
-func (la learnedArgs) add(conds []seccomp.Cond) {
-	la[formatConds(conds)] = conds
+func (la learnedArgs) add(conds []seccomp.Cond, args [6]uint64) {
+	k := formatConds(conds)
+	if _, ok := la[k]; !ok {
+		la[k] = learnedValue{conds, args}
+	}
 }
 
 // sortedConds returns the recorded conditions in a stable order: by the
 // values of their conditions, as numbers.
 func (la learnedArgs) sorted() [][]seccomp.Cond {
 	out := make([][]seccomp.Cond, 0, len(la))
-	for _, c := range la {
-		out = append(out, c)
+	for _, v := range la {
+		out = append(out, v.conds)
 	}
 	slices.SortFunc(out, func(a, b []seccomp.Cond) int {
 		for i := range min(len(a), len(b)) {
@@ -207,7 +219,7 @@ func (l *learned) recordArgs(abi *tables.ABI, name string, args [6]uint64) {
 	if l.args[abi][name] == nil {
 		l.args[abi][name] = make(learnedArgs)
 	}
-	l.args[abi][name].add(spec(abi, args))
+	l.args[abi][name].add(spec(abi, args), args)
 }
 
 // entries returns the list's entries for names on abi: a name alone,
@@ -216,7 +228,7 @@ func (l *learned) entries(abi *tables.ABI, names []string) []string {
 	var out []string
 	for _, n := range names {
 		la := l.args[abi][n]
-		if len(la) == 0 {
+		if len(la) == 0 || l.bare[abi][n] {
 			out = append(out, n)
 			continue
 		}
@@ -237,11 +249,11 @@ func (l *learned) profileRules(abis []*tables.ABI, names []string) []seccomp.Rul
 	for _, n := range names {
 		merged := make(learnedArgs)
 		for _, abi := range abis {
-			for k, c := range l.args[abi][n] {
-				merged[k] = c
+			for k, v := range l.args[abi][n] {
+				merged[k] = v
 			}
 		}
-		if len(merged) == 0 {
+		if len(merged) == 0 || slices.ContainsFunc(abis, func(abi *tables.ABI) bool { return l.bare[abi][n] }) {
 			rules = append(rules, seccomp.Rule{Syscall: n, Action: seccomp.Allow})
 			continue
 		}
