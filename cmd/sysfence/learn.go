@@ -233,6 +233,7 @@ func runLearn(inv *invocation, o learnOptions) error {
 	if !l.execed {
 		return runtimeError{fmt.Errorf("%s was not executed (exit status %d)", inv.args[0], statusOf(state))}
 	}
+	l.noteUnreadable(inv)
 	if o.merge != "" {
 		if err := l.merge(o.merge, format); err != nil {
 			return err

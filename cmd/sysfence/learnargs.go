@@ -267,3 +267,24 @@ func (l *learned) profileRules(abis []*tables.ABI, names []string) []seccomp.Rul
 	}
 	return rules
 }
+
+// unreadable are calls whose deciding arguments sit in memory, which
+// seccomp cannot read: the list allows them whatever those are.
+var unreadable = map[string]string{
+	"clone3": "flags (namespaces included)",
+}
+
+// noteUnreadable says which calls CMD made that a learned list cannot
+// limit by their arguments.
+func (l *learned) noteUnreadable(inv *invocation) {
+	if l.args == nil {
+		return
+	}
+	for _, abi := range tables.All() {
+		for _, name := range l.sorted(abi) {
+			if what, ok := unreadable[name]; ok {
+				fmt.Fprintf(inv.stderr, "sysfence learn: note: %s made %s on %s, whose %s sit in memory that seccomp cannot read: the policy allows it with any\n", inv.args[0], name, abi.Name, what)
+			}
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/internal/testenv"
+	"github.com/sysfence/seccomp/tables"
 )
 
 // buildStatic builds a static Go program from source and returns its
@@ -41,9 +42,33 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
+// cloneArgs is struct clone_args of include/uapi/linux/sched.h (its
+// first 64 bytes, CLONE_ARGS_SIZE_VER0).
+type cloneArgs struct {
+	flags, pidfd, childTID, parentTID, exitSignal, stack, stackSize, tls uint64
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "clone3" {
+		// A new user namespace through clone3, whose flags seccomp
+		// cannot read. The child only exits.
+		args := cloneArgs{flags: syscall.CLONE_NEWUSER, exitSignal: uint64(syscall.SIGCHLD)}
+		pid, _, errno := syscall.RawSyscall(435, uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args), 0)
+		if errno == 0 && pid == 0 {
+			syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 0, 0, 0)
+		}
+		if errno != 0 {
+			fmt.Println("clone3:", errno)
+			os.Exit(1)
+		}
+		var ws syscall.WaitStatus
+		syscall.Wait4(int(pid), &ws, 0, nil)
+		fmt.Println("ok")
+		return
+	}
 	var flags uintptr
 	if len(os.Args) > 1 && os.Args[1] == "newuser" {
 		flags = syscall.CLONE_NEWUSER
@@ -109,6 +134,19 @@ func TestLearnCloneNewUser(t *testing.T) {
 	if c := run(withArgs, "newuser"); c.State.Success() || len(c.Stdout) > 0 || !strings.Contains(c.State.String(), "bad system call") {
 		t.Fatalf("CLONE_NEWUSER under the learned list: %v, stdout %q; want killed by SIGSYS", c.State, c.Stdout)
 	}
+	// The other route to the same flags: clone3, which the program did
+	// not call, is not in the list, so it kills as well (under both).
+	// The program makes clone3 by its x86_64 number, 435.
+	if native, _ := nativeABI(); native.Name == "x86_64" {
+		for _, list := range []string{withArgs, namesOnly} {
+			if c := run(list, "clone3"); c.State.Success() || !strings.Contains(c.State.String(), "bad system call") {
+				t.Errorf("clone3 with CLONE_NEWUSER under %s: %v, stdout %q; want killed by SIGSYS", list, c.State, c.Stdout)
+			}
+		}
+		if c := child(t, nil, "run", "--deny", "ptrace", "--", cloner, "clone3"); !c.State.Success() || string(c.Stdout) != "ok\n" {
+			t.Errorf("clone3 with CLONE_NEWUSER unfiltered: %v, stdout %q, stderr %q: the attack does not run", c.State, c.Stdout, c.Stderr)
+		}
+	}
 }
 
 func TestListConditions(t *testing.T) {
@@ -153,4 +191,25 @@ func fmtConds(cs []seccomp.Cond) string {
 	}
 	b.WriteString("]")
 	return b.String()
+}
+
+// A learned clone3 is allowed with any flags, and learn says so.
+func TestLearnNotesClone3(t *testing.T) {
+	native, err := nativeABI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	inv := &invocation{args: []string{"prog"}, stderr: &stderr}
+	l := &learned{native: native, calls: map[*tables.ABI]map[string]bool{native: {"clone3": true, "read": true}}, args: make(map[*tables.ABI]map[string]learnedArgs)}
+	l.noteUnreadable(inv)
+	if !strings.Contains(stderr.String(), "prog made clone3 on "+native.Name+", whose flags (namespaces included) sit in memory") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	stderr.Reset()
+	l.args = nil // --names-only claims nothing of arguments
+	l.noteUnreadable(inv)
+	if stderr.Len() > 0 {
+		t.Errorf("--names-only: %q", stderr.String())
+	}
 }
