@@ -156,3 +156,30 @@ func TestPolicyGroupRules(t *testing.T) {
 		t.Fatalf("bad condition in a group rule: %v", err)
 	}
 }
+
+// The multiplexed route: on i386 a group of socket calls decides their
+// socketcall forms too, in a denylist and an allowlist alike.
+func TestGroupThroughSocketcall(t *testing.T) {
+	abi := tables.I386
+	deny, err := (&Policy{Default: Allow, ABIs: []*tables.ABI{abi}, Rules: []Rule{{Syscall: "@network-io", Action: ErrnoNamed("EPERM")}}}).Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	allow, err := (&Policy{Default: KillProcess, ABIs: []*tables.ABI{abi}, Rules: []Rule{{Syscall: "@basic-io", Action: Allow}, {Syscall: "@process", Action: Allow}}}).Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// socketcall's first argument is the operation: 1 SYS_SOCKET, 3
+	// SYS_CONNECT, 18 SYS_ACCEPT4 (include/uapi/linux/net.h).
+	for _, op := range []uint64{1, 3, 18} {
+		if got, err := deny.Evaluate(abi, "socketcall", op); err != nil || got != ErrnoNamed("EPERM") {
+			t.Errorf("deny @network-io: socketcall(%d) gets %s (%v), want EPERM", op, got, err)
+		}
+		if got, err := allow.Evaluate(abi, "socketcall", op); err != nil || got != KillProcess {
+			t.Errorf("allow @basic-io,@process: socketcall(%d) gets %s (%v), want kill-process", op, got, err)
+		}
+	}
+	if got, _ := allow.Evaluate(abi, "socket"); got != KillProcess {
+		t.Errorf("allow @basic-io,@process: socket gets %s", got)
+	}
+}
