@@ -193,15 +193,37 @@ func parseCond(s string) (seccomp.Cond, error) {
 }
 
 // listRules returns the rules of a list's entries, one rule each, so that
-// Rules[i] is entry i.
-func listRules(entries []string, action seccomp.Action) ([]seccomp.Rule, error) {
+// Rules[i] is entry i. An entry with conditions for a call that another
+// entry (a name or a group, on abi) gives the same action whatever the
+// arguments is an error: its conditions would decide nothing.
+func listRules(entries []string, action seccomp.Action, abi *tables.ABI) ([]seccomp.Rule, error) {
 	rules := make([]seccomp.Rule, len(entries))
+	bare := make(map[string]string) // call -> the entry that names it bare
 	for i, e := range entries {
 		r, err := listRule(e, action)
 		if err != nil {
 			return nil, err
 		}
 		rules[i] = r
+		if len(r.Args) > 0 {
+			continue
+		}
+		calls := []string{r.Syscall}
+		if seccomp.IsGroup(r.Syscall) {
+			if calls, err = seccomp.Group(r.Syscall, abi); err != nil {
+				continue // Compile reports it, in the list's terms
+			}
+		}
+		for _, c := range calls {
+			if _, ok := bare[c]; !ok {
+				bare[c] = e
+			}
+		}
+	}
+	for i, r := range rules {
+		if by, ok := bare[r.Syscall]; ok && len(r.Args) > 0 {
+			return nil, fmt.Errorf("%s: %s names %s whatever its arguments, so the conditions decide nothing (drop one)", entries[i], by, r.Syscall)
+		}
 	}
 	return rules, nil
 }

@@ -174,7 +174,13 @@ func TestListConditions(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tt.entry, got, tt.want)
 		}
 	}
-	code, _, errs := sysfence("compile", "--allow", "read,ioctl:arg9=1")
+	// A group that allows clone whatever its flags would make the
+	// conditions of a clone entry decide nothing.
+	code, _, errs := sysfence("compile", "--allow", "clone:arg0&0x7e020000=0,@process")
+	if code != exitUsage || !strings.Contains(errs, "@process names clone whatever its arguments") {
+		t.Errorf("clone:…,@process: exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = sysfence("compile", "--allow", "read,ioctl:arg9=1")
 	if code != exitUsage || !strings.Contains(errs, `--allow ioctl:arg9=1: condition "arg9=1"`) {
 		t.Errorf("compile --allow ioctl:arg9=1: exit %d, stderr %q", code, errs)
 	}

@@ -223,7 +223,7 @@ func (l *learned) widenList(base string, names []string) (text string, added []l
 		return "", nil, runtimeError{err}
 	}
 	entries := splitList(string(b))
-	rules, err := listRules(entries, seccomp.Allow)
+	rules, err := listRules(entries, seccomp.Allow, l.native)
 	if err != nil {
 		return "", nil, fmt.Errorf("--base %s: %v", base, err)
 	}

@@ -153,7 +153,7 @@ func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 		if err := checkAction("errno", f.errno, errno, abi); err != nil {
 			return nil, err
 		}
-		rules, err := listRules(f.names, errno)
+		rules, err := listRules(f.names, errno, abi)
 		if err != nil {
 			return nil, usagef("--deny %v", err)
 		}
@@ -162,7 +162,7 @@ func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 		if err := f.nameList("allow", f.allow); err != nil {
 			return nil, err
 		}
-		rules, err := listRules(f.names, seccomp.Allow)
+		rules, err := listRules(f.names, seccomp.Allow, abi)
 		if err != nil {
 			return nil, usagef("--allow %v", err)
 		}
