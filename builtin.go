@@ -78,34 +78,36 @@ func unknownBuiltin(name string) error {
 	return fmt.Errorf("%w %q (known: %s)", ErrUnknownBuiltin, name, strings.Join(BuiltinNames(), ", "))
 }
 
-// sandboxDenied are the system calls the sandbox policies fail with
+// sandboxDenied returns the system calls the sandbox policies fail with
 // EPERM, whatever their arguments: whole groups (groups.go gives each
 // call's reason) and single calls of others.
-var sandboxDenied = slices.Concat(
-	// Reading or changing other processes; pidfd_getfd takes a file
-	// descriptor out of another process, with ptrace's permission check.
-	// (kcmp, also in @debug, only compares.)
-	[]string{"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"},
-	groupCalls("@keyring"),
-	// Common tools of kernel exploits, rarely needed by the programs a
-	// sandbox runs.
-	[]string{"userfaultfd", "perf_event_open", "bpf"},
-	groupCalls("@io-uring"),
-	// The machine itself: rebooting, its logs and accounting, swap, and
-	// its names, which are the host's unless the sandbox has its own UTS
-	// namespace.
-	groupCalls("@reboot"), []string{"syslog", "acct"}, groupCalls("@swap"),
-	[]string{"sethostname", "setdomainname"},
-	// Kernel modules and port I/O.
-	groupCalls("@module"), []string{"ioperm", "iopl"},
-	groupCalls("@mount"),
-	// Opening a file by handle bypasses the path walk and its
-	// permission checks (the "shocker" container escape).
-	// name_to_handle_at stays allowed: a handle is of no use without it.
-	[]string{"open_by_handle_at"},
-	// Loads an a.out library; obsolete, and unwanted attack surface.
-	[]string{"uselib"},
-)
+func sandboxDenied() []string {
+	return slices.Concat(
+		// Reading or changing other processes; pidfd_getfd takes a file
+		// descriptor out of another process, with ptrace's permission check.
+		// (kcmp, also in @debug, only compares.)
+		[]string{"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"},
+		groupCalls("@keyring"),
+		// Common tools of kernel exploits, rarely needed by the programs a
+		// sandbox runs.
+		[]string{"userfaultfd", "perf_event_open", "bpf"},
+		groupCalls("@io-uring"),
+		// The machine itself: rebooting, its logs and accounting, swap, and
+		// its names, which are the host's unless the sandbox has its own UTS
+		// namespace.
+		groupCalls("@reboot"), []string{"syslog", "acct"}, groupCalls("@swap"),
+		[]string{"sethostname", "setdomainname"},
+		// Kernel modules and port I/O.
+		groupCalls("@module"), []string{"ioperm", "iopl"},
+		groupCalls("@mount"),
+		// Opening a file by handle bypasses the path walk and its
+		// permission checks (the "shocker" container escape).
+		// name_to_handle_at stays allowed: a handle is of no use without it.
+		[]string{"open_by_handle_at"},
+		// Loads an a.out library; obsolete, and unwanted attack surface.
+		[]string{"uselib"},
+	)
+}
 
 // personalityAllowed are the personality(2) arguments the sandbox allows:
 // PER_LINUX, PER_LINUX32, UNAME26 alone and with PER_LINUX32, and
@@ -122,7 +124,7 @@ func sandboxPolicy() *Policy {
 		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []Cond{low32Eq(0, v)}})
 	}
 	rules = append(rules, Rule{Syscall: "personality", Action: eperm})
-	rules = append(rules, RulesFor(eperm, sandboxDenied...)...)
+	rules = append(rules, RulesFor(eperm, sandboxDenied()...)...)
 	rules = append(rules, perABI("ioctl", eperm, terminalInjection)...)
 	return &Policy{Default: Allow, Rules: rules, Foreign: KillProcess, Unknown: ErrnoNamed("ENOSYS")}
 }

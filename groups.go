@@ -24,7 +24,8 @@ const KnownGroup = "@known"
 // group (TestEveryCallIsGrouped), so a table refresh that adds a call
 // makes someone decide where it belongs.
 //
-// Each entry gives the reason its calls belong to the group.
+// Each entry gives the reason its calls belong to the group. The table is
+// static data: nothing is built at init.
 type syscallGroup struct {
 	name    string
 	summary string
@@ -36,141 +37,139 @@ type groupEntry struct {
 	names []string
 }
 
-func why(reason string, names ...string) groupEntry { return groupEntry{reason, names} }
-
 var syscallGroups = []syscallGroup{
 	{"@basic-io", "reading, writing and closing descriptors already open", []groupEntry{
-		why("read and write, vectored and positioned", "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2"),
-		why("the file offset", "lseek", "_llseek"),
-		why("closing and duplicating descriptors", "close", "close_range", "dup", "dup2", "dup3"),
-		why("descriptor flags (close-on-exec, non-blocking) and locks; fcntl's commands are the learned arguments", "fcntl", "fcntl64"),
-		why("device control of an open descriptor: a terminal's size and modes; the requests that push input into a terminal are refused by the sandbox built-ins by argument", "ioctl"),
-		why("copying between descriptors inside the kernel", "sendfile", "sendfile64", "copy_file_range", "splice", "tee", "vmsplice"),
+		{"read and write, vectored and positioned", []string{"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2"}},
+		{"the file offset", []string{"lseek", "_llseek"}},
+		{"closing and duplicating descriptors", []string{"close", "close_range", "dup", "dup2", "dup3"}},
+		{"descriptor flags (close-on-exec, non-blocking) and locks; fcntl's commands are the learned arguments", []string{"fcntl", "fcntl64"}},
+		{"device control of an open descriptor: a terminal's size and modes; the requests that push input into a terminal are refused by the sandbox built-ins by argument", []string{"ioctl"}},
+		{"copying between descriptors inside the kernel", []string{"sendfile", "sendfile64", "copy_file_range", "splice", "tee", "vmsplice"}},
 	}},
 	{"@file-system", "naming, opening and changing files and directories", []groupEntry{
-		why("opening and creating files", "open", "openat", "openat2", "creat", "name_to_handle_at"),
-		why("metadata and permission checks", "stat", "lstat", "fstat", "newfstatat", "stat64", "lstat64", "fstat64", "fstatat64", "statx", "access", "faccessat", "faccessat2", "file_getattr", "file_setattr", "cachestat"),
-		why("file systems' space and the mount table, which /proc/self/mountinfo shows anyway", "statfs", "fstatfs", "statfs64", "fstatfs64", "statmount", "listmount"),
-		why("directories", "getdents", "getdents64", "mkdir", "mkdirat", "rmdir", "getcwd", "chdir", "fchdir"),
-		why("names: links, renames, removal; mknod makes device nodes only with CAP_MKNOD", "link", "linkat", "symlink", "symlinkat", "readlink", "readlinkat", "unlink", "unlinkat", "rename", "renameat", "renameat2", "mknod", "mknodat"),
-		why("owners, modes and times", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "chown32", "fchown32", "lchown32", "umask", "utime", "utimes", "futimesat", "utimensat", "utimensat_time64"),
-		why("sizes and space", "truncate", "ftruncate", "truncate64", "ftruncate64", "fallocate"),
-		why("writing back and advising the page cache", "fsync", "fdatasync", "syncfs", "sync", "sync_file_range", "sync_file_range2", "arm_sync_file_range", "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead"),
-		why("whole-file locks", "flock"),
-		why("extended attributes", "getxattr", "lgetxattr", "fgetxattr", "getxattrat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "listxattr", "llistxattr", "flistxattr", "listxattrat", "removexattr", "lremovexattr", "fremovexattr", "removexattrat"),
-		why("watching files for changes", "inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark"),
+		{"opening and creating files", []string{"open", "openat", "openat2", "creat", "name_to_handle_at"}},
+		{"metadata and permission checks", []string{"stat", "lstat", "fstat", "newfstatat", "stat64", "lstat64", "fstat64", "fstatat64", "statx", "access", "faccessat", "faccessat2", "file_getattr", "file_setattr", "cachestat"}},
+		{"file systems' space and the mount table, which /proc/self/mountinfo shows anyway", []string{"statfs", "fstatfs", "statfs64", "fstatfs64", "statmount", "listmount"}},
+		{"directories", []string{"getdents", "getdents64", "mkdir", "mkdirat", "rmdir", "getcwd", "chdir", "fchdir"}},
+		{"names: links, renames, removal; mknod makes device nodes only with CAP_MKNOD", []string{"link", "linkat", "symlink", "symlinkat", "readlink", "readlinkat", "unlink", "unlinkat", "rename", "renameat", "renameat2", "mknod", "mknodat"}},
+		{"owners, modes and times", []string{"chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "chown32", "fchown32", "lchown32", "umask", "utime", "utimes", "futimesat", "utimensat", "utimensat_time64"}},
+		{"sizes and space", []string{"truncate", "ftruncate", "truncate64", "ftruncate64", "fallocate"}},
+		{"writing back and advising the page cache", []string{"fsync", "fdatasync", "syncfs", "sync", "sync_file_range", "sync_file_range2", "arm_sync_file_range", "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead"}},
+		{"whole-file locks", []string{"flock"}},
+		{"extended attributes", []string{"getxattr", "lgetxattr", "fgetxattr", "getxattrat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "listxattr", "llistxattr", "flistxattr", "listxattrat", "removexattr", "lremovexattr", "fremovexattr", "removexattrat"}},
+		{"watching files for changes", []string{"inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init", "fanotify_mark"}},
 	}},
 	{"@process", "starting, running and ending processes and threads", []groupEntry{
-		why("new processes and threads, and running programs; clone's flags are the learned arguments, and namespaces are @namespace", "fork", "vfork", "clone", "clone3", "execve", "execveat"),
-		why("ending and waiting", "exit", "exit_group", "wait4", "waitid", "waitpid", "pidfd_open", "process_mrelease"),
-		why("identities: the process's own ids, read only (changing them is @credentials)", "getpid", "getppid", "gettid", "getpgid", "getpgrp", "setpgid", "getsid", "setsid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid", "getresgid", "getuid32", "geteuid32", "getgid32", "getegid32", "getgroups32", "getresuid32", "getresgid32"),
-		why("thread setup every libc and the Go runtime does at start", "set_tid_address", "set_robust_list", "get_robust_list", "rseq", "arch_prctl", "set_thread_area", "get_thread_area", "set_tls", "get_tls", "membarrier"),
-		why("yielding and reading the CPUs the process may run on, which the Go runtime and glibc do", "sched_yield", "sched_getaffinity"),
-		why("thread synchronisation", "futex", "futex_time64", "futex_waitv", "futex_wait", "futex_wake", "futex_requeue"),
-		why("the process's own attributes; prctl's option and personality are learned arguments (the sandbox built-ins refuse the personas that weaken memory protection)", "prctl", "personality"),
-		why("the process's resource limits and usage (glibc reads the stack limit at start)", "getrlimit", "ugetrlimit", "setrlimit", "prlimit64", "getrusage", "times"),
-		why("random bytes, which glibc and the Go runtime read at start", "getrandom"),
-		why("s390's per-thread guarded storage and runtime instrumentation", "s390_guarded_storage", "s390_runtime_instr"),
+		{"new processes and threads, and running programs; clone's flags are the learned arguments, and namespaces are @namespace", []string{"fork", "vfork", "clone", "clone3", "execve", "execveat"}},
+		{"ending and waiting", []string{"exit", "exit_group", "wait4", "waitid", "waitpid", "pidfd_open", "process_mrelease"}},
+		{"identities: the process's own ids, read only (changing them is @credentials)", []string{"getpid", "getppid", "gettid", "getpgid", "getpgrp", "setpgid", "getsid", "setsid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid", "getresgid", "getuid32", "geteuid32", "getgid32", "getegid32", "getgroups32", "getresuid32", "getresgid32"}},
+		{"thread setup every libc and the Go runtime does at start", []string{"set_tid_address", "set_robust_list", "get_robust_list", "rseq", "arch_prctl", "set_thread_area", "get_thread_area", "set_tls", "get_tls", "membarrier"}},
+		{"yielding and reading the CPUs the process may run on, which the Go runtime and glibc do", []string{"sched_yield", "sched_getaffinity"}},
+		{"thread synchronisation", []string{"futex", "futex_time64", "futex_waitv", "futex_wait", "futex_wake", "futex_requeue"}},
+		{"the process's own attributes; prctl's option and personality are learned arguments (the sandbox built-ins refuse the personas that weaken memory protection)", []string{"prctl", "personality"}},
+		{"the process's resource limits and usage (glibc reads the stack limit at start)", []string{"getrlimit", "ugetrlimit", "setrlimit", "prlimit64", "getrusage", "times"}},
+		{"random bytes, which glibc and the Go runtime read at start", []string{"getrandom"}},
+		{"s390's per-thread guarded storage and runtime instrumentation", []string{"s390_guarded_storage", "s390_runtime_instr"}},
 	}},
 	{"@scheduling", "CPU and I/O scheduling", []groupEntry{
-		why("yielding within a time slice, and priorities", "rseq_slice_yield", "nice", "getpriority", "setpriority", "ioprio_get", "ioprio_set"),
-		why("scheduling policies and CPU affinity", "sched_setaffinity", "sched_getattr", "sched_setattr", "sched_getparam", "sched_setparam", "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval", "sched_rr_get_interval_time64"),
+		{"yielding within a time slice, and priorities", []string{"rseq_slice_yield", "nice", "getpriority", "setpriority", "ioprio_get", "ioprio_set"}},
+		{"scheduling policies and CPU affinity", []string{"sched_setaffinity", "sched_getattr", "sched_setattr", "sched_getparam", "sched_setparam", "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval", "sched_rr_get_interval_time64"}},
 	}},
 	{"@memory", "mapping and managing the process's memory", []groupEntry{
-		why("mapping memory; mmap's and mprotect's prot (PROT_EXEC) are learned arguments", "brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "pkey_alloc", "pkey_free", "mseal", "map_shadow_stack"),
-		why("advice, residency and locking", "madvise", "process_madvise", "mincore", "msync", "mlock", "mlock2", "munlock", "mlockall", "munlockall", "remap_file_pages"),
-		why("anonymous files of memory", "memfd_create", "memfd_secret"),
-		why("NUMA placement", "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "mbind", "migrate_pages", "move_pages"),
-		why("flushing the instruction cache after writing code (mips, arm, riscv) and powerpc's sub-page protection", "cacheflush", "cachectl", "riscv_flush_icache", "subpage_prot"),
-		why("handling page faults in user space: a common tool of kernel exploits, refused by the sandbox built-ins", "userfaultfd"),
+		{"mapping memory; mmap's and mprotect's prot (PROT_EXEC) are learned arguments", []string{"brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "pkey_alloc", "pkey_free", "mseal", "map_shadow_stack"}},
+		{"advice, residency and locking", []string{"madvise", "process_madvise", "mincore", "msync", "mlock", "mlock2", "munlock", "mlockall", "munlockall", "remap_file_pages"}},
+		{"anonymous files of memory", []string{"memfd_create", "memfd_secret"}},
+		{"NUMA placement", []string{"get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "mbind", "migrate_pages", "move_pages"}},
+		{"flushing the instruction cache after writing code (mips, arm, riscv) and powerpc's sub-page protection", []string{"cacheflush", "cachectl", "riscv_flush_icache", "subpage_prot"}},
+		{"handling page faults in user space: a common tool of kernel exploits, refused by the sandbox built-ins", []string{"userfaultfd"}},
 	}},
 	{"@signal", "sending, receiving and handling signals", []groupEntry{
-		why("handlers and masks", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait", "rt_sigtimedwait_time64", "sigaction", "sigprocmask", "sigreturn", "sigsuspend", "sigpending", "signal", "sigaltstack", "signalfd", "signalfd4", "pause", "swapcontext"),
-		why("sending signals", "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"),
-		why("the kernel restarts an interrupted call with it", "restart_syscall"),
+		{"handlers and masks", []string{"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait", "rt_sigtimedwait_time64", "sigaction", "sigprocmask", "sigreturn", "sigsuspend", "sigpending", "signal", "sigaltstack", "signalfd", "signalfd4", "pause", "swapcontext"}},
+		{"sending signals", []string{"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"}},
+		{"the kernel restarts an interrupted call with it", []string{"restart_syscall"}},
 	}},
 	{"@timer", "reading clocks, sleeping and timers", []groupEntry{
-		why("reading clocks (the vDSO answers most of these without a system call)", "clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64", "gettimeofday", "time"),
-		why("sleeping", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64"),
-		why("timers", "alarm", "getitimer", "setitimer", "timer_create", "timer_delete", "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd", "timerfd_create", "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64"),
+		{"reading clocks (the vDSO answers most of these without a system call)", []string{"clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64", "gettimeofday", "time"}},
+		{"sleeping", []string{"nanosleep", "clock_nanosleep", "clock_nanosleep_time64"}},
+		{"timers", []string{"alarm", "getitimer", "setitimer", "timer_create", "timer_delete", "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd", "timerfd_create", "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64"}},
 	}},
 	{"@clock", "setting the system clock (CAP_SYS_TIME)", []groupEntry{
-		why("the clock is the whole machine's", "settimeofday", "stime", "clock_settime", "clock_settime64", "adjtimex", "clock_adjtime", "clock_adjtime64"),
+		{"the clock is the whole machine's", []string{"settimeofday", "stime", "clock_settime", "clock_settime64", "adjtimex", "clock_adjtime", "clock_adjtime64"}},
 	}},
 	{"@io-event", "waiting for descriptors to become ready", []groupEntry{
-		why("poll, select and epoll", "poll", "ppoll", "ppoll_time64", "select", "_newselect", "pselect6", "pselect6_time64", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2"),
-		why("event counters", "eventfd", "eventfd2"),
+		{"poll, select and epoll", []string{"poll", "ppoll", "ppoll_time64", "select", "_newselect", "pselect6", "pselect6_time64", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2"}},
+		{"event counters", []string{"eventfd", "eventfd2"}},
 	}},
 	{"@aio", "asynchronous I/O", []groupEntry{
-		why("Linux AIO", "io_setup", "io_destroy", "io_submit", "io_cancel", "io_getevents", "io_pgetevents", "io_pgetevents_time64"),
+		{"Linux AIO", []string{"io_setup", "io_destroy", "io_submit", "io_cancel", "io_getevents", "io_pgetevents", "io_pgetevents_time64"}},
 	}},
 	{"@io-uring", "io_uring, whose operations do not pass through seccomp", []groupEntry{
-		why("a large attack surface, refused by the sandbox built-ins", "io_uring_setup", "io_uring_enter", "io_uring_register"),
+		{"a large attack surface, refused by the sandbox built-ins", []string{"io_uring_setup", "io_uring_enter", "io_uring_register"}},
 	}},
 	{"@network-io", "sockets", []groupEntry{
-		why("creating and connecting sockets; socket's family and type are learned arguments", "socket", "socketpair", "bind", "listen", "accept", "accept4", "connect", "shutdown"),
-		why("addresses and options", "getsockname", "getpeername", "getsockopt", "setsockopt"),
-		why("sending and receiving", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "recvmmsg_time64", "send", "recv"),
-		why("the multiplexer of the socket calls on i386, s390, ppc and mips o32: a rule on a socket call decides its socketcall form too", "socketcall"),
+		{"creating and connecting sockets; socket's family and type are learned arguments", []string{"socket", "socketpair", "bind", "listen", "accept", "accept4", "connect", "shutdown"}},
+		{"addresses and options", []string{"getsockname", "getpeername", "getsockopt", "setsockopt"}},
+		{"sending and receiving", []string{"sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "recvmmsg_time64", "send", "recv"}},
+		{"the multiplexer of the socket calls on i386, s390, ppc and mips o32: a rule on a socket call decides its socketcall form too", []string{"socketcall"}},
 	}},
 	{"@ipc", "communication between processes other than sockets and signals", []groupEntry{
-		why("pipes", "pipe", "pipe2"),
-		why("System V message queues, semaphores and shared memory", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semtimedop_time64", "semctl", "shmget", "shmat", "shmdt", "shmctl"),
-		why("the multiplexer of the System V calls on i386, s390, ppc and mips o32", "ipc"),
-		why("POSIX message queues", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedsend_time64", "mq_timedreceive", "mq_timedreceive_time64", "mq_notify", "mq_getsetattr"),
+		{"pipes", []string{"pipe", "pipe2"}},
+		{"System V message queues, semaphores and shared memory", []string{"msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semtimedop_time64", "semctl", "shmget", "shmat", "shmdt", "shmctl"}},
+		{"the multiplexer of the System V calls on i386, s390, ppc and mips o32", []string{"ipc"}},
+		{"POSIX message queues", []string{"mq_open", "mq_unlink", "mq_timedsend", "mq_timedsend_time64", "mq_timedreceive", "mq_timedreceive_time64", "mq_notify", "mq_getsetattr"}},
 	}},
 	{"@credentials", "changing the process's user, groups and capabilities", []groupEntry{
-		why("user and group ids", "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", "setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32", "setresgid32", "setfsuid32", "setfsgid32", "setgroups32"),
-		why("capabilities", "capget", "capset"),
+		{"user and group ids", []string{"setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", "setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32", "setresgid32", "setfsuid32", "setfsgid32", "setgroups32"}},
+		{"capabilities", []string{"capget", "capset"}},
 	}},
 	{"@security", "the process restricting itself", []groupEntry{
-		why("seccomp, Landlock and the LSMs' attributes of the process", "seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules"),
+		{"seccomp, Landlock and the LSMs' attributes of the process", []string{"seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules"}},
 	}},
 	{"@system-info", "reading facts about the machine", []groupEntry{
-		why("names, load and CPUs", "uname", "sysinfo", "getcpu", "riscv_hwprobe", "s390_sthyi"),
+		{"names, load and CPUs", []string{"uname", "sysinfo", "getcpu", "riscv_hwprobe", "s390_sthyi"}},
 	}},
 	{"@namespace", "creating and entering namespaces", []groupEntry{
-		why("new namespaces widen what the kernel exposes to an unprivileged process (user namespaces above all); clone with CLONE_NEW* flags is decided by its arguments", "unshare", "setns", "listns"),
+		{"new namespaces widen what the kernel exposes to an unprivileged process (user namespaces above all); clone with CLONE_NEW* flags is decided by its arguments", []string{"unshare", "setns", "listns"}},
 	}},
 	{"@debug", "reading and changing other processes, tracing and profiling", []groupEntry{
-		why("other processes' memory, descriptors and state", "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp"),
-		why("profiling and tracing the kernel", "perf_event_open", "lookup_dcookie", "uprobe", "uretprobe", "breakpoint", "sys_debug_setcontext"),
+		{"other processes' memory, descriptors and state", []string{"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp"}},
+		{"profiling and tracing the kernel", []string{"perf_event_open", "lookup_dcookie", "uprobe", "uretprobe", "breakpoint", "sys_debug_setcontext"}},
 	}},
 	{"@keyring", "the kernel keyrings, which are not namespaced", []groupEntry{
-		why("refused by the sandbox built-ins", "add_key", "request_key", "keyctl"),
+		{"refused by the sandbox built-ins", []string{"add_key", "request_key", "keyctl"}},
 	}},
 	{"@mount", "changing mounts", []groupEntry{
-		why("the old interface", "mount", "umount", "umount2", "pivot_root"),
-		why("the new interface (Linux 5.2 and later)", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "open_tree_attr", "mount_setattr"),
+		{"the old interface", []string{"mount", "umount", "umount2", "pivot_root"}},
+		{"the new interface (Linux 5.2 and later)", []string{"fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "open_tree_attr", "mount_setattr"}},
 	}},
 	{"@module", "loading and unloading kernel modules", []groupEntry{
-		why("code into the kernel itself", "init_module", "finit_module", "delete_module"),
+		{"code into the kernel itself", []string{"init_module", "finit_module", "delete_module"}},
 	}},
 	{"@reboot", "rebooting the machine or loading a new kernel", []groupEntry{
-		why("the whole machine's", "reboot", "kexec_load", "kexec_file_load"),
+		{"the whole machine's", []string{"reboot", "kexec_load", "kexec_file_load"}},
 	}},
 	{"@swap", "enabling and disabling swap", []groupEntry{
-		why("the whole machine's", "swapon", "swapoff"),
+		{"the whole machine's", []string{"swapon", "swapoff"}},
 	}},
 	{"@raw-io", "driving hardware directly", []groupEntry{
-		why("I/O ports (x86)", "ioperm", "iopl"),
-		why("PCI configuration and memory-mapped I/O", "pciconfig_read", "pciconfig_write", "pciconfig_iobase", "s390_pci_mmio_read", "s390_pci_mmio_write"),
-		why("powerpc firmware and the Cell processor's SPUs", "rtas", "spu_create", "spu_run"),
+		{"I/O ports (x86)", []string{"ioperm", "iopl"}},
+		{"PCI configuration and memory-mapped I/O", []string{"pciconfig_read", "pciconfig_write", "pciconfig_iobase", "s390_pci_mmio_read", "s390_pci_mmio_write"}},
+		{"powerpc firmware and the Cell processor's SPUs", []string{"rtas", "spu_create", "spu_run"}},
 	}},
 	{"@privileged", "administering the machine (needs capabilities)", []groupEntry{
-		why("the kernel's log, accounting, host and domain names", "syslog", "acct", "sethostname", "setdomainname"),
-		why("a changed root, quotas, the terminal hang-up", "chroot", "quotactl", "quotactl_fd", "vhangup"),
-		why("opening a file by handle skips the path walk and its permission checks", "open_by_handle_at"),
-		why("eBPF programs and maps", "bpf"),
+		{"the kernel's log, accounting, host and domain names", []string{"syslog", "acct", "sethostname", "setdomainname"}},
+		{"a changed root, quotas, the terminal hang-up", []string{"chroot", "quotactl", "quotactl_fd", "vhangup"}},
+		{"opening a file by handle skips the path walk and its permission checks", []string{"open_by_handle_at"}},
+		{"eBPF programs and maps", []string{"bpf"}},
 	}},
 	{"@cpu-emulation", "running code of other CPU modes", []groupEntry{
-		why("x86 segments and virtual 8086 mode, powerpc's byte order, mips's compatibility helpers", "modify_ldt", "vm86", "vm86old", "switch_endian", "sysmips"),
+		{"x86 segments and virtual 8086 mode, powerpc's byte order, mips's compatibility helpers", []string{"modify_ldt", "vm86", "vm86old", "switch_endian", "sysmips"}},
 	}},
 	{"@obsolete", "calls no current program needs: removed, never implemented, or replaced", []groupEntry{
-		why("older forms of calls that have newer ones", "oldstat", "oldlstat", "oldfstat", "olduname", "oldolduname", "readdir", "ustat", "sysfs", "_sysctl", "bdflush", "ulimit", "sgetmask", "ssetmask", "epoll_ctl_old", "epoll_wait_old", "uselib"),
-		why("removed from the kernel (ENOSYS)", "create_module", "get_kernel_syms", "query_module", "nfsservctl", "idle", "vserver"),
-		why("numbers reserved and never implemented", "afs_syscall", "break", "ftime", "getpmsg", "putpmsg", "gtty", "stty", "lock", "mpx", "prof", "profil", "security", "tuxcall", "multiplexer", "usr26", "usr32", "syscall",
-			"reserved82", "reserved177", "reserved193", "reserved221", "unused18", "unused28", "unused59", "unused84", "unused109", "unused150"),
+		{"older forms of calls that have newer ones", []string{"oldstat", "oldlstat", "oldfstat", "olduname", "oldolduname", "readdir", "ustat", "sysfs", "_sysctl", "bdflush", "ulimit", "sgetmask", "ssetmask", "epoll_ctl_old", "epoll_wait_old", "uselib"}},
+		{"removed from the kernel (ENOSYS)", []string{"create_module", "get_kernel_syms", "query_module", "nfsservctl", "idle", "vserver"}},
+		{"numbers reserved and never implemented", []string{"afs_syscall", "break", "ftime", "getpmsg", "putpmsg", "gtty", "stty", "lock", "mpx", "prof", "profil", "security", "tuxcall", "multiplexer", "usr26", "usr32", "syscall",
+			"reserved82", "reserved177", "reserved193", "reserved221", "unused18", "unused28", "unused59", "unused84", "unused109", "unused150"}},
 	}},
 }
 

@@ -40,7 +40,7 @@ func TestWeightsShortenRecordedWorkload(t *testing.T) {
 		{Syscall: "personality", Action: Allow, Args: []Cond{{Arg: 0, Op: Eq, Value: 0, Width: 32}}},
 		{Syscall: "personality", Action: ErrnoNamed("EPERM")},
 	}}
-	base.Rules = append(base.Rules, RulesFor(ErrnoNamed("EPERM"), sandboxDenied...)...)
+	base.Rules = append(base.Rules, RulesFor(ErrnoNamed("EPERM"), sandboxDenied()...)...)
 	plain, err := base.Compile()
 	if err != nil {
 		t.Fatal(err)
