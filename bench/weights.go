@@ -59,7 +59,9 @@ func weightsTable(w io.Writer, policies []*Policy) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "Weights from real use: the mean of instructions run for a workload's calls, by sysfence with the default weights of its search and with the workload's own call counts as Policy.Weights (compile --weights); the decisions are the same.")
+	fmt.Fprintln(w, "### Weights from real use: mean instructions run for a workload's calls, default weights against the workload's own")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "sysfence compiles each policy with the default weights of its search and with the workload's call counts as Policy.Weights (compile --weights): *mix* is the server mix above; the recorded pipeline's counts and allowlist are testdata/workload.*, from sysfence learn --counts. The decisions are checked to be the same.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| policy | workload | default weights | own weights | length default | length own |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|")
