@@ -62,7 +62,7 @@ profile, or its minKernel rules follow the kernel go generate runs on.
 		fs.StringVar(&o.pkg, "package", "", "the Go package `P` of the files --format go writes")
 		fs.StringVar(&o.name, "name", "program", "the `N` of the names --format go and c define")
 		return func(inv *invocation) error {
-			pf.parsed(fs)
+			pf.bind(inv)
 			o.arch = *arch
 			return runCompile(inv, &pf, &o)
 		}
@@ -75,8 +75,8 @@ type compileOptions struct {
 }
 
 func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
-	if len(inv.args) > 0 {
-		return usagef("unexpected arguments %q", inv.args)
+	if err := inv.argCount(0, 0, ""); err != nil {
+		return err
 	}
 	switch o.format {
 	case "go":
@@ -85,13 +85,13 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	default:
 		return usagef("--format %s: want bpf, disasm, c or go", o.format)
 	}
-	if pf.set["package"] {
+	if inv.given["package"] {
 		return usagef("--package applies to --format go")
 	}
 	if o.format == "c" && !isCIdentifier(o.name) {
 		return usagef("--name %s: not a C identifier", o.name)
 	}
-	abi, err := lookupABI("arch", o.arch)
+	abi, err := lookupABI(inv, "arch", o.arch)
 	if err != nil {
 		return err
 	}
@@ -149,9 +149,9 @@ func containsABI(abis []*tables.ABI, abi *tables.ABI) bool {
 // any.
 func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	switch {
-	case pf.set["arch"]:
+	case inv.given["arch"]:
 		return usagef("--arch does not apply to --format go, which compiles for every GOARCH")
-	case !pf.set["package"]:
+	case !inv.given["package"]:
 		return usagef("--format go needs --package, the package of the files")
 	case !token.IsIdentifier(o.pkg):
 		return usagef("--package %s: not a Go identifier", o.pkg)
@@ -164,6 +164,7 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		return usagef("-o %s names a directory; --format go takes a file prefix, such as %s", o.out, filepath.Join(o.out, "zseccomp"))
 	}
 	g := goFile{pkg: o.pkg, name: o.name, header: generatedBy(inv)}
+	pf.manyABIs = true // one note for every GOARCH, below
 	files := make(map[string][]byte)
 	var names []string
 	for _, goarch := range linuxGOARCHes() {
@@ -183,6 +184,9 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		name := o.out + "_linux_" + goarch + ".go"
 		files[name] = src
 		names = append(names, name)
+	}
+	if pf.result != nil {
+		pf.prof.flushNotes(inv.stderr)
 	}
 	src, err := g.render("", nil)
 	if err != nil {

@@ -20,8 +20,8 @@ system-call, ABI and errno names in comments.
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", programArch)
 		return func(inv *invocation) error {
-			if len(inv.args) != 1 {
-				return usagef("want one FILE (- for stdin), got %d arguments", len(inv.args))
+			if err := inv.argCount(1, 1, "one FILE (- for stdin)"); err != nil {
+				return err
 			}
 			prog, err := readProgram(inv, inv.args[0], *arch)
 			if err != nil {

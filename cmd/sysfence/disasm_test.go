@@ -121,7 +121,7 @@ func TestInspectErrors(t *testing.T) {
 		{"no FILE", []string{"--arch", "x86_64"}, exitUsage, "want one FILE"},
 		{"two FILEs", []string{le, le}, exitUsage, "got 2 arguments"},
 		{"unknown ABI", []string{le, "--arch", "vax"}, exitUsage, `--arch vax: unknown ABI "vax"`},
-		{"unknown flag", []string{"--bogus", le}, exitUsage, "flag provided but not defined: -bogus"},
+		{"unknown flag", []string{"--bogus", le}, exitUsage, "unknown flag --bogus"},
 		{"missing file", []string{filepath.Join(t.TempDir(), "none"), "--arch", "x86_64"}, exitRuntime, "no such file"},
 		{"partial record", []string{odd, "--arch", "x86_64"}, exitInput, "odd.bpf: not a program in either byte order: invalid program: 12 bytes"},
 		{"invalid program", []string{invalid, "--arch", "x86_64"}, exitInput, "instruction 0 (ld [64]): load beyond"},

@@ -36,15 +36,33 @@ func nativeName() string {
 	return "none for " + runtime.GOARCH
 }
 
-// lookupABI resolves the value of the ABI flag name; empty means the
-// native ABI.
-func lookupABI(name, value string) (*tables.ABI, error) {
-	if value == "" {
+// lookupABI resolves the ABI flag name of inv, whose value is value:
+// the native ABI when the command line does not give it.
+func lookupABI(inv *invocation, name, value string) (*tables.ABI, error) {
+	if !inv.given[name] {
 		return nativeABI()
+	}
+	return parseABI(name, value)
+}
+
+// parseABI resolves value, given to the ABI flag name, by the names
+// tables.Lookup knows: libseccomp's (with or without SCMP_ARCH_), the
+// GOARCH and Debian's architecture names. An empty value is refused,
+// not taken for the default.
+func parseABI(name, value string) (*tables.ABI, error) {
+	if value == "" {
+		return nil, usagef("--%s names no ABI (leave the flag out for the default)", name)
 	}
 	abi, ok := tables.Lookup(value)
 	if !ok {
-		return nil, usagef("--%s %s: %v", name, value, &tables.UnknownABIError{Name: value})
+		var names []string
+		for _, abi := range tables.All() {
+			names = append(append(names, abi.Name), abi.Aliases...)
+		}
+		if hint := didYouMean(value, names); hint != "" {
+			return nil, usagef("--%s %s: unknown ABI %q%s", name, value, value, hint)
+		}
+		return nil, usagef("--%s %s: unknown ABI %q (known: %s)", name, value, value, strings.Join(tables.Names(), ", "))
 	}
 	return abi, nil
 }

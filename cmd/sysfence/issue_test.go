@@ -84,7 +84,7 @@ func TestRunRefusesPolicyItCannotStartUnder(t *testing.T) {
 			if sig := c.Signaled(); sig != 0 {
 				t.Fatalf("sysfence died of %v; stderr %q", sig, c.Stderr)
 			}
-			stderr := string(c.Stderr)
+			stderr := errorLines(string(c.Stderr))
 			if c.State.ExitCode() != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("exit %d, stderr %q; want %d and one line naming %q", c.State.ExitCode(), stderr, exitUsage, tt.want)
 			}

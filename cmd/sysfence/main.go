@@ -74,6 +74,9 @@ type invocation struct {
 	// header of generated files.
 	line           []string
 	args           []string // the arguments left after the flags
+	// given holds the names of the flags the command line set, the one
+	// record of them every part of the command consults.
+	given          map[string]bool
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -86,6 +89,9 @@ type runtimeError struct{ error }
 
 func (e usageError) Unwrap() error   { return e.error }
 func (e runtimeError) Unwrap() error { return e.error }
+
+// unknownFlagError is an unknown flag for which a suggestion is made.
+type unknownFlagError struct{ error }
 
 func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
@@ -121,7 +127,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c := lookup(args[0])
 	if c == nil {
-		fmt.Fprintf(stderr, "sysfence: unknown command %q (see sysfence help)\n", args[0])
+		var names []string
+		for _, c := range commands {
+			names = append(names, c.name)
+		}
+		hint := didYouMean(args[0], names)
+		if hint == "" {
+			hint = " (see sysfence help)"
+		}
+		fmt.Fprintf(stderr, "sysfence: unknown command %q%s\n", args[0], hint)
 		return exitUsage
 	}
 	err := c.execute(args[1:], stdin, stdout, stderr)
@@ -198,11 +212,31 @@ func (c *command) execute(args []string, stdin io.Reader, stdout, stderr io.Writ
 		c.help(stdout, fs)
 		return errHelp
 	}
+	var unknown unknownFlagError
+	if errors.As(err, &unknown) {
+		return usageError{err}
+	}
 	if err != nil {
 		return usagef("%v (see sysfence help %s)", err, c.name)
 	}
 	line := append([]string{c.name}, args...)
-	return main(&invocation{name: c.name, line: line, args: rest, stdin: stdin, stdout: stdout, stderr: stderr})
+	given := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return main(&invocation{name: c.name, line: line, args: rest, given: given, stdin: stdin, stdout: stdout, stderr: stderr})
+}
+
+// argCount refuses a number of arguments outside min..max (max < 0: no
+// limit); want is what the command takes, as in "one FILE (- for
+// stdin)". Every command checks its arguments through it.
+func (inv *invocation) argCount(min, max int, want string) error {
+	n := len(inv.args)
+	switch {
+	case n >= min && (max < 0 || n <= max):
+		return nil
+	case max == 0:
+		return usagef("%s takes no arguments, got %q (see sysfence help %s)", inv.name, inv.args, inv.name)
+	}
+	return usagef("want %s, got %d arguments (see sysfence help %s)", want, n, inv.name)
 }
 
 // help writes the command's usage and flags.
@@ -237,8 +271,17 @@ func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, er
 		}
 		// The flag, and its value when it takes one and has no "=".
 		n := 1
-		name := strings.TrimLeft(a, "-")
-		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && len(args) > 1 {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil && name != "h" && name != "help" {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+			if hint := didYouMean("--"+name, names); hint != "" {
+				return nil, unknownFlagError{fmt.Errorf("unknown flag %s%s", a, hint)}
+			}
+			return nil, fmt.Errorf("unknown flag %s", a)
+		}
+		if f != nil && !isBoolFlag(f) && len(args) > 1 && !strings.Contains(a, "=") {
 			n = 2
 		}
 		if err := fs.Parse(args[:n]); err != nil {

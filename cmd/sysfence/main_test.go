@@ -47,6 +47,17 @@ func sysfenceIn(stdin io.Reader, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// errorLines returns stderr without its warnings.
+func errorLines(stderr string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(stderr, "\n") {
+		if !strings.HasPrefix(l, "sysfence: warning: ") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
 // child runs the command line in a re-executed test binary.
 func child(t *testing.T, stdin io.Reader, args ...string) *testenv.Child {
 	t.Helper()

@@ -65,8 +65,8 @@ func runProbe(inv *invocation, format, helper string) error {
 	if format != "text" && format != "json" {
 		return usagef("--format %s: want text or json", format)
 	}
-	if len(inv.args) > 0 {
-		return usagef("probe takes no arguments")
+	if err := inv.argCount(0, 0, ""); err != nil {
+		return err
 	}
 	self, err := selfPath()
 	if err != nil {

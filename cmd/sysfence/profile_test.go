@@ -217,7 +217,7 @@ func TestProfileReports(t *testing.T) {
 		}
 	})
 	t.Run("missing names per ABI", func(t *testing.T) {
-		code, _, stderr := sysfence("compile", "--profile", smallProfile, "--arch", "x86_64", "--format", "disasm")
+		code, _, stderr := sysfence("compile", "--profile", smallProfile, "--arch", "x86_64", "--format", "disasm", "--verbose")
 		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 		if code != 0 || len(lines) != 3 {
 			t.Fatalf("exit %d, stderr:\n%s\nwant a line for each of x86_64, x86 and x32", code, stderr)

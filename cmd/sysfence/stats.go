@@ -27,11 +27,15 @@ cache (5.11+) lets through without running the program.
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", programArch)
 		var pf profileFlags
-		pf.define(fs)
+		pf.defineStandalone(fs)
 		return func(inv *invocation) error {
-			pf.parsed(fs)
-			if n := len(inv.args); n != 1 && !pf.given() || n != 0 && pf.given() {
-				return usagef("want one FILE (- for stdin) or --profile FILE, got %d arguments", n)
+			pf.bind(inv)
+			n := 1
+			if pf.isGiven() {
+				n = 0
+			}
+			if err := inv.argCount(n, n, "one FILE (- for stdin) or --profile FILE"); err != nil {
+				return err
 			}
 			prog, _, err := inspected(inv, &pf, *arch)
 			if err != nil {

@@ -26,7 +26,7 @@ names). A name or number no ABI asked about knows fails the command
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", "to look up, or all for every ABI (default "+nativeName()+")")
 		return func(inv *invocation) error {
-			abis, err := archList(*arch)
+			abis, err := archList(inv, *arch)
 			if err != nil {
 				return err
 			}
@@ -55,11 +55,11 @@ names). A name or number no ABI asked about knows fails the command
 
 // archList returns the ABIs --arch names: one, every one for "all", or the
 // native ABI when empty.
-func archList(arch string) ([]*tables.ABI, error) {
+func archList(inv *invocation, arch string) ([]*tables.ABI, error) {
 	if arch == "all" {
 		return tables.All(), nil
 	}
-	abi, err := lookupABI("arch", arch)
+	abi, err := lookupABI(inv, "arch", arch)
 	if err != nil {
 		return nil, err
 	}
