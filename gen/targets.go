@@ -4,8 +4,8 @@ package main
 // targets table below is the single place that knows about architectures:
 // a new ABI is one more row.
 type target struct {
-	name    string   // libseccomp's name, also the table's file name
-	goName  string   // the exported variable in package tables
+	name   string // libseccomp's name, also the table's file name
+	goName string // the exported variable in package tables
 	// aliases are other names tables.Lookup accepts: the GOARCH, Debian's
 	// architecture name (dpkg-architecture -L: ppc64el, mipsn32), the GNU
 	// triplet's CPU (powerpc64le) and libseccomp's own where they differ

@@ -72,8 +72,8 @@ type invocation struct {
 	name string
 	// line is the command line after "sysfence", as given, for the
 	// header of generated files.
-	line           []string
-	args           []string // the arguments left after the flags
+	line []string
+	args []string // the arguments left after the flags
 	// given holds the names of the flags the command line set, the one
 	// record of them every part of the command consults.
 	given          map[string]bool

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"math"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-		"regexp"
+	"math"
+	"regexp"
 	"slices"
 	"strings"
 
