@@ -111,7 +111,7 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		}
 		prog.WriteTo(&b)
 	case "disasm":
-		b.WriteString(disasm(prog, abi, p.Foreign))
+		b.WriteString(disasm(prog))
 	case "c":
 		writeC(&b, prog, abi, o.name, generatedBy(inv))
 	}
@@ -126,11 +126,20 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 }
 
 // disasm returns bpf_asm text that starts with comments that say what
-// it is for.
-func disasm(prog *seccomp.Program, abi *tables.ABI, foreign seccomp.Action) string {
-	text := fmt.Sprintf("; %s, %d instructions\n", abi.Name, prog.Len())
-	if abi.Name == tables.X86_64.Name && !containsABI(prog.ABIs(), tables.X32) {
-		text += fmt.Sprintf("; x32 calls (numbers with bit %#x set) get the foreign action, %s\n", tables.X32.NrBit, foreign)
+// it is for: every ABI the program covers, its length, and, for an
+// x86_64 program that does not cover x32, what x32 calls get (they share
+// x86_64's arch value, so no arch check shows it).
+func disasm(prog *seccomp.Program) string {
+	var names []string
+	for _, abi := range prog.ABIs() {
+		names = append(names, abi.Name)
+	}
+	text := fmt.Sprintf("; %s: %d instructions\n", strings.Join(names, ", "), prog.Len())
+	if containsABI(prog.ABIs(), tables.X86_64) && !containsABI(prog.ABIs(), tables.X32) {
+		read, _ := tables.X32.Number("read")
+		if act, err := prog.EvaluateNr(tables.X32, read); err == nil {
+			text += fmt.Sprintf("; x32 calls (numbers with bit %#x set) get the foreign action, %s\n", tables.X32.NrBit, act)
+		}
 	}
 	return text + filter.Disassemble(prog.Instructions(), prog.ABIs()...)
 }

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"io"
 
-	"github.com/sysfence/seccomp/filter"
 )
 
 var disasmCommand = &command{
@@ -14,7 +13,11 @@ var disasmCommand = &command{
 	usage: `[--arch ABI] FILE
 
 Print the program in FILE in the syntax of the kernel's bpf_asm, with
-system-call, ABI and errno names in comments.
+system-call, ABI and errno names in comments, after a header that names
+the ABIs it covers and its length. A comparison of nr with a call's
+number is commented with the call's name alone when it tests equality
+("jeq #0x65 ; ptrace"), and as the comparison it is otherwise
+("jlt #0x66 ; nr < 102 (getuid)": the calls below getuid's number).
 
 ` + inspectHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
@@ -27,7 +30,7 @@ system-call, ABI and errno names in comments.
 			if err != nil {
 				return err
 			}
-			_, err = io.WriteString(inv.stdout, filter.Disassemble(prog.Instructions(), prog.ABIs()...))
+			_, err = io.WriteString(inv.stdout, disasm(prog))
 			return err
 		}
 	},

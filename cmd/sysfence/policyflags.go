@@ -312,11 +312,7 @@ func (f *policyFlags) explain(err error) error {
 	for _, e := range unwrapAll(err) {
 		var u *seccomp.UnknownSyscallError
 		if errors.As(e, &u) {
-			s := strconv.Quote(u.Name)
-			if len(u.Suggestions) > 0 {
-				s += " (did you mean " + strings.Join(u.Suggestions, ", ") + "?)"
-			}
-			unknown = append(unknown, s)
+			unknown = append(unknown, strconv.Quote(u.Name)+suggestion(u.Suggestions))
 		}
 	}
 	if len(unknown) > 0 {

@@ -149,8 +149,8 @@ func (s *supervision) parseLog(value string, abi *tables.ABI) error {
 			why := fmt.Sprintf("no system call %q on %s", name, abi.Name)
 			if name == "" {
 				why = "an empty name"
-			} else if sug := tables.Suggest(name, 3); len(sug) > 0 {
-				why += " (did you mean " + strings.Join(sug, ", ") + "?)"
+			} else {
+				why += suggestion(tables.Suggest(name, 3))
 			}
 			return fmt.Errorf("name %d of %d: %s", i+1, len(names), why)
 		}
