@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"io"
-
 )
 
 var disasmCommand = &command{
