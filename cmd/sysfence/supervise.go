@@ -129,6 +129,9 @@ func (s *supervision) parseConnect(value string) error {
 			return fmt.Errorf("address %d of %d is empty (write connect=none to refuse every address)", i+1, len(addrs))
 		}
 		r, err := notify.ParseConnectRule(a)
+		if err != nil && hostnameWhy(a) != "" {
+			return fmt.Errorf("address %d of %d, %q: %s", i+1, len(addrs), a, hostnameWhy(a))
+		}
 		if err != nil {
 			why := err.Error()
 			if _, after, ok := strings.Cut(why, "\": "); ok {
