@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 // The commands behave alike: flags after arguments, one-sentence errors,
 // exit statuses by kind, help, version.
 func TestCommandLineConsistency(t *testing.T) {
+	t.Parallel()
 	file := compileFile(t, "--deny", "ptrace", "--arch", "aarch64")
 	t.Run("flags after arguments", func(t *testing.T) {
 		for _, tt := range []struct {
@@ -123,6 +125,7 @@ func TestCommandLineConsistency(t *testing.T) {
 // One list of commands, in main.go, and one --arch helper, so every --arch
 // (and --call-arch) reads alike.
 func TestOneArchFlagHelper(t *testing.T) {
+	t.Parallel()
 	_, usage, _ := sysfence("help")
 	last := -1
 	for _, c := range commands {
@@ -145,5 +148,201 @@ func TestOneArchFlagHelper(t *testing.T) {
 	}
 	if len(tails) != 7 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), syscalls
 		t.Errorf("--arch help differs between commands, or some do not have it: %q", tails)
+	}
+}
+
+// A misspelt command, flag, action, errno, capability or system call gets
+// one line with a suggestion, worded alike everywhere.
+func TestSuggestions(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"compil"}, exitUsage, `unknown command "compil" (did you mean compile?)`},
+		{[]string{"compile", "--dney", "ptrace"}, exitUsage, "unknown flag --dney (did you mean --deny?)"},
+		{[]string{"stats", "--profil=x.json"}, exitUsage, "unknown flag --profil=x.json (did you mean --profile?)"},
+		{[]string{"compile", "--deny", "ptrace", "--errno", "EPRM"}, exitUsage, `--errno EPRM: "EPRM" is not an error name on x86_64 (did you mean EPERM?)`},
+		{[]string{"compile", "--deny", "ptrace", "--default", "errno:EACESS"}, exitUsage, "(did you mean EACCES?)"},
+		{[]string{"compile", "--allow", "read", "--default", "kill-proces"}, exitUsage, "(did you mean kill-process?)"},
+		{[]string{"compile", "--deny", "ptrac"}, exitInput, `unknown system call "ptrac" (did you mean ptrace?)`},
+		{[]string{"syscalls", "--arch", "x86_64", "ptrac"}, exitInput, `unknown system call "ptrac" on x86_64 (did you mean ptrace?)`},
+		{[]string{"compile", "--arch", "aarch46"}, exitUsage, `unknown ABI "aarch46" (did you mean aarch64?)`},
+	} {
+		code, _, stderr := sysfence(tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want %d and one line with %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// Messages say "system call", never "syscall", and suggest with "did you
+// mean", never "nearest:".
+func TestOneWordPerConcept(t *testing.T) {
+	t.Parallel()
+	file := compileFile(t, "--deny", "ptrace", "--arch", "x86_64")
+	syscallWord := regexp.MustCompile(`\bsyscall\b`)
+	for _, args := range [][]string{
+		{"syscalls", "--arch", "x86_64", "opnat"},
+		{"syscalls", "--arch", "aarch64", "open"},
+		{"syscalls", "--arch", "x86_64", "9999"},
+		{"syscalls", "--arch", "all", "frobnicate"},
+		{"simulate", file, "opnat"},
+		{"simulate", file, "iopl", "--call-arch", "aarch64"},
+		{"compile", "--deny", "opnat"},
+		{"compile", "--allow", "read,opnat"},
+		{"run", "--supervise", "log=opnat", "--", "true"},
+	} {
+		_, _, stderr := sysfence(args...)
+		if stderr == "" || syscallWord.MatchString(stderr) || strings.Contains(stderr, "nearest") {
+			t.Errorf("%q: stderr %q; want an error that says system call and did you mean", args, stderr)
+		}
+	}
+}
+
+// --arch and --call-arch take libseccomp's names with or without
+// SCMP_ARCH_, GOARCHes and Debian's names; an empty value is an error, not
+// the default.
+func TestArchNames(t *testing.T) {
+	t.Parallel()
+	file := compileFile(t, "--deny", "ptrace", "--arch", "x86_64")
+	for name, abi := range map[string]*tables.ABI{
+		"ppc64el": tables.PPC64LE, "powerpc64le": tables.PPC64LE, "powerpc64": tables.PPC64,
+		"mipsn32": tables.MIPS64N32, "mipsn32el": tables.MIPS64N32EL,
+		"mipsel64": tables.MIPS64EL, "mipsel64n32": tables.MIPS64N32EL,
+		"SCMP_ARCH_X86_64": tables.X86_64, "SCMP_ARCH_AARCH64": tables.AArch64, "scmp_arch_x86": tables.I386,
+		"SCMP_ARCH_MIPSEL64N32": tables.MIPS64N32EL, "SCMP_ARCH_PPC64LE": tables.PPC64LE,
+		"amd64": tables.X86_64, "i386": tables.I386, "armhf": tables.ARM, "loong64": tables.LoongArch64,
+	} {
+		code, out, stderr := sysfence("compile", "--deny", "read", "--arch", name, "--format", "disasm")
+		if code != 0 || !strings.HasPrefix(out, "; "+abi.Name+":") {
+			t.Errorf("compile --arch %s: exit %d, stderr %q, first line %q; want %s", name, code, stderr, strings.SplitN(out, "\n", 2)[0], abi.Name)
+		}
+	}
+	if _, ok := tables.Lookup("SCMP_ARCH_"); ok {
+		t.Error(`tables.Lookup("SCMP_ARCH_") found an ABI`)
+	}
+	for _, args := range [][]string{
+		{"compile", "--arch", "", "--format", "disasm"},
+		{"compile", "--arch=", "--format", "disasm"},
+		{"profile", "--arch", ""},
+		{"syscalls", "--arch", "", "read"},
+		{"disasm", file, "--arch", ""},
+		{"simulate", file, "read", "--call-arch", ""},
+		{"stats", "--profile", dockerDefault, "--arch", ""},
+	} {
+		code, _, stderr := sysfence(args...)
+		if code != exitUsage || !strings.Contains(stderr, "names no ABI") {
+			t.Errorf("%q: exit %d, stderr %q; want %d, saying it names no ABI", args, code, stderr, exitUsage)
+		}
+	}
+}
+
+// A number without the bit every x32 number carries says so, and which
+// call the number with the bit is.
+func TestSyscallsX32NumberHint(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := sysfence("syscalls", "--arch", "x32", "39")
+	if code != exitInput || !strings.Contains(stderr, "0x40000000") || !strings.Contains(stderr, "0x40000027, is getpid") {
+		t.Errorf("syscalls --arch x32 39: exit %d, stderr %q; want the x32 bit and getpid", code, stderr)
+	}
+	if code, out, _ := sysfence("syscalls", "--arch", "x32", "0x40000027"); code != 0 || out != "getpid\n" {
+		t.Errorf("syscalls --arch x32 0x40000027: exit %d, stdout %q", code, out)
+	}
+}
+
+// Every wrong number of arguments is a usage error worded by one helper,
+// naming what the command takes and where its help is.
+func TestArgumentCountErrors(t *testing.T) {
+	t.Parallel()
+	file := compileFile(t, "--deny", "ptrace", "--arch", "x86_64")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"disasm"}, "want one FILE (- for stdin), got 0 arguments (see sysfence help disasm)"},
+		{[]string{"disasm", file, file}, "want one FILE (- for stdin), got 2 arguments (see sysfence help disasm)"},
+		{[]string{"stats"}, "want one FILE (- for stdin) or --profile FILE, got 0 arguments (see sysfence help stats)"},
+		{[]string{"stats", "--profile", smallProfile, file}, "want no FILE with --profile FILE, got 1 arguments (see sysfence help stats)"},
+		{[]string{"simulate", file}, "want FILE SYSCALL [ARG...] with at most 6 ARGs, got 1 arguments (see sysfence help simulate)"},
+		{[]string{"simulate", file, "read", "1", "2", "3", "4", "5", "6", "7"}, "got 9 arguments (see sysfence help simulate)"},
+		{[]string{"simulate", "--profile", smallProfile}, "want SYSCALL [ARG...] with at most 6 ARGs after --profile FILE, got 0 arguments"},
+		{[]string{"compile", "extra"}, `compile takes no arguments, got ["extra"] (see sysfence help compile)`},
+		{[]string{"profile", "extra"}, `profile takes no arguments, got ["extra"] (see sysfence help profile)`},
+		{[]string{"version", "extra"}, `version takes no arguments, got ["extra"] (see sysfence help version)`},
+		{[]string{"probe", "extra"}, `probe takes no arguments, got ["extra"] (see sysfence help probe)`},
+	} {
+		code, _, stderr := sysfence(tt.args...)
+		if code != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want %d and one line with %q", tt.args, code, stderr, exitUsage, tt.want)
+		}
+	}
+}
+
+// A host name in --supervise connect= is explained in the user's terms:
+// sysfence takes addresses, and says which to write.
+func TestSuperviseConnectHostName(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ rule, want string }{
+		{"connect=localhost:8080", "127.0.0.1:8080,[::1]:8080"},
+		{"connect=example.com", "getent ahosts example.com"},
+		{"connect=127.0.0.1,db.internal:5432", "db.internal is a host name"},
+	} {
+		code, _, stderr := sysfence("run", "--supervise", tt.rule, "--", "true")
+		if code != exitUsage || !strings.Contains(stderr, "is a host name") || !strings.Contains(stderr, tt.want) || strings.Contains(stderr, "ParseAddr") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--supervise %s: exit %d, stderr %q; want %d and one line with %q", tt.rule, code, stderr, exitUsage, tt.want)
+		}
+	}
+}
+
+// Policies that do not do what their flags suggest are warned about, one
+// line each; sensible ones are not, and --quiet silences the warnings.
+func TestPolicyWarnings(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want []string // one line each; none for a sensible policy
+	}{
+		{[]string{"--deny", "ptrace", "--foreign", "allow"}, []string{"--foreign allow lets calls through every ABI but x86_64"}},
+		{[]string{"--deny", "ptrace", "--foreign", "log"}, []string{"--foreign log lets calls"}},
+		{[]string{"--allow", "read,write", "--default", "allow"}, []string{"--default allow with --allow lets every call run"}},
+		{[]string{"--allow", "read,write", "--default", "log"}, []string{"--default log with --allow lets every call run"}},
+		{[]string{"--allow", "read,write", "--unknown", "allow"}, []string{"--unknown allow lets calls x86_64's table does not know"}},
+		{[]string{"--allow", "read,write", "--foreign", "allow", "--unknown", "log"}, []string{"--foreign allow", "--unknown log"}},
+		{[]string{"--deny", "ptrace", "--default", "errno:EPERM"}, []string{"--default errno:EPERM gives every call what --deny gives"}},
+		{[]string{"--deny", "ptrace", "--errno", "1", "--default", "errno:EPERM"}, []string{"the list changes nothing"}},
+		{[]string{"--deny", "ptrace"}, nil},
+		{[]string{"--deny", "ptrace", "--unknown", "allow"}, nil},
+		{[]string{"--allow", "read,write"}, nil},
+		{[]string{"--allow", "read,write", "--default", "errno:EPERM", "--foreign", "errno:EPERM"}, nil},
+		{[]string{"--deny", "ptrace", "--default", "kill-process"}, nil},
+		{[]string{"--profile", dockerDefault, "--foreign", "allow", "--quiet"}, nil}, // covers x86 and x32 itself
+		{[]string{"--deny", "ptrace", "--foreign", "allow", "--quiet"}, nil},
+	} {
+		code, _, stderr := sysfence(append([]string{"compile", "--arch", "x86_64", "--format", "disasm"}, tt.args...)...)
+		if code != 0 || strings.Count(stderr, "\n") != len(tt.want) || strings.Count(stderr, "sysfence: warning: ") != len(tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want %d warnings", tt.args, code, stderr, len(tt.want))
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%q: stderr %q; want %q", tt.args, stderr, w)
+			}
+		}
+	}
+	// run warns as compile does, and runs the command.
+	requireLinux(t)
+	for _, args := range [][]string{
+		{"--deny", "ptrace", "--foreign", "allow"},
+		{"--allow", "read,write", "--default", "allow"},
+	} {
+		t.Run("run "+strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			c := child(t, nil, append(append([]string{"run"}, args...), "--", "true")...)
+			if !c.State.Success() || !strings.HasPrefix(string(c.Stderr), "sysfence: warning: ") || strings.Count(string(c.Stderr), "\n") != 1 {
+				t.Errorf("%v, stderr %q; want success and one warning", c.State, c.Stderr)
+			}
+		})
 	}
 }

@@ -27,6 +27,7 @@ func (zeros) Read(b []byte) (int, error) {
 // map at most 4 GiB (RLIMIT_AS), so that an unbounded read fails the test
 // at once instead of exhausting the machine.
 func TestReadsAreBounded(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	const program, profile = "longer than 32768 bytes", "longer than 4194304 bytes"
 	for _, tt := range []struct {
@@ -61,6 +62,7 @@ func TestReadsAreBounded(t *testing.T) {
 // Every command that reads a program finds its ABI and byte
 // order in the program, and says so when --arch contradicts it.
 func TestArchDetectedInEveryCommand(t *testing.T) {
+	t.Parallel()
 	for _, abi := range []*tables.ABI{tables.AArch64, tables.S390X, tables.MIPS, tables.RISCV64} {
 		t.Run(abi.Name, func(t *testing.T) {
 			file := compileFile(t, "--deny", "ptrace", "--arch", abi.Name)
@@ -86,6 +88,7 @@ func TestArchDetectedInEveryCommand(t *testing.T) {
 // An x32 call's number has bit 0x40000000 set; a number without
 // it is refused, a name gets it from the table.
 func TestSimulateX32NumbersNeedTheBit(t *testing.T) {
+	t.Parallel()
 	file := compileFile(t, "--deny", "ptrace", "--arch", "x86_64")
 	code, _, stderr := sysfence("simulate", "--call-arch", "x32", file, "39")
 	if code != exitInput || !strings.Contains(stderr, "bit 0x40000000") {
@@ -103,6 +106,7 @@ func TestSimulateX32NumbersNeedTheBit(t *testing.T) {
 
 // Negative arguments are sign-extended to the calling ABI's word.
 func TestNegativeArguments(t *testing.T) {
+	t.Parallel()
 	rule := func(v uint64) []seccomp.Rule {
 		return []seccomp.Rule{{Syscall: "lseek", Action: seccomp.ErrnoNamed("EPERM"), Args: []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: v}}}}
 	}

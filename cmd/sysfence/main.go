@@ -233,7 +233,7 @@ func (inv *invocation) argCount(min, max int, want string) error {
 	switch {
 	case n >= min && (max < 0 || n <= max):
 		return nil
-	case max == 0:
+	case max == 0 && want == "":
 		return usagef("%s takes no arguments, got %q (see sysfence help %s)", inv.name, inv.args, inv.name)
 	}
 	return usagef("want %s, got %d arguments (see sysfence help %s)", want, n, inv.name)

@@ -102,6 +102,7 @@ func probeUnder(t *testing.T, bin string, extra []*os.File, prefix ...string) (*
 // reach the kernel only under the filter without an arch check, where
 // the kernel offers them; where it does not, every report says so.
 func TestProbeTellsFiltersApart(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	_, err := exec.LookPath("bwrap")
 	testenv.Require(t, err == nil, "needs bubblewrap (bwrap) in PATH")
@@ -239,6 +240,7 @@ func hasRouteLine(text, route, available string) bool {
 }
 
 func TestProbeUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"probe", "--format", "yaml"}, {"probe", "extra"}} {
 		if code, _, stderr := sysfence(args...); code != exitUsage {
 			t.Errorf("%q: exit %d (%s), want %d", args, code, stderr, exitUsage)

@@ -75,6 +75,7 @@ func readBPF(t *testing.T, b []byte) *seccomp.Program {
 // compile --profile FILE [--arch ABI] [--caps …] [--kernel X.Y] writes
 // the program package profile compiles for the same options.
 func TestCompileProfile(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		opts profile.Options
@@ -126,6 +127,7 @@ func TestCompileProfile(t *testing.T) {
 
 // --profile goes wherever a policy goes: run, stats and simulate.
 func TestProfileInEveryCommand(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	t.Run("simulate", func(t *testing.T) {
 		for _, tt := range []struct {
@@ -189,6 +191,7 @@ func requireTool(t *testing.T, ok bool, tool string) {
 // ABI lacks are reported per ABI, one line each; unknown fields are
 // reported; --strict makes errors of the reports.
 func TestProfileReports(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		path := filepath.Join(dir, name)
@@ -249,6 +252,7 @@ func TestProfileReports(t *testing.T) {
 // as compile --deny X does; the actions a profile cannot hold are reported
 // and restored by --foreign and --unknown.
 func TestProfileRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		list []string
 		abi  *tables.ABI
@@ -335,6 +339,7 @@ func TestProfileRoundTrip(t *testing.T) {
 // --foreign and --unknown apply with a profile in every command that reads
 // one, and only with a profile in those that read a program otherwise.
 func TestProfileActionFlagsInEveryCommand(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	aarch64 := []string{"--profile", smallProfile, "--arch", "aarch64"}
 	for _, tt := range []struct {
@@ -372,6 +377,7 @@ func TestProfileActionFlagsInEveryCommand(t *testing.T) {
 // however many ABIs it is compiled for; --verbose lists them, --quiet
 // says nothing.
 func TestProfileNotesOnce(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	count := func(stderr string) int { return strings.Count(stderr, "left out") }
 	code, _, stderr := sysfence("compile", "--profile", dockerDefault, "--format", "disasm", "--arch", "x86_64")
@@ -402,6 +408,7 @@ func TestProfileNotesOnce(t *testing.T) {
 // --caps takes the capabilities of linux/capability.h and refuses a typo,
 // with a suggestion.
 func TestProfileCapsChecked(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	code, _, stderr := sysfence("stats", "--profile", smallProfile, "--caps", "SYS_ADMN")
 	if code != exitUsage || !strings.Contains(stderr, "CAP_SYS_ADMN") || !strings.Contains(stderr, "did you mean CAP_SYS_ADMIN?") || strings.Count(stderr, "\n") != 1 {

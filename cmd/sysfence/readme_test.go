@@ -53,6 +53,7 @@ func readmeBlocks(t *testing.T) []readmeBlock {
 // Point 12: the README's examples work when pasted in order, with
 // sysfence installed as it says.
 func TestREADMEExamples(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	var missing []string
 	for _, tool := range []string{"go", "bash", "sh", "bwrap", "unshare", "head"} {

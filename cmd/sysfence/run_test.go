@@ -22,6 +22,7 @@ import (
 // before anything is installed. Each command line runs in a child: were
 // it not refused, it would install a filter.
 func TestRunRefusesPolicyItCannotStartUnder(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	tests := []struct {
 		args []string
@@ -58,6 +59,7 @@ func TestRunRefusesPolicyItCannotStartUnder(t *testing.T) {
 // makes it with the default settings, not this test binary, whose tests
 // link packages (net) that the command does not.
 func TestRunStartCallsAreListed(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	strace, err := exec.LookPath("strace")
 	testenv.Require(t, err == nil, "needs strace")

@@ -30,11 +30,11 @@ cache (5.11+) lets through without running the program.
 		pf.defineStandalone(fs)
 		return func(inv *invocation) error {
 			pf.bind(inv)
-			n := 1
+			n, want := 1, "one FILE (- for stdin) or --profile FILE"
 			if pf.isGiven() {
-				n = 0
+				n, want = 0, "no FILE with --profile FILE"
 			}
-			if err := inv.argCount(n, n, "one FILE (- for stdin) or --profile FILE"); err != nil {
+			if err := inv.argCount(n, n, want); err != nil {
 				return err
 			}
 			prog, _, err := inspected(inv, &pf, *arch)
