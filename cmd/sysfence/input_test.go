@@ -2,12 +2,15 @@ package main
 
 import (
 	"io"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -132,5 +135,27 @@ func TestNegativeArguments(t *testing.T) {
 		if code, _, stderr := sysfence(append([]string{"simulate", "--"}, bad...)...); code != exitUsage {
 			t.Errorf("simulate %q: exit %d, stderr %q; want %d", bad[1:], code, stderr, exitUsage)
 		}
+	}
+}
+
+// What learn keeps of a command's calls is bounded too: a command that
+// makes thousands of distinct unknown numbers gets a warning that names a
+// few of them and counts the rest, not one that lists them all.
+func TestLearnUnknownNumbersBounded(t *testing.T) {
+	t.Parallel()
+	requireNotify(t)
+	_, err := exec.LookPath("python3")
+	testenv.Require(t, err == nil, "needs python3")
+	script := "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nfor n in range(100000, 104000):\n    libc.syscall(n)\n"
+	c := child(t, nil, "learn", "-o", os.DevNull, "--", "python3", "-c", script)
+	stderr := string(c.Stderr)
+	var warning string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "no table names") {
+			warning = l
+		}
+	}
+	if !c.State.Success() || warning == "" || len(warning) > 2000 || !strings.Contains(warning, "more calls of other numbers") {
+		t.Errorf("%v, warning (%d bytes) %.300q; want success and a short warning that counts the rest", c.State, len(warning), warning)
 	}
 }
