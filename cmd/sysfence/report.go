@@ -26,6 +26,10 @@ func (r *reporter) warn(w io.Writer, msg string) { r.line(w, "sysfence: warning:
 func (r *reporter) note(w io.Writer, msg string) { r.line(w, "sysfence: "+msg) }
 
 func (r *reporter) line(w io.Writer, line string) {
+	if r == nil {
+		fmt.Fprintln(w, line)
+		return
+	}
 	if r.quiet {
 		return
 	}
@@ -40,7 +44,9 @@ func (r *reporter) line(w io.Writer, line string) {
 
 // readFileBounded reads the file name, or standard input for "-", and
 // refuses one longer than limit bytes after reading at most limit+1 of
-// them: /dev/zero, a FIFO or a mistaken path cannot exhaust memory.
+// them: /dev/zero, a FIFO or a mistaken path cannot exhaust memory. It
+// reads every profile, and diff's operands (programs or profiles);
+// programs alone are read by seccomp.ReadProgram, which bounds itself.
 func readFileBounded(inv *invocation, name string, limit int64) ([]byte, error) {
 	r, label := inv.stdin, "stdin"
 	if name != "-" {
