@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -344,5 +345,42 @@ func TestPolicyWarnings(t *testing.T) {
 				t.Errorf("%v, stderr %q; want success and one warning", c.State, c.Stderr)
 			}
 		})
+	}
+}
+
+// Errors are rendered from their chain: the libraries' package names go,
+// by the identity of their sentinels, and what the user wrote (a file
+// name, which may hold anything) stays as written.
+func TestMessagesInUsersTerms(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a: profile: b", "seccomp: c")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	badProfile := filepath.Join(dir, "filter: p.json")
+	badProgram := filepath.Join(dir, "filter: p.bpf")
+	for name, data := range map[string]string{
+		badProfile: `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}`,
+		badProgram: "\x00\x01\x02",
+	} {
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compile", "--profile", badProfile, "--format", "disasm"}, "sysfence compile: " + badProfile + ": syscalls[0].action: "},
+		{[]string{"disasm", badProgram}, "sysfence disasm: " + badProgram + ": not a program in either byte order: invalid program: 3 bytes"},
+		{[]string{"stats", filepath.Join(dir, "none")}, filepath.Join(dir, "none") + ": no such file"},
+	} {
+		_, _, stderr := sysfence(tt.args...)
+		rest := strings.TrimPrefix(stderr, "sysfence "+tt.args[0]+": ")
+		for _, a := range append(tt.args, dir) {
+			rest = strings.ReplaceAll(rest, a, "ARG")
+		}
+		if !strings.Contains(stderr, tt.want) || strings.Contains(rest, "seccomp: ") || strings.Contains(rest, "filter: ") || strings.Contains(rest, "profile: ") {
+			t.Errorf("%q: stderr %q; want %q, and no package names", tt.args, stderr, tt.want)
+		}
 	}
 }

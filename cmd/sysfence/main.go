@@ -28,7 +28,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/notify"
+	"github.com/sysfence/seccomp/profile"
 )
 
 // Exit statuses, one for each kind of failure, the same in every command.
@@ -174,16 +177,78 @@ func exitStatus(err error) int {
 	return exitInput
 }
 
-// message returns err as one sentence, without the package prefixes that
-// wrapped errors stack ("seccomp: ", "filter: ").
+// message returns err as one line in sysfence's terms. The libraries'
+// sentinel errors start with their package's name ("seccomp: invalid
+// rule"), which means nothing to a user of the command: message renders
+// the error's chain, replacing each sentinel by its text without that
+// name, found by identity, and the typed errors that repeat a package's
+// name by their fields. Text around a wrapped error (a file name, which
+// may hold anything) is kept as it is.
 func message(err error) string {
-	s := strings.ReplaceAll(err.Error(), "\n", "; ")
-	for _, prefix := range []string{"seccomp: ", "filter: ", "tables: ", "profile: "} {
-		s = strings.TrimPrefix(s, prefix)
-		s = strings.ReplaceAll(s, ": "+prefix, ": ")
-		s = strings.ReplaceAll(s, "; "+prefix, "; ")
+	return strings.ReplaceAll(render(err), "\n", "; ")
+}
+
+// sentinels are the libraries' sentinel errors, each with its text for
+// a message.
+var sentinels = map[error]string{}
+
+func init() {
+	for _, e := range []error{
+		seccomp.ErrInvalidAction, seccomp.ErrUnknownSyscall, seccomp.ErrInvalidRule, seccomp.ErrInvalidPolicy,
+		seccomp.ErrUnknownBuiltin, seccomp.ErrNotNative, seccomp.ErrNotProgram, seccomp.ErrInvalidFlags, seccomp.ErrThreadSync, seccomp.ErrInvalidCall,
+		filter.ErrTooLong, filter.ErrLabel, filter.ErrJump, filter.ErrInvalid,
+		profile.ErrSyntax, profile.ErrUnknownField, profile.ErrInvalid, profile.ErrMissingSyscall,
+		profile.ErrUncoveredArch, profile.ErrOverlap, profile.ErrUnconfined,
+		notify.ErrGone, notify.ErrTargetsExited, notify.ErrClosed, notify.ErrMemory, notify.ErrSockaddr,
+	} {
+		_, text, _ := strings.Cut(e.Error(), ": ")
+		sentinels[e] = text
 	}
-	return s
+}
+
+// render writes err: a sentinel as its text, the typed errors that name
+// their package by their fields, and any other wrapper as its own text
+// with the wrapped error's rendering in place of the wrapped error's text.
+func render(err error) string {
+	if text, ok := sentinels[err]; ok {
+		return text
+	}
+	switch e := err.(type) {
+	case interface{ Unwrap() []error }: // errors.Join, or fmt.Errorf with several %w
+		text, out := err.Error(), ""
+		for _, inner := range e.Unwrap() {
+			i := strings.Index(text, inner.Error())
+			if i < 0 {
+				return err.Error()
+			}
+			out += text[:i] + render(inner)
+			text = text[i+len(inner.Error()):]
+		}
+		return out + text
+	case *seccomp.PolicyError:
+		where := e.Field
+		if e.Syscall != "" {
+			where += " (" + e.Syscall + ")"
+		}
+		if e.ABI != "" {
+			where += " on " + e.ABI
+		}
+		return where + ": " + render(e.Err)
+	case *profile.PathError:
+		if e.Value != "" {
+			return e.Path + ": " + render(e.Err) + " " + e.Value
+		}
+		return e.Path + ": " + render(e.Err)
+	}
+	inner := errors.Unwrap(err)
+	if inner == nil {
+		return err.Error()
+	}
+	text, innerText := err.Error(), inner.Error()
+	if i := strings.LastIndex(text, innerText); i >= 0 {
+		return text[:i] + render(inner) + text[i+len(innerText):]
+	}
+	return text
 }
 
 func usage(w io.Writer) {
