@@ -109,15 +109,33 @@ func TestProbeTellsFiltersApart(t *testing.T) {
 	bin := buildProbe(t)
 	bpf := noArchCheck(t)
 
-	none, noneText := probeUnder(t, bin, nil)
-	sandbox, sandboxText := probeUnder(t, bin, nil, bin, "run", "--")
 	f, err := os.Open(bpf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	bwrap := []string{"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--seccomp", "3", "--"}
-	noCheck, noCheckText := probeUnder(t, bin, []*os.File{f}, bwrap...)
+	// The three probes share nothing (f is the third's alone): they run
+	// at once, and the group returns when all have.
+	var none, sandbox, noCheck *probe.Report
+	var noneText, sandboxText, noCheckText string
+	t.Run("probes", func(t *testing.T) {
+		t.Run("no filter", func(t *testing.T) {
+			t.Parallel()
+			none, noneText = probeUnder(t, bin, nil)
+		})
+		t.Run("sandbox", func(t *testing.T) {
+			t.Parallel()
+			sandbox, sandboxText = probeUnder(t, bin, nil, bin, "run", "--")
+		})
+		t.Run("no arch check", func(t *testing.T) {
+			t.Parallel()
+			noCheck, noCheckText = probeUnder(t, bin, []*os.File{f}, bwrap...)
+		})
+	})
+	if t.Failed() {
+		return
+	}
 	t.Logf("no filter:\n%s", noneText)
 	t.Logf("sysfence run (the built-in sandbox):\n%s", sandboxText)
 	t.Logf("bwrap --seccomp, no arch check:\n%s", noCheckText)

@@ -11,7 +11,7 @@ import (
 
 var statsCommand = &command{
 	name:         "stats",
-	summary:      "measure a raw seccomp program or a profile: length, steps per syscall, action cache",
+	summary:      "measure a raw seccomp program or a profile: length, steps per system call, action cache",
 	interspersed: true,
 	usage: `[--arch ABI] FILE
    or: sysfence stats [--arch ABI] --profile FILE [--caps CAPS] [--kernel X.Y] [--strict]
