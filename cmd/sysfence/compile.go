@@ -32,7 +32,11 @@ of BPF_STMT and BPF_JUMP macros and the struct sock_fprog N_fprog that
 points to it, for prctl(PR_SET_SECCOMP) or seccomp(2). With neither
 --deny, --allow nor --profile the policy is the built-in --builtin NAME
 ("sandbox" by default). ACTION is ` + actionHelp + `.
-Names the ABI does not have are skipped and reported on stderr.
+Names the ABI does not have are skipped and reported on stderr, and so
+is a policy that does not do what its flags suggest (a --foreign or
+--unknown that lets calls run around --deny or --allow, a --default that
+makes the list change nothing), one line each; --quiet says nothing but
+errors.
 
 ` + profileHelp + `
 
