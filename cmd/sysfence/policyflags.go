@@ -70,12 +70,14 @@ func (f *policyFlags) define(fs *flag.FlagSet, profiles bool) {
 func defineActionFlags(fs *flag.FlagSet, foreign, unknown *string, profileOnly bool) {
 	foreignHelp := "`ACTION` for calls through another ABI (i386 int 0x80 or x32 on x86_64, arm on aarch64; kill-thread with --profile, as libseccomp)"
 	unknownHelp := "`ACTION` for numbers the ABI's table does not know, such as calls newer than it (with --profile: the profile's default action, as libseccomp)"
+	foreignDefault, unknownDefault := "kill-process", "errno:ENOSYS"
 	if profileOnly {
 		foreignHelp = "with --profile, the `ACTION` for calls through another ABI (i386 int 0x80 or x32 on x86_64, arm on aarch64; default kill-thread, as libseccomp)"
 		unknownHelp = "with --profile, the `ACTION` for numbers the ABI's table does not know (default the profile's default action, as libseccomp)"
+		foreignDefault, unknownDefault = "", ""
 	}
-	fs.StringVar(foreign, "foreign", "kill-process", foreignHelp)
-	fs.StringVar(unknown, "unknown", "errno:ENOSYS", unknownHelp)
+	fs.StringVar(foreign, "foreign", foreignDefault, foreignHelp)
+	fs.StringVar(unknown, "unknown", unknownDefault, unknownHelp)
 }
 
 // bind takes the flags the invocation set; call it before anything else.
