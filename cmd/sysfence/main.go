@@ -66,6 +66,7 @@ var commands = []*command{
 	simulateCommand,
 	verifyCommand,
 	diffCommand,
+	lintCommand,
 	statsCommand,
 	probeCommand,
 	syscallsCommand,
