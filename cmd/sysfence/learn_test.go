@@ -90,7 +90,8 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
 // Must show: learn on a shell pipeline. pipefail makes a member killed
 // for a missing call fail the pipeline.
 func TestLearnShellPipeline(t *testing.T) {
-	t.Parallel()
+	// Not parallel: what is learned in one run must hold in the next, and
+	// the other tests' load between them would change the command's path.
 	requireNotify(t)
 	bash, err := exec.LookPath("bash")
 	testenv.Require(t, err == nil, "needs bash")
@@ -101,7 +102,8 @@ func TestLearnShellPipeline(t *testing.T) {
 // by its real path: a wrapper (pyenv's shim is a bash script) would make
 // the policy mostly the wrapper's.
 func TestLearnPythonThreads(t *testing.T) {
-	t.Parallel()
+	// Not parallel: what is learned in one run must hold in the next, and
+	// the other tests' load between them would change the command's path.
 	requireNotify(t)
 	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
 	testenv.Require(t, err == nil, fmt.Sprintf("needs python3: %v", err))
@@ -153,7 +155,8 @@ func main() {
 
 // Must show: learn on a static Go binary that serves one HTTP request.
 func TestLearnStaticGoServer(t *testing.T) {
-	t.Parallel()
+	// Not parallel: what is learned in one run must hold in the next, and
+	// the other tests' load between them would change the command's path.
 	requireNotify(t)
 	gobin, err := exec.LookPath("go")
 	testenv.Require(t, err == nil, "needs go to build the server")
