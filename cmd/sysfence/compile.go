@@ -201,6 +201,7 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	if pf.result != nil {
 		pf.prof.flushNotes(inv.stderr)
 	}
+	pf.flushSkipped(inv.stderr)
 	src, err := g.render("", nil)
 	if err != nil {
 		return err

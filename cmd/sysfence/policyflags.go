@@ -42,8 +42,12 @@ type policyFlags struct {
 	list  string
 	names []string
 	// manyABIs says the command compiles for many ABIs (--format go),
-	// and writes the notes of a profile itself, once, at the end.
-	manyABIs bool
+	// and writes the notes itself, once, at the end; skipped holds the
+	// ABIs that lack each name of the list, skippedNames the names in
+	// order.
+	manyABIs     bool
+	skipped      map[string][]string
+	skippedNames []string
 }
 
 const actionHelp = "allow, kill-process, kill-thread, trap or trap:N, log, notify, errno:N (0..4095) or errno:NAME, trace:N"
@@ -264,13 +268,31 @@ func (f *policyFlags) compile(p *seccomp.Policy, stderr io.Writer) (*seccomp.Pro
 		if f.result != nil {
 			break
 		}
-		f.rep.note(stderr, fmt.Sprintf("skipped %s: no such system call on %s", s.Syscall, s.ABI.Name))
+		if !slices.Contains(f.skippedNames, s.Syscall) {
+			f.skippedNames = append(f.skippedNames, s.Syscall)
+		}
+		if f.skipped == nil {
+			f.skipped = make(map[string][]string)
+		}
+		f.skipped[s.Syscall] = append(f.skipped[s.Syscall], s.ABI.Name)
+	}
+	if !f.manyABIs {
+		f.flushSkipped(stderr)
 	}
 	for _, r := range prog.Routed() {
 		f.rep.note(stderr, fmt.Sprint(r))
 	}
 	f.lint(p, stderr)
 	return prog, nil
+}
+
+// flushSkipped notes, one line a name, the names of the list that ABIs
+// lack, once every ABI the command compiles for is compiled.
+func (f *policyFlags) flushSkipped(stderr io.Writer) {
+	for _, name := range f.skippedNames {
+		f.rep.note(stderr, fmt.Sprintf("skipped %s: no such system call on %s", name, strings.Join(f.skipped[name], ", ")))
+	}
+	f.skippedNames, f.skipped = nil, nil
 }
 
 // lint warns, one line each, about a policy that does not do what its
@@ -297,10 +319,10 @@ func (f *policyFlags) lint(p *seccomp.Policy, stderr io.Writer) {
 	// A policy of several ABIs (a profile's native and compat ABIs) leaves
 	// no route for its Foreign action on the machine it is for.
 	if len(p.ABIs) == 1 && p.Foreign != "" && runs(p.Foreign) {
-		f.rep.warn(stderr, fmt.Sprintf("--foreign %s lets calls through every ABI but %s (int 0x80 and x32 on x86_64, arm on aarch64) run past the policy", p.Foreign, abi.Name))
+		f.rep.warn(stderr, fmt.Sprintf("--foreign %s lets calls through the machine's other ABIs (int 0x80 and x32 on x86_64, arm on aarch64) run past the policy", p.Foreign))
 	}
 	if p.Unknown != "" && runs(p.Unknown) && !runs(p.Default) {
-		f.rep.warn(stderr, fmt.Sprintf("--unknown %s lets calls %s's table does not know (newer ones) run, though the policy refuses the calls it does not name", p.Unknown, abi.Name))
+		f.rep.warn(stderr, fmt.Sprintf("--unknown %s lets calls the table does not know (newer ones) run, though the policy refuses the calls it does not name", p.Unknown))
 	}
 	if f.list != "" && f.given["default"] && len(p.Rules) > 0 && !slices.ContainsFunc(p.Rules, func(r seccomp.Rule) bool { return resolve(r.Action) != resolve(p.Default) }) {
 		f.rep.warn(stderr, fmt.Sprintf("--default %s gives every call what --%s gives the calls it names: the list changes nothing", p.Default, f.list))
