@@ -147,7 +147,7 @@ func TestOneArchFlagHelper(t *testing.T) {
 			}
 		}
 	}
-	if len(tails) != 10 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), verify, diff, lint, syscalls
+	if len(tails) != 12 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), verify, diff, lint, explain (two), syscalls
 		t.Errorf("--arch help differs between commands, or some do not have it: %q", tails)
 	}
 }
@@ -361,6 +361,7 @@ func TestPolicyWarnings(t *testing.T) {
 // by the identity of their sentinels, and what the user wrote (a file
 // name, which may hold anything) stays as written.
 func TestMessagesInUsersTerms(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "a: profile: b", "seccomp: c")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -67,6 +67,7 @@ var commands = []*command{
 	verifyCommand,
 	diffCommand,
 	lintCommand,
+	explainCommand,
 	statsCommand,
 	probeCommand,
 	syscallsCommand,

@@ -236,6 +236,7 @@ func goBlockOutput(src string) (string, bool) {
 // repeats exactly), table refreshing to gen's package doc, the test
 // machinery to CONTRIBUTING.md.
 func TestREADMEShape(t *testing.T) {
+	t.Parallel()
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(repoRoot, name))
 		if err != nil {

@@ -79,6 +79,7 @@ func TestCompileBuiltin(t *testing.T) {
 // decides socketcall(SYS_ACCEPT) and is not skipped; compile says which
 // names went through a multiplexer, and a rule by number decides it.
 func TestSimulateMultiplexed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s390 := filepath.Join(dir, "s.bpf")
 	code, _, errs := sysfence("compile", "--deny", "socket,msgget", "--arch", "s390x", "-o", s390)
