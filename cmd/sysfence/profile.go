@@ -57,7 +57,7 @@ order between overlapping rules. Pass --foreign and --unknown to compile
 				return pf.explain(err)
 			}
 			for _, l := range lost {
-				fmt.Fprintf(inv.stderr, "sysfence: not in the profile: %s\n", restoreHint(l))
+				pf.rep.note(inv.stderr, "not in the profile: "+restoreHint(l))
 			}
 			if !bytes.HasSuffix(data, []byte("\n")) {
 				data = append(data, '\n')
