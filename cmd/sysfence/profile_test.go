@@ -398,6 +398,7 @@ func TestProfileNotesOnce(t *testing.T) {
 		{"stats", "--quiet", "--profile", dockerDefault},
 		{"simulate", "--quiet", "--profile", dockerDefault, "read"},
 		{"compile", "--quiet", "--deny", "ptrace", "--foreign", "allow", "--format", "disasm"},
+		{"profile", "--quiet", "--deny", "ptrace"},
 	} {
 		if code, _, stderr := sysfence(args...); code != 0 || stderr != "" {
 			t.Errorf("%q: exit %d, stderr %q; want nothing", args, code, stderr)
