@@ -236,6 +236,10 @@ func render(err error) string {
 			where += " on " + e.ABI
 		}
 		return where + ": " + render(e.Err)
+	case *notify.ConnectRuleError:
+		return fmt.Sprintf("connect rule %q: %s", e.Rule, e.Reason)
+	case *notify.RouteError:
+		return strings.TrimPrefix(e.Error(), "notify: ") // the type's one sentence, of fields alone
 	case *profile.PathError:
 		if e.Value != "" {
 			return e.Path + ": " + render(e.Err) + " " + e.Value

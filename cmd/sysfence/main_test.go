@@ -26,7 +26,7 @@ const (
 
 func TestMain(m *testing.M) {
 	notify.Init() // the helper half of run --supervise and learn
-	testenv.Main(m, map[string]testenv.Scenario{
+	scenarios := map[string]testenv.Scenario{
 		// sysfence runs the command line in a child process, for what
 		// may install a filter or must be measured on its own.
 		"sysfence": func() (any, error) {
@@ -50,7 +50,11 @@ func TestMain(m *testing.M) {
 		},
 		// dial is a command run --supervise starts: it connects.
 		"dial": scenarioDial,
-	})
+	}
+	for name, s := range connectScenarios {
+		scenarios[name] = s
+	}
+	testenv.Main(m, scenarios)
 }
 
 // sysfence runs the command line in-process and returns its exit status,
@@ -78,6 +82,15 @@ func errorLines(stderr string) string {
 	return b.String()
 }
 
+// jsonArgs encodes a command line for the "sysfence" scenario.
+func jsonArgs(t testing.TB, args []string) string {
+	b, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // child runs the command line in a re-executed test binary.
 func child(t *testing.T, stdin io.Reader, args ...string) *testenv.Child {
 	t.Helper()
@@ -87,13 +100,9 @@ func child(t *testing.T, stdin io.Reader, args ...string) *testenv.Child {
 // childEnv is child with more environment variables.
 func childEnv(t *testing.T, stdin io.Reader, env []string, args ...string) *testenv.Child {
 	t.Helper()
-	b, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd := testenv.Self(t)
 	cmd.Stdin = stdin
-	return testenv.Run(t, cmd, "sysfence", append(env, argsEnv+"="+string(b))...)
+	return testenv.Run(t, cmd, "sysfence", append(env, argsEnv+"="+jsonArgs(t, args))...)
 }
 
 func requireLinux(t *testing.T) {
