@@ -201,11 +201,27 @@ func init() {
 		filter.ErrTooLong, filter.ErrLabel, filter.ErrJump, filter.ErrInvalid,
 		profile.ErrSyntax, profile.ErrUnknownField, profile.ErrInvalid, profile.ErrMissingSyscall,
 		profile.ErrUncoveredArch, profile.ErrOverlap, profile.ErrUnconfined,
-		notify.ErrGone, notify.ErrTargetsExited, notify.ErrClosed, notify.ErrMemory, notify.ErrSockaddr,
+		notify.ErrGone, notify.ErrTargetsExited, notify.ErrClosed, notify.ErrMemory, notify.ErrSockaddr, notify.ErrCannotEmulate,
 	} {
 		_, text, _ := strings.Cut(e.Error(), ": ")
 		sentinels[e] = text
 	}
+}
+
+// leaf renders an error that wraps nothing. One that errors.New made in
+// a package of this module is a sentinel the list above lacks (a newer
+// one): its text starts with the package's name, which goes.
+func leaf(err error) string {
+	text := err.Error()
+	if fmt.Sprintf("%T", err) != "*errors.errorString" {
+		return text
+	}
+	for _, pkg := range []string{"seccomp", "filter", "tables", "profile", "notify"} {
+		if rest, ok := strings.CutPrefix(text, pkg+": "); ok {
+			return rest
+		}
+	}
+	return text
 }
 
 // render writes err: a sentinel as its text, the typed errors that name
@@ -248,7 +264,7 @@ func render(err error) string {
 	}
 	inner := errors.Unwrap(err)
 	if inner == nil {
-		return err.Error()
+		return leaf(err)
 	}
 	text, innerText := err.Error(), inner.Error()
 	if i := strings.LastIndex(text, innerText); i >= 0 {
