@@ -80,7 +80,7 @@ func ReadProgram(r io.Reader, abis ...*tables.ABI) (*Program, error) {
 		}
 	}
 	if pick < 0 {
-		return nil, fmt.Errorf("seccomp: not a program in either byte order: %w", readings[0].err)
+		return nil, fmt.Errorf("%w: %w", ErrNotProgram, readings[0].err)
 	}
 	rd := readings[pick]
 	if len(abis) > 0 && rd.order != abis[0].ByteOrder() {

@@ -4,9 +4,13 @@ package main
 // targets table below is the single place that knows about architectures:
 // a new ABI is one more row.
 type target struct {
-	name    string   // libseccomp's name, also the table's file name
-	goName  string   // the exported variable in package tables
-	aliases []string // other names tables.Lookup accepts
+	name   string // libseccomp's name, also the table's file name
+	goName string // the exported variable in package tables
+	// aliases are other names tables.Lookup accepts: the GOARCH, Debian's
+	// architecture name (dpkg-architecture -L: ppc64el, mipsn32), the GNU
+	// triplet's CPU (powerpc64le) and libseccomp's own where they differ
+	// from name (mipsel64, seccomp_arch_resolve_name in src/arch.c).
+	aliases []string
 	// audit is the AUDIT_ARCH_* value of include/uapi/linux/audit.h:
 	// EM_* | __AUDIT_ARCH_64BIT (0x80000000) | __AUDIT_ARCH_LE
 	// (0x40000000) | __AUDIT_ARCH_CONVENTION_MIPS64_N32 (0x20000000).
@@ -83,14 +87,14 @@ var targets = []target{
 		uapi:   uapiABI{defines: lp64("__riscv", "__riscv_xlen=64"), triplets: []string{"riscv64-linux-gnu"}, canary: entry{"riscv_flush_icache", 259}},
 	},
 	{
-		name: "ppc64", goName: "PPC64",
+		name: "ppc64", goName: "PPC64", aliases: []string{"powerpc64"},
 		audit: 0x80000015, native: []string{"ppc64"}, bigEndian: true, wordSize: 8, xsys: "ppc64",
 		arch: "powerpc", tbl: "arch/powerpc/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64", "nospu"},
 		header: "unistd_64.h",
 		uapi:   uapiABI{defines: lp64("__powerpc__", "__powerpc64__"), triplets: powerpcTriplets("powerpc64-linux-gnu"), canary: entry{"spu_run", 278}},
 	},
 	{
-		name: "ppc64le", goName: "PPC64LE",
+		name: "ppc64le", goName: "PPC64LE", aliases: []string{"ppc64el", "powerpc64le"},
 		audit: 0xc0000015, native: []string{"ppc64le"}, wordSize: 8, xsys: "ppc64le",
 		arch: "powerpc", tbl: "arch/powerpc/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "64", "nospu"},
 		header: "unistd_64.h",
@@ -125,14 +129,14 @@ var targets = []target{
 		uapi:   uapiABI{defines: lp64(mips("_ABI64")...), triplets: mipsTriplets("mips64-linux-gnuabi64"), canary: entry{"read", 5000}},
 	},
 	{
-		name: "mips64el", goName: "MIPS64EL", aliases: []string{"mips64le", "mips64n64el"},
+		name: "mips64el", goName: "MIPS64EL", aliases: []string{"mips64le", "mips64n64el", "mipsel64"},
 		audit: 0xc0000008, native: []string{"mips64le"}, wordSize: 8, xsys: "mips64le",
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n64.tbl", tblABIs: []string{"common", "n64"}, base: 5000,
 		header: "unistd_n64.h",
 		uapi:   uapiABI{defines: lp64(mips("_ABI64")...), triplets: mipsTriplets("mips64el-linux-gnuabi64"), canary: entry{"read", 5000}},
 	},
 	{
-		name: "mips64n32", goName: "MIPS64N32",
+		name: "mips64n32", goName: "MIPS64N32", aliases: []string{"mipsn32"},
 		audit: 0xa0000008, compat: []string{"mips64"}, bigEndian: true, wordSize: 8,
 		from: "mips64", derive: deriveN32,
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n32.tbl", tblABIs: []string{"common", "n32"}, base: 6000,
@@ -140,7 +144,7 @@ var targets = []target{
 		uapi:   uapiABI{defines: ilp32(mips("_ABIN32")...), triplets: mipsTriplets("mips64-linux-gnuabin32"), canary: entry{"read", 6000}},
 	},
 	{
-		name: "mips64n32el", goName: "MIPS64N32EL",
+		name: "mips64n32el", goName: "MIPS64N32EL", aliases: []string{"mipsn32el", "mipsel64n32"},
 		audit: 0xe0000008, compat: []string{"mips64le"}, wordSize: 8,
 		from: "mips64el", derive: deriveN32,
 		arch: "mips", tbl: "arch/mips/kernel/syscalls/syscall_n32.tbl", tblABIs: []string{"common", "n32"}, base: 6000,

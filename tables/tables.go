@@ -137,6 +137,11 @@ func (a *ABI) Errno(name string) (uint16, bool) {
 	return 0, false
 }
 
+// Errnos returns a copy of the ABI's error numbers, sorted by name.
+func (a *ABI) Errnos() []Errno {
+	return append([]Errno(nil), a.errnos...)
+}
+
 // ErrnoName returns the name of error number num on the ABI. Where several
 // names share a number (EWOULDBLOCK and EAGAIN) it returns the first in
 // alphabetical order.
@@ -154,8 +159,12 @@ func All() []*ABI {
 	return append([]*ABI(nil), all...)
 }
 
-// Lookup finds an ABI by its name or one of its aliases, ignoring case.
+// Lookup finds an ABI by its name or one of its aliases, ignoring case
+// and libseccomp's prefix "SCMP_ARCH_" (SCMP_ARCH_X86_64 is x86_64).
 func Lookup(name string) (*ABI, bool) {
+	if len(name) > len(scmpArch) && strings.EqualFold(name[:len(scmpArch)], scmpArch) {
+		name = name[len(scmpArch):]
+	}
 	for _, a := range all {
 		if strings.EqualFold(a.Name, name) {
 			return a, true
@@ -168,6 +177,10 @@ func Lookup(name string) (*ABI, bool) {
 	}
 	return nil, false
 }
+
+// scmpArch prefixes libseccomp's names of architectures in its C and Go
+// constants and in runtime-spec profiles.
+const scmpArch = "SCMP_ARCH_"
 
 // ByAudit returns the ABI whose AUDIT_ARCH_* value is audit and whose
 // syscall numbers carry no extra bit (x86_64, not x32, for

@@ -69,10 +69,16 @@ type learned struct {
 	mu     sync.Mutex
 	execed bool
 	calls  map[*tables.ABI]map[string]bool
-	// unknown are numbers no table names, as "ABI:number".
-	unknown map[string]bool
-	total   int
+	// unknown are numbers no table names, as "ABI:number", at most
+	// maxUnknown of them (a command can make 2^32 distinct numbers);
+	// moreUnknown counts the calls of the others.
+	unknown     map[string]bool
+	moreUnknown int
+	total       int
 }
+
+// maxUnknown bounds the distinct unknown numbers a learning run keeps.
+const maxUnknown = 64
 
 // record records one notified call. Until the native execve that starts
 // the target, the filtered thread is the notify helper's, whose calls
@@ -90,18 +96,27 @@ func (l *learned) record(req *notify.Request) {
 	}
 	l.total++
 	if !ok {
-		l.unknown[fmt.Sprintf("arch %#x:%d", req.Data.Arch, req.Data.Nr)] = true
+		l.addUnknown(fmt.Sprintf("arch %#x:%d", req.Data.Arch, req.Data.Nr))
 		return
 	}
 	name, ok := abi.SyscallName(nr)
 	if !ok {
-		l.unknown[abi.Name+":"+strconv.FormatUint(uint64(nr), 10)] = true
+		l.addUnknown(abi.Name + ":" + strconv.FormatUint(uint64(nr), 10))
 		return
 	}
 	if l.calls[abi] == nil {
 		l.calls[abi] = make(map[string]bool)
 	}
 	l.calls[abi][name] = true
+}
+
+// addUnknown records an unknown number, or counts it past maxUnknown.
+func (l *learned) addUnknown(key string) {
+	if len(l.unknown) < maxUnknown || l.unknown[key] {
+		l.unknown[key] = true
+		return
+	}
+	l.moreUnknown++
 }
 
 func mustNumber(abi *tables.ABI, name string) uint32 {
@@ -186,6 +201,9 @@ func runLearn(inv *invocation, out, format string) error {
 	names, added := l.allowlist()
 	if len(l.unknown) > 0 {
 		unknown := slices.Sorted(maps.Keys(l.unknown))
+		if l.moreUnknown > 0 {
+			unknown = append(unknown, fmt.Sprintf("and %d more calls of other numbers", l.moreUnknown))
+		}
 		fmt.Fprintf(inv.stderr, "sysfence learn: warning: %s made system calls no table names (%s): an allowlist cannot name them, and run gives them ENOSYS\n", inv.args[0], strings.Join(unknown, ", "))
 	}
 	text := strings.Join(names, ",") + "\n"

@@ -90,6 +90,8 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
 // Must show: learn on a shell pipeline. pipefail makes a member killed
 // for a missing call fail the pipeline.
 func TestLearnShellPipeline(t *testing.T) {
+	// Not parallel: what is learned in one run must hold in the next, and
+	// the other tests' load between them would change the command's path.
 	requireNotify(t)
 	bash, err := exec.LookPath("bash")
 	testenv.Require(t, err == nil, "needs bash")
@@ -100,6 +102,8 @@ func TestLearnShellPipeline(t *testing.T) {
 // by its real path: a wrapper (pyenv's shim is a bash script) would make
 // the policy mostly the wrapper's.
 func TestLearnPythonThreads(t *testing.T) {
+	// Not parallel: what is learned in one run must hold in the next, and
+	// the other tests' load between them would change the command's path.
 	requireNotify(t)
 	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
 	testenv.Require(t, err == nil, fmt.Sprintf("needs python3: %v", err))
@@ -151,6 +155,8 @@ func main() {
 
 // Must show: learn on a static Go binary that serves one HTTP request.
 func TestLearnStaticGoServer(t *testing.T) {
+	// Not parallel: what is learned in one run must hold in the next, and
+	// the other tests' load between them would change the command's path.
 	requireNotify(t)
 	gobin, err := exec.LookPath("go")
 	testenv.Require(t, err == nil, "needs go to build the server")
@@ -212,6 +218,7 @@ func TestLearnStaticGoServer(t *testing.T) {
 // go under x86, which an allowlist for run cannot name, so learn says so
 // and fails rather than write a list the binary would be killed under.
 func TestLearnForeignABI(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	gobin, err := exec.LookPath("go")
 	testenv.Require(t, err == nil, "needs go to build an i386 binary")
@@ -244,6 +251,7 @@ func TestLearnForeignABI(t *testing.T) {
 }
 
 func TestLearnUsage(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -262,6 +270,7 @@ func TestLearnUsage(t *testing.T) {
 // profile and installed by bwrap right before it executes the command,
 // runs it; less a learned call, it does not.
 func TestLearnProfile(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	bwrap, err := exec.LookPath("bwrap")
 	testenv.Require(t, err == nil, "needs bwrap to run a command under the profile")

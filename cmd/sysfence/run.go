@@ -51,8 +51,7 @@ an allowlist must name them, and a denylist must not.
 		var sf superviseFlag
 		fs.Var(&sf, "supervise", "supervise the calls `RULES` name (connect=ADDRS;exec=log;log=NAMES; see above); repeatable")
 		return func(inv *invocation) error {
-			pf.parsed(fs)
-			delete(pf.set, "supervise") // not a policy flag
+			pf.bind(inv)
 			if len(sf.values) > 0 {
 				return runSupervised(inv, &pf, sf.values)
 			}
@@ -230,7 +229,7 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if pf.list != "" {
 		baseName = "--" + pf.list
 	}
-	if pf.prof.given() {
+	if pf.prof.isGiven() {
 		baseName = "--profile " + pf.prof.file
 	}
 	p, err := sup.policy(base, baseName)

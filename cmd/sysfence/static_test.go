@@ -16,6 +16,7 @@ import (
 // would link the cgo resolver and glibc's thread start-up (rseq,
 // set_robust_list, mprotect).
 func TestNoCgo(t *testing.T) {
+	t.Parallel()
 	gobin, err := exec.LookPath("go")
 	testenv.Require(t, err == nil, "needs the go command in PATH")
 	out, err := exec.Command(gobin, "list", "-deps", ".").Output()

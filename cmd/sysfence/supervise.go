@@ -142,6 +142,9 @@ func (s *supervision) parseConnect(value string) error {
 			return fmt.Errorf("address %d of %d is empty (write connect=none to refuse every address)", i+1, len(addrs))
 		}
 		r, err := notify.ParseConnectRule(a)
+		if err != nil && hostnameWhy(a) != "" {
+			return fmt.Errorf("address %d of %d, %q: %s", i+1, len(addrs), a, hostnameWhy(a))
+		}
 		if err != nil {
 			why := err.Error()
 			var re *notify.ConnectRuleError
@@ -163,8 +166,8 @@ func (s *supervision) parseLog(value string, abi *tables.ABI) error {
 			why := fmt.Sprintf("no system call %q on %s", name, abi.Name)
 			if name == "" {
 				why = "an empty name"
-			} else if sug := tables.Suggest(name, 3); len(sug) > 0 {
-				why += " (did you mean " + strings.Join(sug, ", ") + "?)"
+			} else {
+				why += suggestion(tables.Suggest(name, 3))
 			}
 			return fmt.Errorf("name %d of %d: %s", i+1, len(names), why)
 		}

@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseSupervise(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		rules []string
 		calls string // the supervised calls, or
@@ -68,6 +69,7 @@ func scenarioDial() (any, error) { return testenv.DialAll(os.Getenv(dialEnv)), n
 // addresses they succeed, to others they fail with ECONNREFUSED, and
 // each has its line; so do the execs and the calls log= names.
 func TestRunSuperviseConnect(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	listen := func(network, addr string) net.Listener {
 		l, err := net.Listen(network, addr)
@@ -142,6 +144,7 @@ func TestRunSuperviseConnect(t *testing.T) {
 
 // log= names any call; each gets a line with its raw arguments.
 func TestRunSuperviseLog(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	c := child(t, nil, "run", "--supervise", "log=getppid", "--", "sh", "-c", "echo $PPID")
 	if !c.State.Success() {
@@ -156,6 +159,7 @@ func TestRunSuperviseLog(t *testing.T) {
 // sysfence exits as the supervised command does, and refuses what it
 // cannot supervise before starting anything.
 func TestRunSuperviseExitStatus(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	tests := []struct {
 		args []string
