@@ -44,7 +44,10 @@ type Policy struct {
 	// on aarch64. Zero means KillProcess: such calls are a classic way
 	// around a filter written for the native numbers, and a program that
 	// makes them by mistake should fail loudly. Cover tables.X32 (or
-	// tables.I386) in ABIs to give its calls rules of their own.
+	// tables.I386) in ABIs to give its calls rules of their own. A named
+	// errno takes the number the covered ABIs give the name, the same on
+	// every ABI of one kernel architecture; ABIs that number it
+	// differently make an error, as the foreign call's own ABI is unknown.
 	Foreign Action
 	// Unknown is the action for a number a covered ABI's table does not
 	// know, such as a system call newer than the table. Zero means
@@ -236,9 +239,9 @@ func (p *Policy) checkNames(abis []*tables.ABI) error {
 // lower translates the policy into the compiler's input, one ABIPolicy
 // per ABI, and lists the names skipped.
 func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, error) {
-	foreign, err := orDefault(p.Foreign, KillProcess).Resolve(abis[0])
+	foreign, err := p.foreign(abis)
 	if err != nil {
-		return nil, nil, &PolicyError{Field: "Foreign", Err: err}
+		return nil, nil, err
 	}
 	fp := &compile.Policy{Foreign: foreign, X32: foreign}
 	var skipped []Skipped
@@ -251,6 +254,31 @@ func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, error) {
 		skipped = append(skipped, skip...)
 	}
 	return fp, skipped, nil
+}
+
+// foreign resolves Foreign. A call it decides comes through an ABI the
+// program does not know, so an error name cannot take that ABI's number:
+// it is resolved with the covered ABIs' numbers, which are those of the
+// other ABIs of the same kernel (i386 and x32 number their errors as
+// x86_64 does, arm as aarch64, mips o32 as mips n64), and refused where
+// the covered ABIs disagree (a program for x86_64 and little-endian
+// mips): name a number then.
+func (p *Policy) foreign(abis []*tables.ABI) (filter.Action, error) {
+	a := orDefault(p.Foreign, KillProcess)
+	act, err := a.Resolve(abis[0])
+	if err != nil {
+		return 0, &PolicyError{Field: "Foreign", Err: err}
+	}
+	for _, abi := range abis[1:] {
+		other, err := a.Resolve(abi)
+		if err != nil {
+			return 0, &PolicyError{Field: "Foreign", ABI: abi.Name, Err: err}
+		}
+		if other != act {
+			return 0, &PolicyError{Field: "Foreign", Err: fmt.Errorf("%w: %s is %d on %s and %d on %s, and a foreign call's ABI is unknown: give the number", ErrInvalidPolicy, a, act.Data(), abis[0].Name, other.Data(), abi.Name)}
+		}
+	}
+	return act, nil
 }
 
 func orDefault(a, def Action) Action {

@@ -389,7 +389,9 @@ func classOf(abi *tables.ABI) argClass {
 }
 
 // fold returns conds for arguments of argBits bits: on a 32-bit ABI the
-// kernel hands seccomp the 32-bit argument zero-extended, so a condition
+// program compares the low 32 bits of an argument, all the system call
+// reads (seccomp_data may hold high bits from a 64-bit process calling
+// through int 0x80, which the compat call truncates), so a condition
 // whose value needs more bits holds always (!=, <, <=) or never (==, >,
 // >=, a masked value outside the mask's low word); a mask's high bits
 // select nothing. ok is false when a condition never holds.

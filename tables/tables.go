@@ -39,8 +39,12 @@ type ABI struct {
 	// BigEndian reports the byte order of seccomp_data on this ABI.
 	BigEndian bool
 	// WordSize is the width in bytes of a system-call argument as the
-	// kernel passes it to seccomp: 8 for 64-bit registers, 4 for ABIs
-	// whose arguments are 32-bit words (i386, arm, mips o32).
+	// ABI's system calls read it: 8 for 64-bit registers, 4 for ABIs
+	// whose arguments are 32-bit words (i386, arm, mips o32). seccomp_data
+	// holds 64 bits of each argument on every ABI; on a WordSize 4 ABI the
+	// high word is zero for a 32-bit process, but a 64-bit process calling
+	// through a compat gate (int 0x80 on x86_64) hands seccomp its whole
+	// registers, which the call then truncates to 32 bits.
 	WordSize int
 	// NrBit is set in every syscall number of the ABI (0x40000000, the
 	// __X32_SYSCALL_BIT, for x32; zero elsewhere).
