@@ -24,3 +24,7 @@ func NativeABI() (*tables.ABI, error) {
 
 // CompatABIs returns nil: seccomp is unsupported on this operating system.
 func CompatABIs() []*tables.ABI { return nil }
+
+// NativeABIs returns nil: seccomp is unsupported on this operating
+// system, and Compile of a policy with no ABIs reports it.
+func NativeABIs() []*tables.ABI { return nil }

@@ -36,8 +36,9 @@ type Policy struct {
 	// Rules, tried in order for each system call.
 	Rules []Rule
 	// ABIs the program covers. Nil means the native ABI of the GOARCH
-	// the program is built for (NativeABI). All must share one byte
-	// order: a kernel loads a program of its own.
+	// the program is built for (NativeABI); NativeABIs() adds its compat
+	// ABIs but x32, to judge their calls by the same rules. All must
+	// share one byte order: a kernel loads a program of its own.
 	ABIs []*tables.ABI
 	// Foreign is the action for a call made through an ABI the policy
 	// does not cover: i386 int 0x80 and x32 numbers on x86_64, 32-bit arm
