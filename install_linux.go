@@ -38,6 +38,18 @@ func nativeNumber(name string) (uintptr, error) {
 	return uintptr(nr), nil
 }
 
+func (f Flags) supported() error {
+	nr, err := nativeNumber("seccomp")
+	if err != nil {
+		return err
+	}
+	_, _, errno := syscall.Syscall(nr, seccompSetModeFilter, uintptr(f), 0)
+	if errno == syscall.EFAULT {
+		return nil
+	}
+	return fmt.Errorf("seccomp: seccomp(SECCOMP_SET_MODE_FILTER, %v) without a program: %w", f, errno)
+}
+
 func (p *Program) install(flags Flags) (*os.File, error) {
 	prctl, err := nativeNumber("prctl")
 	if err != nil {
