@@ -3,6 +3,9 @@
 package seccomp
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -46,4 +49,18 @@ func nativeABIs() []*tables.ABI {
 		}
 	}
 	return abis
+}
+
+// NativeNumber returns the number of the named system call on the native
+// ABI, for syscall.Syscall: from package tables, which knows calls newer
+// than package syscall's frozen SYS_ constants (pidfd_getfd, seccomp on
+// some architectures). A name the native table does not have is an error
+// wrapping errors.ErrUnsupported.
+func NativeNumber(name string) (uintptr, error) {
+	abi := nativeABI()
+	nr, ok := abi.Number(name)
+	if !ok {
+		return 0, fmt.Errorf("seccomp: no system call %s on %s: %w", name, abi.Name, errors.ErrUnsupported)
+	}
+	return uintptr(nr), nil
 }

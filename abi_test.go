@@ -3,6 +3,7 @@
 package seccomp_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -61,5 +62,20 @@ func TestNativeABIs(t *testing.T) {
 			t.Errorf("ptrace on x32 when asked for: %q, want errno:EPERM", got)
 		}
 		t.Logf("with x32: %d instructions, without: %d", with.Len(), prog.Len())
+	}
+}
+
+// TestNativeNumber is point 18 of issue 17: one lookup of the native
+// number of a call, for the root package and notify alike.
+func TestNativeNumber(t *testing.T) {
+	native, _ := seccomp.NativeABI()
+	for _, name := range []string{"seccomp", "pidfd_getfd", "getpid"} {
+		want, _ := native.Number(name)
+		if got, err := seccomp.NativeNumber(name); got != uintptr(want) || err != nil {
+			t.Errorf("NativeNumber(%q) = %d, %v; want %d", name, got, err, want)
+		}
+	}
+	if _, err := seccomp.NativeNumber("no_such_call"); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("NativeNumber of an unknown name: %v, want errors.ErrUnsupported", err)
 	}
 }

@@ -121,5 +121,28 @@ func (c Cond) problem(abi *tables.ABI) (field, why string) {
 
 // lower returns the compiler's form of a checked condition.
 func (c Cond) lower() compile.Cond {
-	return compile.Cond{Arg: c.Arg, Op: compile.Op(c.Op), Value: c.Value, Mask: c.Mask, Narrow: c.Width == 32}
+	return compile.Cond{Arg: c.Arg, Op: c.Op.lower(), Value: c.Value, Mask: c.Mask, Narrow: c.Width == 32}
+}
+
+// lower returns the compiler's operator of a checked comparison. The two
+// enumerations are apart (this one is API, the compiler's is not), so
+// they are mapped by name, not by number.
+func (c Comparison) lower() compile.Op {
+	switch c {
+	case Eq:
+		return compile.OpEq
+	case Ne:
+		return compile.OpNe
+	case Lt:
+		return compile.OpLt
+	case Le:
+		return compile.OpLe
+	case Gt:
+		return compile.OpGt
+	case Ge:
+		return compile.OpGe
+	case MaskedEq:
+		return compile.OpMaskedEq
+	}
+	panic(fmt.Sprintf("seccomp: unchecked Comparison %d", uint8(c)))
 }

@@ -836,7 +836,7 @@ func scenarioListener() (any, error) {
 	if r.Link, err = os.Readlink("/proc/self/fd/" + strconv.Itoa(int(f.Fd()))); err != nil {
 		return nil, err
 	}
-	fcntl, _ := nativeNumber("fcntl")
+	fcntl, _ := NativeNumber("fcntl")
 	flags, _, errno := syscall.Syscall(fcntl, f.Fd(), syscall.F_GETFD, 0)
 	if errno != 0 {
 		return nil, errno

@@ -3,7 +3,6 @@
 package seccomp
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -25,21 +24,8 @@ type sockFprog struct {
 	filter *filter.Instruction
 }
 
-// nativeNumber returns the number of a system call on the native ABI.
-func nativeNumber(name string) (uintptr, error) {
-	abi := nativeABI()
-	if abi == nil {
-		return 0, fmt.Errorf("seccomp: no native ABI on linux/%s: %w", runtime.GOARCH, errors.ErrUnsupported)
-	}
-	nr, ok := abi.Number(name)
-	if !ok {
-		return 0, fmt.Errorf("seccomp: system call %s is not in the %s table: %w", name, abi.Name, errors.ErrUnsupported)
-	}
-	return uintptr(nr), nil
-}
-
 func (f Flags) supported() error {
-	nr, err := nativeNumber("seccomp")
+	nr, err := NativeNumber("seccomp")
 	if err != nil {
 		return err
 	}
@@ -51,11 +37,11 @@ func (f Flags) supported() error {
 }
 
 func (p *Program) install(flags Flags) (*os.File, error) {
-	prctl, err := nativeNumber("prctl")
+	prctl, err := NativeNumber("prctl")
 	if err != nil {
 		return nil, err
 	}
-	seccomp, err := nativeNumber("seccomp")
+	seccomp, err := NativeNumber("seccomp")
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
+
+	"github.com/sysfence/seccomp"
 )
 
 // GetFD returns a copy of the caller's descriptor fd (pidfd_getfd(2),
@@ -18,11 +20,11 @@ import (
 // caller. The copy is made after the notification is checked to be valid
 // with the caller's process opened, so it is the caller's.
 func (r *Request) GetFD(fd int) (*os.File, error) {
-	open, err := nativeNumber("pidfd_open")
+	open, err := seccomp.NativeNumber("pidfd_open")
 	if err != nil {
 		return nil, err
 	}
-	getfd, err := nativeNumber("pidfd_getfd")
+	getfd, err := seccomp.NativeNumber("pidfd_getfd")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +78,7 @@ const sunPathMax = 108
 // connect connects the caller's socket fd to the address raw, decoded as
 // sa, from the supervisor, and returns the caller's outcome.
 func (r *Request) connect(fd int, raw []byte, sa Sockaddr) (Response, error) {
-	nr, err := nativeNumber("connect")
+	nr, err := seccomp.NativeNumber("connect")
 	if err != nil {
 		return Response{}, err
 	}

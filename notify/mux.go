@@ -21,13 +21,9 @@ type Mux struct {
 // Add makes h handle the named system call of the native ABI ("connect",
 // "execve"). A name the native table does not know is an error.
 func (m *Mux) Add(name string, h Handler) error {
-	abi, err := seccomp.NativeABI()
+	nr, err := seccomp.NativeNumber(name)
 	if err != nil {
-		return err
-	}
-	nr, ok := abi.Number(name)
-	if !ok {
-		return fmt.Errorf("notify: Mux.Add: no system call %q on %s", name, abi.Name)
+		return fmt.Errorf("notify: Mux.Add: %w", err)
 	}
 	if m.handlers == nil {
 		m.handlers = make(map[int32]Handler)

@@ -13,8 +13,8 @@ func isNative(req *Request, name string) bool {
 	if err != nil || req.Data.Arch != abi.Audit {
 		return false
 	}
-	nr, ok := abi.Number(name)
-	return ok && uint32(req.Data.Nr) == nr
+	nr, err := seccomp.NativeNumber(name)
+	return err == nil && uintptr(uint32(req.Data.Nr)) == nr
 }
 
 // SyscallName returns the name of the notification's system call on its

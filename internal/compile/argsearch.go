@@ -87,8 +87,10 @@ func valueSearch(b *argBlock) (segs []argSegment, top uint64, ok bool) {
 	return segs, top, true
 }
 
-// holdsValue reports whether c holds for the argument value v (already
-// narrowed to the bits c compares).
+// holdsValue reports whether c holds for the argument value v, already
+// narrowed to the bits c compares. It is the meaning of every operator,
+// for Evaluate (Cond.holds narrows and calls it) and for the value
+// search alike.
 func (c Cond) holdsValue(v uint64) bool {
 	switch c.Op {
 	case OpEq:
@@ -103,6 +105,8 @@ func (c Cond) holdsValue(v uint64) bool {
 		return v > c.Value
 	case OpGe:
 		return v >= c.Value
+	case OpMaskedEq:
+		return v&c.Mask == c.Value
 	}
 	return false
 }
