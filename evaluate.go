@@ -79,11 +79,7 @@ func (p *Program) EvaluateNr(abi *tables.ABI, nr uint32, args ...uint64) (Action
 	}
 	data := filter.SeccompData{Nr: int32(nr), Arch: abi.Audit}
 	copy(data.Args[:], args)
-	res, err := filter.Run(p.insns, &data, p.ByteOrder())
-	if err != nil {
-		// Unreachable: every Program is verified.
-		return "", fmt.Errorf("seccomp: EvaluateNr: %w", err)
-	}
+	res := p.machine().Run(&data, p.ByteOrder())
 	return actionOn(res.Ret, abi), nil
 }
 

@@ -147,6 +147,9 @@ func (p *Policy) abis() ([]*tables.ABI, error) {
 		if abi == nil {
 			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: nil", ErrInvalidPolicy)}
 		}
+		if !isTablesABI(abi) {
+			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: %s is not one of package tables' ABIs (a copy?): name tables.%s or the result of tables.Lookup", ErrInvalidPolicy, abi.Name, abi.Name)}
+		}
 		if j := slices.IndexFunc(p.ABIs[:i], func(b *tables.ABI) bool { return b.Name == abi.Name }); j >= 0 {
 			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: %s is ABIs[%d] too", ErrInvalidPolicy, abi.Name, j)}
 		}
@@ -390,13 +393,21 @@ func (c *actionCache) get(a Action, abi *tables.ABI) (filter.Action, error) {
 	return act, err
 }
 
-// nameIndexes holds, per ABI, a map from the names of its system calls
-// (aliases included) to their numbers, built the first time a policy for
-// the ABI is compiled: a compile looks up every rule's name in every
-// covered ABI (and again to tell unknown names apart), and a binary
-// search over names costs more than the rest of the compile. Nothing is
-// built at init.
+// nameIndexes holds, per ABI of package tables, a map from the names of
+// its system calls (aliases included) to their numbers, built the first
+// time a policy for the ABI is compiled: a compile looks up every rule's
+// name in every covered ABI (and again to tell unknown names apart), and
+// a binary search over names costs more than the rest of the compile.
+// Nothing is built at init, and only package tables' own ABIs are kept
+// (Compile refuses others), so the cache is bounded by their number.
 var nameIndexes sync.Map // *tables.ABI -> map[string]uint32
+
+// isTablesABI reports whether abi is one of package tables' ABIs, not a
+// copy.
+func isTablesABI(abi *tables.ABI) bool {
+	own, ok := tables.ByCall(abi.Audit, abi.NrBit) // the ABI of its own numbers
+	return ok && own == abi
+}
 
 // nameIndex returns the name index of abi.
 func nameIndex(abi *tables.ABI) map[string]uint32 {
@@ -411,6 +422,9 @@ func nameIndex(abi *tables.ABI) map[string]uint32 {
 	for i := range abi.Len() {
 		sc := abi.At(i)
 		idx[sc.Name] = sc.Nr
+	}
+	if !isTablesABI(abi) {
+		return idx // not kept: a copy could be made for every call
 	}
 	m, _ := nameIndexes.LoadOrStore(abi, idx)
 	return m.(map[string]uint32)

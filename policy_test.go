@@ -385,3 +385,32 @@ func TestForeignErrnoPerArch(t *testing.T) {
 		t.Errorf("x86_64 and x32 number ENOSYS alike: %v", err)
 	}
 }
+
+// TestCopiedABIRefused is point 20 of issue 17: a copy of a tables.ABI
+// is refused before anything is built for it, and leaves nothing behind
+// in the name-index cache (which held 16 KB for every copy).
+func TestCopiedABIRefused(t *testing.T) {
+	count := func() int {
+		n := 0
+		nameIndexes.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	p := &Policy{Default: Allow, Rules: RulesFor(ErrnoNamed("EPERM"), "ptrace")}
+	p.ABIs = []*tables.ABI{tables.X86_64}
+	if _, err := p.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	before := count()
+	for range 10 {
+		c := *tables.X86_64
+		p.ABIs = []*tables.ABI{&c}
+		_, err := p.Compile()
+		var pe *PolicyError
+		if !errors.As(err, &pe) || pe.Field != "ABIs[0]" || !errors.Is(err, ErrInvalidPolicy) {
+			t.Fatalf("a copy of tables.X86_64: %v, want a PolicyError on ABIs[0]", err)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("the name-index cache grew from %d to %d entries for copies of an ABI", before, after)
+	}
+}

@@ -3,6 +3,7 @@ package filter
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
 // SeccompData is what the kernel hands a seccomp filter about a system
@@ -36,7 +37,13 @@ func (d *SeccompData) Bytes(order binary.ByteOrder) []byte {
 
 // words returns seccomp_data as the 16 32-bit words an absolute load reads.
 func (d *SeccompData) words(order binary.ByteOrder) [SeccompDataSize / 4]uint32 {
-	b := d.Bytes(order)
+	var b [SeccompDataSize]byte // laid out as Bytes does, without allocating
+	order.PutUint32(b[OffsetNr:], uint32(d.Nr))
+	order.PutUint32(b[OffsetArch:], d.Arch)
+	order.PutUint64(b[OffsetIP:], d.InstructionPointer)
+	for i, arg := range d.Args {
+		order.PutUint64(b[OffsetArgs+8*i:], arg)
+	}
 	var w [SeccompDataSize / 4]uint32
 	for i := range w {
 		w[i] = order.Uint32(b[4*i:])
@@ -58,7 +65,9 @@ type Result struct {
 // Run executes prog on data as seccomp does, after checking with Verify
 // that the kernel would accept it (a refused program is reported with
 // Verify's error). Absolute loads read 32-bit words of data laid out in
-// order, the byte order of the ABI that makes the call.
+// order, the byte order of the ABI that makes the call. Verify costs
+// time in proportion to the program's length on every call: to run one
+// program on many calls, verify it once with NewVM.
 //
 // The semantics are those of the kernel's classic-BPF conversion
 // (bpf_convert_filter in net/core/filter.c) and interpreter
@@ -77,6 +86,29 @@ func Run(prog []Instruction, data *SeccompData, order binary.ByteOrder) (Result,
 	}
 	m := interpreter{prog: prog, data: data.words(order)}
 	return m.run(), nil
+}
+
+// VM runs one verified program on any number of calls. Its methods may
+// be called from several goroutines.
+type VM struct {
+	prog []Instruction
+}
+
+// NewVM verifies prog with Verify and returns a VM that runs it; it
+// keeps a copy, so later changes to prog do not reach it.
+func NewVM(prog []Instruction) (*VM, error) {
+	if err := Verify(prog); err != nil {
+		return nil, err
+	}
+	return &VM{prog: slices.Clone(prog)}, nil
+}
+
+// Run executes the program on data laid out in order, as the package
+// function Run does, in time proportional to the instructions it
+// executes.
+func (vm *VM) Run(data *SeccompData, order binary.ByteOrder) Result {
+	m := interpreter{prog: vm.prog, data: data.words(order)}
+	return m.run()
 }
 
 // interpreter runs a verified program.
