@@ -105,9 +105,9 @@ func (s Skipped) String() string {
 // so any host can compile for any ABI.
 //
 // Every name that no ABI knows is reported, each as an
-// *UnknownSyscallError with the nearest known names. Any other field that
-// cannot be used is reported as a *PolicyError naming it as written
-// (Rules[3].Args[0].Arg), with the rule's system call.
+// *UnknownSyscallError, the first few with the nearest known names. Any
+// other field that cannot be used is reported as a *PolicyError naming it
+// as written (Rules[3].Args[0].Arg), with the rule's system call.
 func (p *Policy) Compile() (*Program, error) {
 	abis, err := p.abis()
 	if err != nil {
@@ -235,10 +235,19 @@ func (p *Policy) checkNames(abis []*tables.ABI) error {
 			seen = make(map[string]bool)
 		}
 		seen[r.Syscall] = true
-		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: tables.Suggest(r.Syscall, 3)})
+		var near []string
+		if len(errs) < maxSuggested {
+			near = tables.Suggest(r.Syscall, 3)
+		}
+		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: near})
 	}
 	return errors.Join(errs...)
 }
+
+// maxSuggested is how many unknown names of one policy get suggestions:
+// each costs a comparison with every known name, and past a few the
+// policy is not a misspelling but some other list.
+const maxSuggested = 16
 
 // lower translates the policy into the compiler's input, one ABIPolicy
 // per ABI, and lists the names skipped.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Syscall is one entry of an ABI's system-call table.
@@ -221,12 +222,30 @@ func Names() []string {
 // Known reports whether any ABI has a system call of that name, or an
 // alias of that name (see ABI.SyscallAliases).
 func Known(name string) bool {
-	for _, a := range all {
-		if _, ok := a.Number(name); ok {
-			return true
+	return knownNames()[name]
+}
+
+// knownNames returns the set of every ABI's names and aliases, built on
+// first use (nothing is built at init): Known is asked once for every
+// name of a profile, which may list many, and one lookup beats a search
+// of every table.
+var (
+	knownOnce sync.Once
+	known     map[string]bool
+)
+
+func knownNames() map[string]bool {
+	knownOnce.Do(func() {
+		known = make(map[string]bool)
+		for _, a := range all {
+			for _, list := range [][]Syscall{a.syscalls, a.aliases} {
+				for _, s := range list {
+					known[s.Name] = true
+				}
+			}
 		}
-	}
-	return false
+	})
+	return known
 }
 
 // Suggest returns up to n system-call names, known on some ABI, that are
@@ -238,17 +257,17 @@ func Suggest(name string, n int) []string {
 		name string
 		dist int
 	}
-	seen := make(map[string]bool)
+	limit := max(2, len(name)/2)
 	var cands []cand
-	for _, a := range all {
-		for _, list := range [][]Syscall{a.syscalls, a.aliases} {
-			for _, s := range list {
-				if seen[s.Name] {
-					continue
-				}
-				seen[s.Name] = true
-				cands = append(cands, cand{s.Name, editDistance(name, s.Name)})
-			}
+	for k := range knownNames() {
+		// The lengths bound the distance from below: a name much
+		// longer than every known one (a hostile megabyte) costs a
+		// comparison of lengths, not an edit distance.
+		if d := len(name) - len(k); d > limit || -d > limit {
+			continue
+		}
+		if dist := editDistance(name, k); dist <= limit {
+			cands = append(cands, cand{k, dist})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
@@ -257,12 +276,8 @@ func Suggest(name string, n int) []string {
 		}
 		return cands[i].name < cands[j].name
 	})
-	limit := max(2, len(name)/2)
 	var out []string
-	for _, c := range cands {
-		if len(out) == n || c.dist > limit {
-			break
-		}
+	for _, c := range cands[:min(n, len(cands))] {
 		out = append(out, c.name)
 	}
 	return out

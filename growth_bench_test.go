@@ -1,0 +1,101 @@
+package seccomp_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/internal/testenv"
+	"github.com/sysfence/seccomp/tables"
+)
+
+// chainProgram returns a program of about n instructions for x86_64 and
+// i386 whose every call runs through a chain of n comparisons of nr with
+// numbers no table has: the longest path a program of n instructions
+// can make each call take.
+func chainProgram(n int) []byte {
+	var a filter.Assembler
+	body, deny := a.NewLabel(), a.NewLabel()
+	a.LoadAbs(filter.OffsetArch)
+	a.JumpIf(filter.JumpEq, tables.X86_64.Audit, body, filter.Next)
+	a.JumpIf(filter.JumpEq, tables.I386.Audit, body, filter.Next)
+	a.Ret(filter.KillProcess)
+	a.Bind(body)
+	a.LoadAbs(filter.OffsetNr)
+	for i := range n {
+		a.JumpIf(filter.JumpEq, 100000+uint32(i), deny, filter.Next)
+	}
+	a.Ret(filter.Allow)
+	a.Bind(deny)
+	a.Ret(filter.Errno(1))
+	insns, err := a.Assemble()
+	if err != nil {
+		panic(err)
+	}
+	return filter.Encode(insns, tables.X86_64.ByteOrder())
+}
+
+// BenchmarkReadProgram reads programs of 40 to 4,000 instructions, each
+// call through all of them: ReadProgram runs a program for every number
+// of every candidate ABI, so its cost is the program's length times the
+// tables', linear in the input; it took a second at 4,096 instructions
+// when every run verified the program again. The metrics are
+// t(10n)/t(n) and t(100n)/t(n).
+func BenchmarkReadProgram(b *testing.B) {
+	testenv.Growth(b, 40, 3, func(n int) func() {
+		raw := chainProgram(n)
+		return func() {
+			if _, err := seccomp.ReadProgram(bytes.NewReader(raw)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCompileEqRules compiles policies of n single-condition Eq
+// rules on ioctl's request (1,000 to 100,000), which took 1.9 s at
+// 10,000 and minutes at 100,000 before their "too long" error.
+func BenchmarkCompileEqRules(b *testing.B) {
+	testenv.Growth(b, 1000, 3, func(n int) func() {
+		p := &seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}}
+		for i := range n {
+			p.Rules = append(p.Rules, seccomp.Rule{Syscall: "ioctl", Action: seccomp.Errno(uint16(1 + i%2)),
+				Args: []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: uint64(3 * i), Width: 32}}})
+		}
+		return func() { p.Compile() }
+	})
+}
+
+// BenchmarkCompileUnknownNames compiles policies of n distinct names no
+// ABI knows (1,000 to 100,000): each is reported, and only the first
+// few are compared with every known name for suggestions.
+func BenchmarkCompileUnknownNames(b *testing.B) {
+	testenv.Growth(b, 1000, 3, func(n int) func() {
+		p := &seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}}
+		for i := range n {
+			p.Rules = append(p.Rules, seccomp.Rule{Syscall: fmt.Sprintf("nosuch%d", i), Action: seccomp.Allow})
+		}
+		return func() {
+			if _, err := p.Compile(); err == nil {
+				b.Fatal("unknown names compiled")
+			}
+		}
+	})
+}
+
+// BenchmarkSuggestLongName asks for suggestions for names of 1,000 to
+// 100,000 bytes: no known name is near one, which the lengths alone
+// show, so the cost does not grow with the name (t(10n)/t(n) near 1).
+func BenchmarkSuggestLongName(b *testing.B) {
+	testenv.Growth(b, 1000, 3, func(n int) func() {
+		name := strings.Repeat("a", n)
+		return func() {
+			if s := tables.Suggest(name, 3); len(s) > 0 {
+				b.Fatal(s)
+			}
+		}
+	})
+}
