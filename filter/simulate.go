@@ -36,17 +36,36 @@ func (d *SeccompData) Bytes(order binary.ByteOrder) []byte {
 }
 
 // words returns seccomp_data as the 16 32-bit words an absolute load reads.
+// Read back in the order they were laid out in, nr and arch are
+// themselves; each 64-bit field is two words, its low half first on a
+// little-endian ABI and its high half first on a big-endian one.
 func (d *SeccompData) words(order binary.ByteOrder) [SeccompDataSize / 4]uint32 {
-	var b [SeccompDataSize]byte // laid out as Bytes does, without allocating
-	order.PutUint32(b[OffsetNr:], uint32(d.Nr))
-	order.PutUint32(b[OffsetArch:], d.Arch)
-	order.PutUint64(b[OffsetIP:], d.InstructionPointer)
-	for i, arg := range d.Args {
-		order.PutUint64(b[OffsetArgs+8*i:], arg)
-	}
 	var w [SeccompDataSize / 4]uint32
-	for i := range w {
-		w[i] = order.Uint32(b[4*i:])
+	var big bool
+	switch order {
+	case binary.ByteOrder(binary.LittleEndian):
+	case binary.ByteOrder(binary.BigEndian):
+		big = true
+	default: // NativeEndian or another: lay the bytes out as it says
+		b := d.Bytes(order)
+		for i := range w {
+			w[i] = order.Uint32(b[4*i:])
+		}
+		return w
+	}
+	put64 := func(off int, v uint64) {
+		hi, lo := uint32(v>>32), uint32(v)
+		if big {
+			w[off/4], w[off/4+1] = hi, lo
+		} else {
+			w[off/4], w[off/4+1] = lo, hi
+		}
+	}
+	w[OffsetNr/4] = uint32(d.Nr)
+	w[OffsetArch/4] = d.Arch
+	put64(OffsetIP, d.InstructionPointer)
+	for i, arg := range d.Args {
+		put64(OffsetArgs+8*i, arg)
 	}
 	return w
 }
