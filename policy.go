@@ -25,8 +25,9 @@ import (
 // for its call: a later rule for the same call could never match, and
 // Compile reports it as an error (on each ABI that has the call), unless
 // it repeats the same action without conditions, as a list that names a
-// call and its alias does. To change a built-in policy, put your rules
-// before its own.
+// call and its alias does. To change a built-in policy (BuiltinPolicy),
+// Drop the rules of calls to let through, Override those to decide
+// anew, or put rules before its own to decide first.
 type Policy struct {
 	// Default is the action for system calls the table knows and no
 	// rule matches. Zero means KillProcess: a forgotten Default makes an
