@@ -2,14 +2,16 @@ package testenv
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // Growth benchmarks how the cost of work grows with the size of its
-// input: it times work(n) for n = base, 10·base, … (steps sizes in all),
-// each for long enough to measure, and reports, beside the time of the
-// largest, the ratio of each size's time to the base's as "t(10n)/t(n)",
+// input: it takes the CPU time of work(n) for n = base, 10·base, …
+// (steps sizes in all), each for long enough to measure, and reports,
+// beside the time of the largest ("ms-largest", CPU), the ratio of each
+// size's time to the base's as "t(10n)/t(n)",
 // "t(100n)/t(n)", …. A linear cost gives ratios near 10, 100; n log n
 // somewhat more; a quadratic one 100, 10000. Ratios, unlike times, mean
 // the same on a loaded machine, since all sizes run in one benchmark.
@@ -35,14 +37,25 @@ func Growth(b *testing.B, base, steps int, setup func(n int) func()) {
 	b.ReportMetric(times[steps-1]/1e6, "ms-largest")
 }
 
-// perOp returns the mean time in nanoseconds of work, run at least
-// twice and for at least 100 ms.
+// perOp returns the mean CPU time in nanoseconds of work (the process's
+// user and system time, which other processes on a loaded machine do
+// not inflate as they do the wall clock), run at least twice and for at
+// least 100 ms of it.
 func perOp(work func()) float64 {
 	n := 0
-	start := time.Now()
-	for n < 2 || time.Since(start) < 100*time.Millisecond {
+	start := cpuTime()
+	for n < 2 || cpuTime()-start < 100*time.Millisecond {
 		work()
 		n++
 	}
-	return float64(time.Since(start).Nanoseconds()) / float64(n)
+	return float64(cpuTime()-start) / float64(n)
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
