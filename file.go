@@ -126,9 +126,10 @@ func (f *InheritableFile) Close() error {
 // umask), for a command that runs later and reads it by name: a launcher
 // that returns a shell command line rather than running it, as in
 //
-//	err := prog.WriteFile(path)
-//	…
-//	return "bwrap --seccomp 9 9<" + shellQuote(path) + " … -- make test"
+//	if err := prog.WriteFile("/run/agent/task7.bpf"); err != nil {
+//		return "", err
+//	}
+//	return "bwrap --seccomp 9 9</run/agent/task7.bpf --ro-bind / / -- make test", nil
 //
 // where neither File (read once, by a child started now) nor Inheritable
 // (open in this process until Close) fits. The file is written whole
