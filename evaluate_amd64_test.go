@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/sysfence/seccomp/filter"
-	probeserve "github.com/sysfence/seccomp/internal/probe"
+	probepkg "github.com/sysfence/seccomp/internal/probe"
 	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/tables"
 )
@@ -63,7 +63,7 @@ func scenarioInt80() (any, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	if err := probeserve.Serve(strings.NewReader(req.String()), &out, func(f func()) { f() }); err != nil {
+	if err := probepkg.Serve(strings.NewReader(req.String()), &out, func(f func()) { f() }); err != nil {
 		return nil, err
 	}
 	return strings.Split(strings.TrimSpace(out.String()), "\n"), nil
