@@ -140,9 +140,31 @@ func (p *Policy) Compile() (*Program, error) {
 	}
 	insns, err := compile.Compile(fp)
 	if err != nil {
-		return nil, fmt.Errorf("seccomp: compiling for %s: %w", abiNames(abis), err)
+		return nil, fmt.Errorf("seccomp: compiling for %s: %w%s", abiNames(abis), err, mostArgRules(fp, err))
 	}
 	return &Program{insns: insns, abis: abis, skipped: skipped, routed: routed}, nil
+}
+
+// mostArgRules says, for a program too long, which system call has the
+// most argument rules, the usual cause; "" for another error.
+func mostArgRules(fp *compile.Policy, err error) string {
+	if !errors.Is(err, filter.ErrTooLong) {
+		return ""
+	}
+	var most int
+	var name, abi string
+	for _, ap := range fp.ABIs {
+		for _, r := range ap.Rules {
+			if len(r.Args) > most {
+				most, abi = len(r.Args), ap.ABI.Name
+				name, _ = ap.ABI.SyscallName(r.Nr)
+			}
+		}
+	}
+	if most < 2 {
+		return ""
+	}
+	return fmt.Sprintf("; %s has the most rules with conditions, %d on %s", name, most, abi)
 }
 
 // abis returns the ABIs the policy covers, checked.

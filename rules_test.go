@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"log"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -167,4 +169,21 @@ func ExamplePolicy_Drop() {
 	// mount[]: errno:EPERM
 	// ioctl[0x0 0x5412]: kill-process
 	// ioctl[0x0 0x5409]: errno:ENOTTY
+}
+
+// TestTooManyArgRules is point 20 of issue 17: a policy of more rules
+// than a program can hold is refused with ErrTooLong, naming the call
+// with the most of them, in time proportional to the rules (see
+// BenchmarkCompileEqRules).
+func TestTooManyArgRules(t *testing.T) {
+	p := &seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}}
+	for i := range 20000 {
+		p.Rules = append(p.Rules, seccomp.Rule{Syscall: "ioctl", Action: seccomp.Errno(uint16(1 + i%2)),
+			Args: []seccomp.Cond{seccomp.Cond32(1, seccomp.Eq, uint64(3*i))}})
+	}
+	p.Rules = append(p.Rules, seccomp.Rule{Syscall: "personality", Action: seccomp.Allow, Args: []seccomp.Cond{seccomp.Cond32(0, seccomp.Eq, 8)}})
+	_, err := p.Compile()
+	if !errors.Is(err, filter.ErrTooLong) || !strings.Contains(err.Error(), "ioctl has the most rules with conditions, 20000 on x86_64") {
+		t.Errorf("20,000 rules for ioctl: %v, want ErrTooLong naming ioctl", err)
+	}
 }
