@@ -20,7 +20,7 @@ from the host: an x86_64 machine compiles a filter for aarch64 or riscv64
 as easily as for itself. The native ABI is fixed when the program is
 built (GOARCH); nothing is probed at run time.
 
-A Program is used in one of four ways:
+A Program is used in one of five ways:
 
   - Install puts it on every thread of the process (PR_SET_NO_NEW_PRIVS,
     then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), typically just before
@@ -30,6 +30,9 @@ A Program is used in one of four ways:
   - Inheritable hands it out under a descriptor number that survives
     execve, for a child not started by exec.Cmd: a shell command line
     that runs bwrap, or bwrap replacing this process by syscall.Exec;
+  - WriteFile writes it to a file, atomically and mode 0600, for a command
+    that runs later and opens it by name ("bwrap --seccomp 9 9<PATH"), as
+    a launcher that returns a shell command line needs;
   - WriteTo writes the raw struct sock_filter array anywhere.
 
 Install needs a program that covers the native ABI (ErrNotNative

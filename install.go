@@ -47,6 +47,21 @@ func (f Flags) String() string {
 	return strings.Join(names, "|")
 }
 
+// Supported reports, with nil, that the running kernel accepts flags
+// for seccomp(2) SECCOMP_SET_MODE_FILTER, without installing anything:
+// it passes no program, and the kernel checks the flags before it reads
+// one (seccomp_set_mode_filter in kernel/seccomp.c), failing with EFAULT
+// for flags it knows and EINVAL for others; the error wraps that
+// syscall.Errno. Combinations the kernel refuses whatever its version
+// (see InstallFlags) are reported as such. On an operating system
+// without seccomp the error wraps errors.ErrUnsupported.
+func (f Flags) Supported() error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	return f.supported()
+}
+
 // check rejects the combinations of flags the kernel refuses with EINVAL
 // (seccomp_set_mode_filter in kernel/seccomp.c), to say why.
 func (f Flags) check() error {
@@ -81,6 +96,23 @@ func (p *Program) Install() error {
 // seccomp(2) as they are: without FlagTSync only the calling thread is
 // filtered. With FlagNewListener it returns the notification listener,
 // and otherwise nil.
+//
+// # The listener
+//
+// The listener is the descriptor seccomp(2) returns, close-on-exec, in
+// an *os.File that owns it: Close closes it, and so does the garbage
+// collector once the File is unreachable (the finalizer of os.NewFile).
+// notify.NewListener takes it over. To hand it to a supervisor in
+// another process, send f.Fd() with SCM_RIGHTS (syscall.UnixRights) and
+// keep f reachable until the send has returned, then Close it: the
+// receiver holds a descriptor of its own for the same listener, which
+// stays open as long as any process holds one. Until the send, a
+// forgotten f may be closed by the collector under the number passed
+// on, and afterwards this process's copy lets it receive and answer the
+// filtered calls too, so close it at once; the filtered process itself
+// should never keep one. Once every copy is closed, the calls the
+// filter gives Notify fail with ENOSYS (seccomp_notify_release in
+// kernel/seccomp.c), those waiting included.
 //
 // Setting no-new-privs and installing must happen on one thread, so
 // InstallFlags locks the calling goroutine to its thread for the two

@@ -3,7 +3,6 @@
 package seccomp
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -25,25 +24,24 @@ type sockFprog struct {
 	filter *filter.Instruction
 }
 
-// nativeNumber returns the number of a system call on the native ABI.
-func nativeNumber(name string) (uintptr, error) {
-	abi := nativeABI()
-	if abi == nil {
-		return 0, fmt.Errorf("seccomp: no native ABI on linux/%s: %w", runtime.GOARCH, errors.ErrUnsupported)
+func (f Flags) supported() error {
+	nr, err := NativeNumber("seccomp")
+	if err != nil {
+		return err
 	}
-	nr, ok := abi.Number(name)
-	if !ok {
-		return 0, fmt.Errorf("seccomp: system call %s is not in the %s table: %w", name, abi.Name, errors.ErrUnsupported)
+	_, _, errno := syscall.Syscall(nr, seccompSetModeFilter, uintptr(f), 0)
+	if errno == syscall.EFAULT {
+		return nil
 	}
-	return uintptr(nr), nil
+	return fmt.Errorf("seccomp: seccomp(SECCOMP_SET_MODE_FILTER, %v) without a program: %w", f, errno)
 }
 
 func (p *Program) install(flags Flags) (*os.File, error) {
-	prctl, err := nativeNumber("prctl")
+	prctl, err := NativeNumber("prctl")
 	if err != nil {
 		return nil, err
 	}
-	seccomp, err := nativeNumber("seccomp")
+	seccomp, err := NativeNumber("seccomp")
 	if err != nil {
 		return nil, err
 	}

@@ -27,9 +27,6 @@ func KernelSizes() (Sizes, error) { return Sizes{}, unsupported("KernelSizes") }
 // NewListener fails: there is no seccomp here.
 func NewListener(*os.File) (*Listener, error) { return nil, unsupported("NewListener") }
 
-// FlagsSupported fails: there is no seccomp here.
-func FlagsSupported(seccomp.Flags) error { return unsupported("FlagsSupported") }
-
 // Start fails: there is no seccomp here.
 func Start(context.Context, *exec.Cmd, *seccomp.Program) (*Listener, error) {
 	return nil, unsupported("Start")

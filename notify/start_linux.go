@@ -27,23 +27,6 @@ import (
 // by Start receives its program and hands back the listener.
 const helperEnv = "SYSFENCE_NOTIFY_HELPER"
 
-// FlagsSupported reports, with nil, that the running kernel accepts
-// flags for seccomp(2) SECCOMP_SET_MODE_FILTER, without installing
-// anything: it passes no program, and the kernel checks the flags before
-// it reads one (seccomp_set_mode_filter in kernel/seccomp.c), failing with
-// EFAULT for known flags and EINVAL for unknown ones.
-func FlagsSupported(flags seccomp.Flags) error {
-	nr, err := nativeNumber("seccomp")
-	if err != nil {
-		return err
-	}
-	_, _, errno := syscall.Syscall(nr, 1 /* SECCOMP_SET_MODE_FILTER */, uintptr(flags), 0)
-	if errno == syscall.EFAULT {
-		return nil
-	}
-	return fmt.Errorf("notify: seccomp(SECCOMP_SET_MODE_FILTER, %v): %w", flags, errno)
-}
-
 // Start starts cmd with prog installed in it and returns the filter's
 // listener. prog usually gives some calls seccomp.Notify; serve the
 // listener at once, since the target waits in its first notified call
@@ -104,7 +87,7 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 	defer conn.Close()
 
 	flags := seccomp.FlagNewListener
-	if FlagsSupported(flags|seccomp.FlagWaitKillableRecv) == nil {
+	if (flags | seccomp.FlagWaitKillableRecv).Supported() == nil {
 		flags |= seccomp.FlagWaitKillableRecv
 	}
 	msg := binary.NativeEndian.AppendUint32(nil, uint32(flags))

@@ -15,14 +15,13 @@ import (
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/internal/testenv"
-	"github.com/sysfence/seccomp/notify"
 	"github.com/sysfence/seccomp/profile"
 )
 
 func requireNotify(t *testing.T) {
 	t.Helper()
 	requireLinux(t)
-	err := notify.FlagsSupported(seccomp.FlagNewListener)
+	err := seccomp.FlagNewListener.Supported()
 	testenv.Require(t, err == nil, fmt.Sprintf("needs a kernel with seccomp user notification: %v", err))
 }
 

@@ -34,9 +34,10 @@ const (
 	whyBit31 = "number with bit 31 set: libseccomp says bad arch, this module unknown"
 	// On a 32-bit ABI (and on x32 and mips n32, whose arguments
 	// libseccomp compares as 32-bit) libseccomp compares the argument with the low word
-	// of a wider value (it truncates the value); the kernel hands
-	// seccomp the 32-bit argument zero-extended, so such a condition
-	// holds always or never, which is what this module compiles.
+	// of a wider value (it truncates the value); this module compares
+	// the argument's low word, all the call reads (through int 0x80 a
+	// 64-bit process may leave high bits in seccomp_data, which the
+	// compat call truncates), so such a condition holds always or never.
 	whyTruncated = "value wider than a 32-bit ABI's arguments: libseccomp truncates it"
 )
 
