@@ -17,7 +17,10 @@ type debianPackage struct{ abi, pkg, include string }
 // (asm/ in the multiarch directory x86_64-linux-gnu), the
 // architecture-independent linux-libc-dev-*-cross packages in
 // /usr/<triplet>/include. Every mips package has the headers of all mips
-// ABIs; n32 little-endian reads mips64el's.
+// ABIs; n32 little-endian reads mips64el's. s390x's has 31-bit s390's
+// numbers too (asm/unistd_32.h), hppa's parisc64's (asm/unistd_64.h), and
+// big-endian sh reads the little-endian sh4 headers: the numbers are
+// the same.
 var debianHeaders = []debianPackage{
 	{"x86_64", "linux-libc-dev", "/usr/include"},
 	{"x86", "linux-libc-dev-i386-cross", "/usr/i686-linux-gnu/include"},
@@ -34,6 +37,13 @@ var debianHeaders = []debianPackage{
 	{"mips64el", "linux-libc-dev-mips64el-cross", "/usr/mips64el-linux-gnuabi64/include"},
 	{"mips64n32", "linux-libc-dev-mipsn32-cross", "/usr/mips64-linux-gnuabin32/include"},
 	{"mips64n32el", "linux-libc-dev-mips64el-cross", "/usr/mips64el-linux-gnuabi64/include"},
+	{"ppc", "linux-libc-dev-powerpc-cross", "/usr/powerpc-linux-gnu/include"},
+	{"s390", "linux-libc-dev-s390x-cross", "/usr/s390x-linux-gnu/include"},
+	{"m68k", "linux-libc-dev-m68k-cross", "/usr/m68k-linux-gnu/include"},
+	{"sh", "linux-libc-dev-sh4-cross", "/usr/sh4-linux-gnu/include"},
+	{"sheb", "linux-libc-dev-sh4-cross", "/usr/sh4-linux-gnu/include"},
+	{"parisc", "linux-libc-dev-hppa-cross", "/usr/hppa-linux-gnu/include"},
+	{"parisc64", "linux-libc-dev-hppa-cross", "/usr/hppa-linux-gnu/include"},
 }
 
 // noDebianHeaders are the ABIs that TestDebianHeaders cannot check, and

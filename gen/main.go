@@ -8,8 +8,9 @@
 //	go run ./gen -programs    # zsyscalls_linux_<goarch>.go (see stage.go)
 //
 // Beside x/sys it reads committed facts x/sys lacks: n32.txt and derive.go
-// (x32, MIPS n32, arm's private calls) and aliases.txt (the aliases the
-// uapi headers define). The output is deterministic: the same inputs give
+// (x32, MIPS n32, 31-bit s390, arm's private calls), facts/ (m68k, sh and
+// parisc, from Debian's uapi headers: facts.go) and aliases.txt (the
+// aliases the uapi headers define). The output is deterministic: the same inputs give
 // the same bytes, and each file's first line names the command that wrote
 // it.
 package main
@@ -119,6 +120,8 @@ func buildTables(linuxDir string) ([]*table, error) {
 				tab, err = readLinux(linuxDir, t)
 			case derived:
 				tab, err = t.derive(byName[t.from], t)
+			case t.facts != "":
+				tab, err = readFacts(t)
 			default:
 				tab, err = readXSys(pkgs[t.xsys], t)
 				if err == nil && t.name == "arm" {
