@@ -225,3 +225,53 @@ func skipWithoutDebianHeaders(t *testing.T, pkg string, err error) {
 	}
 	t.Skip(msg)
 }
+
+// TestS390Derivation checks the 31-bit s390 table that deriveS390 builds
+// from x/sys's s390x one against Debian 12's Linux 6.1 asm/unistd_32.h
+// exactly, both ways, for every number the headers reach: a call of
+// s390x's that 31-bit s390 lacks (s390xOnly) would show here, where
+// TestDebianHeaders sees only calls missing from the derived table. Above
+// the headers' last number it checks that the derived table stops at
+// Linux 6.18.
+func TestS390Derivation(t *testing.T) {
+	const pkg, include = "linux-libc-dev-s390x-cross", "/usr/s390x-linux-gnu/include"
+	if _, err := os.Stat(filepath.Join(include, "asm-generic")); err != nil {
+		skipWithoutDebianHeaders(t, pkg, err)
+	}
+	tabs, err := buildTables("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(tabs, func(tab *table) bool { return tab.t.name == "s390" })
+	if i < 0 {
+		t.Fatal("gen has no s390 table")
+	}
+	derived := tabs[i]
+	headers, err := readLinux(include, derived.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := headers.syscalls[len(headers.syscalls)-1].nr
+	inHeaders := make(map[entry]bool, len(headers.syscalls))
+	for _, e := range headers.syscalls {
+		inHeaders[e] = true
+	}
+	inDerived := make(map[entry]bool, len(derived.syscalls))
+	for _, e := range derived.syscalls {
+		inDerived[e] = true
+		switch {
+		case e.nr <= last && !inHeaders[e]:
+			t.Errorf("%s = %d is in the derived table, not in the %s", e.name, e.nr, headers.source)
+		case e.nr >= s390End:
+			t.Errorf("%s = %d is in the derived table, but s390 ended before it (Linux %s)", e.name, e.nr, s390Last)
+		}
+	}
+	for _, e := range headers.syscalls {
+		if !inDerived[e] {
+			t.Errorf("%s = %d is in the %s, not in the derived table", e.name, e.nr, headers.source)
+		}
+	}
+	if derived.kernel != s390Last {
+		t.Errorf("derived table reflects Linux %s, want %s", derived.kernel, s390Last)
+	}
+}
