@@ -38,6 +38,11 @@ const (
 	// seccomp the 32-bit argument zero-extended, so such a condition
 	// holds always or never, which is what this module compiles.
 	whyTruncated = "value wider than a 32-bit ABI's arguments: libseccomp truncates it"
+	// libseccomp 2.5.4 numbers memfd_secret 447 on 31-bit s390, but the
+	// kernel gives it only to s390x: Linux 6.1's asm/unistd_32.h for
+	// s390 lacks it (gen's TestS390Derivation), so the number is unknown
+	// on s390, and a 31-bit process gets ENOSYS from the kernel for it.
+	whyNotInKernel = "libseccomp's table has a call this ABI's kernel table lacks"
 )
 
 type fixture struct {
@@ -166,8 +171,10 @@ func compare(t *testing.T, f fixture, native specs.Arch) []difference {
 		}
 		d := difference{fixture: f.name, abi: in.abi.Name, nr: uint32(in.data.Nr), name: in.name, ours: a.Ret, theirs: b.Ret}
 		tok, _ := Arch(specs.Arch("SCMP_ARCH_" + strings.ToUpper(archName(in.abi))))
-		_, known := Knows(tok, uint32(in.data.Nr))
+		libName, known := Knows(tok, uint32(in.data.Nr))
 		switch {
+		case in.covered && in.name == "" && known && in.abi.Name == "s390" && libName == "memfd_secret":
+			d.why = whyNotInKernel
 		case in.covered && in.name != "" && !known:
 			d.why = whyOldTable
 		case in.abi.Name == "x86_64" && int32(in.data.Nr) < 0:
