@@ -100,6 +100,11 @@ func TestDebianHeaders(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s (%s): %v", d.include, d.pkg, err)
 			}
+			if removed := removedSince[d.abi]; len(removed) > 0 {
+				// Calls a later kernel took away (gen/facts.go).
+				got.syscalls = slices.DeleteFunc(got.syscalls, func(e entry) bool { return slices.Contains(removed, e.name) })
+				t.Logf("%s: %v not compared: removed since the %s", d.abi, removed, got.source)
+			}
 			compareWithHeaders(t, want, got)
 		})
 	}

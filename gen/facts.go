@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -111,4 +112,58 @@ func formatFacts(tab *table, comment []string) []byte {
 		fmt.Fprintf(&b, "errno %d %s\n", e.num, e.name)
 	}
 	return b.Bytes()
+}
+
+// removedSince are the calls of gen/facts that a later kernel took from an
+// ABI: Linux commit da3680f564bd ("parisc: _llseek syscall is only
+// available for 32-bit userspace") made _llseek (140) "32" in
+// arch/parisc/kernel/syscalls/syscall.tbl.
+var removedSince = map[string][]string{
+	"parisc64": {"_llseek"},
+}
+
+// addGenericTail adds to a table read from gen/facts the system calls
+// newer than its facts that every table read from golang.org/x/sys
+// numbers alike (relative to its base): since Linux 5.1 a new call takes
+// one number on every architecture (Documentation/process/adding-syscalls.rst),
+// and the few that an architecture does not wire up (clone3 on sh,
+// memfd_secret on most) are missing from some x/sys table and so left
+// out. The table then reflects x/sys's kernel, less removedSince.
+func addGenericTail(tab *table, xsysTables []*table) {
+	var last uint32
+	for _, e := range tab.syscalls {
+		last = max(last, e.nr)
+	}
+	var refs []*table
+	for _, x := range xsysTables {
+		if x.t.xsys != "" {
+			refs = append(refs, x)
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	count := map[entry]int{}
+	for _, x := range refs {
+		for _, e := range x.syscalls {
+			if off := e.nr - x.t.base; e.nr >= x.t.base && off > last && off >= genericStart {
+				count[entry{e.name, off}]++
+			}
+		}
+	}
+	var tail []entry
+	for e, n := range count {
+		if n == len(refs) {
+			tail = append(tail, e)
+		}
+	}
+	if len(tail) == 0 {
+		return
+	}
+	tab.syscalls = slices.DeleteFunc(tab.syscalls, func(e entry) bool {
+		return slices.Contains(removedSince[tab.t.name], e.name)
+	})
+	tab.syscalls = append(tab.syscalls, tail...) // normalize sorts them
+	tab.kernel = refs[0].kernel
+	tab.source += fmt.Sprintf(", and from %d on the calls every %s table numbers alike", last+1, refs[0].source)
 }

@@ -94,3 +94,72 @@ func TestParseFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestGenericTail checks the calls gen adds to the tables of gen/facts:
+// those newer than Linux 6.1 that every x/sys table numbers alike
+// (cachestat, 451, on), none that some ABI lacks (clone3, which sh has
+// not, is older; memfd_secret, 447, too), and the removals of
+// removedSince.
+func TestGenericTail(t *testing.T) {
+	tabs, err := buildTables("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*table{}
+	for _, tab := range tabs {
+		byName[tab.t.name] = tab
+	}
+	has := func(tab *table, name string) (uint32, bool) {
+		for _, e := range tab.syscalls {
+			if e.name == name {
+				return e.nr, true
+			}
+		}
+		return 0, false
+	}
+	for _, name := range []string{"m68k", "sh", "sheb", "parisc", "parisc64"} {
+		tab := byName[name]
+		if tab == nil {
+			t.Fatalf("no %s table", name)
+		}
+		for _, c := range []struct {
+			call string
+			nr   uint32
+		}{{"cachestat", 451}, {"mseal", 462}, {"file_setattr", 469}} {
+			if nr, ok := has(tab, c.call); !ok || nr != c.nr {
+				t.Errorf("%s: %s = %d, %v; want %d", name, c.call, nr, ok, c.nr)
+			}
+		}
+		if nr, ok := has(tab, "memfd_secret"); ok {
+			t.Errorf("%s: memfd_secret = %d; no such call there", name, nr)
+		}
+		if tab.kernel != byName["x86_64"].kernel {
+			t.Errorf("%s reflects Linux %s, want x/sys's %s", name, tab.kernel, byName["x86_64"].kernel)
+		}
+		// Every added call is in every x/sys table at its number.
+		for _, e := range tab.syscalls {
+			if e.nr < genericStart {
+				continue
+			}
+			for _, x := range tabs {
+				if x.t.xsys == "" {
+					continue
+				}
+				if nr, ok := has(x, e.name); (!ok || nr != x.t.base+e.nr) && e.nr > 450 {
+					t.Errorf("%s: %s = %d, but %s has %d, %v", name, e.name, e.nr, x.t.name, nr, ok)
+				}
+			}
+		}
+	}
+	for _, name := range []string{"sh", "sheb"} {
+		if _, ok := has(byName[name], "clone3"); ok {
+			t.Errorf("%s has clone3; its kernel does not", name)
+		}
+	}
+	if _, ok := has(byName["parisc64"], "_llseek"); ok {
+		t.Error("parisc64 has _llseek; Linux took it away (removedSince)")
+	}
+	if nr, ok := has(byName["parisc"], "_llseek"); !ok || nr != 140 {
+		t.Errorf("parisc: _llseek = %d, %v; want 140", nr, ok)
+	}
+}

@@ -105,11 +105,12 @@ func buildTables(linuxDir string) ([]*table, error) {
 	}
 	byName := make(map[string]*table, len(targets))
 	var tabs []*table
-	// Derived tables come after the ones they derive from.
+	// Derived tables, and those of gen/facts, come after the ones they
+	// derive from.
 	for pass := 0; pass < 2; pass++ {
 		for i := range targets {
 			t := &targets[i]
-			derived := linuxDir == "" && t.derive != nil
+			derived := linuxDir == "" && (t.derive != nil || t.facts != "")
 			if derived != (pass == 1) {
 				continue
 			}
@@ -118,10 +119,12 @@ func buildTables(linuxDir string) ([]*table, error) {
 			switch {
 			case linuxDir != "":
 				tab, err = readLinux(linuxDir, t)
+			case t.facts != "":
+				if tab, err = readFacts(t); err == nil {
+					addGenericTail(tab, tabs)
+				}
 			case derived:
 				tab, err = t.derive(byName[t.from], t)
-			case t.facts != "":
-				tab, err = readFacts(t)
 			default:
 				tab, err = readXSys(pkgs[t.xsys], t)
 				if err == nil && t.name == "arm" {

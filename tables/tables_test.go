@@ -151,6 +151,9 @@ func TestLookup(t *testing.T) {
 		{"arm64", "aarch64"}, {"aarch64", "aarch64"},
 		{"mipsle", "mipsel"}, {"mips64le", "mips64el"}, {"loong64", "loongarch64"},
 		{"mips64n32el", "mips64n32el"}, {"ppc64le", "ppc64le"},
+		{"ppc", "ppc"}, {"powerpc", "ppc"}, {"s390", "s390"}, {"m68k", "m68k"},
+		{"sh", "sh"}, {"sh4", "sh"}, {"sheb", "sheb"}, {"hppa", "parisc"},
+		{"parisc64", "parisc64"},
 	}
 	for _, tt := range tests {
 		abi, ok := tables.Lookup(tt.in)
@@ -166,6 +169,16 @@ func TestLookup(t *testing.T) {
 	}
 	if abi, ok := tables.ByAudit(0x40000003); !ok || abi != tables.I386 {
 		t.Errorf("ByAudit(AUDIT_ARCH_I386) = %v, %v", abi, ok)
+	}
+	// include/uapi/linux/audit.h: AUDIT_ARCH_PPC, S390, M68K, SHEL, SH,
+	// PARISC and PARISC64.
+	for audit, want := range map[uint32]*tables.ABI{
+		0x14: tables.PPC, 0x16: tables.S390, 0x4: tables.M68K, 0x4000002a: tables.SH,
+		0x2a: tables.SHEB, 0xf: tables.PARISC, 0x8000000f: tables.PARISC64,
+	} {
+		if abi, ok := tables.ByAudit(audit); !ok || abi != want {
+			t.Errorf("ByAudit(%#x) = %v, %v; want %s", audit, abi, ok, want.Name)
+		}
 	}
 }
 
