@@ -104,3 +104,39 @@ func TestNewABIsCompileAndSimulate(t *testing.T) {
 		})
 	}
 }
+
+// TestTerminalInjectionNumbers checks the ioctl requests the built-in
+// policies refuse against the values a C compiler for each ABI computes
+// from its uapi asm/ioctls.h (Debian 12's linux-libc-dev and
+// linux-libc-dev-*-cross): TIOCSTI and TIOCLINUX are 0x5412 and 0x541c
+// but on mips, and on sh, where they are _IOW('T', 18, char) and
+// _IOW('T', 28, char). A sandbox on sh refusing 0x5412 alone would let
+// TIOCSTI through.
+func TestTerminalInjectionNumbers(t *testing.T) {
+	want := map[string][2]uint64{
+		"mips": {0x5472, 0x5483}, "mipsel": {0x5472, 0x5483}, "mips64": {0x5472, 0x5483},
+		"mips64el": {0x5472, 0x5483}, "mips64n32": {0x5472, 0x5483}, "mips64n32el": {0x5472, 0x5483},
+		"sh": {0x40015412, 0x4001541c}, "sheb": {0x40015412, 0x4001541c},
+	}
+	for _, abi := range tables.All() {
+		w, ok := want[abi.Name]
+		if !ok {
+			w = [2]uint64{0x5412, 0x541c}
+		}
+		conds := terminalInjection(abi)
+		if len(conds) != 2 || conds[0][0].Value != w[0] || conds[1][0].Value != w[1] {
+			t.Errorf("%s: terminal-injecting ioctls %v, want TIOCSTI %#x and TIOCLINUX %#x", abi.Name, conds, w[0], w[1])
+		}
+	}
+	p, _ := BuiltinPolicy("sandbox")
+	p.ABIs = []*tables.ABI{tables.SH}
+	prog := mustCompile(t, p)
+	for _, c := range []struct {
+		req  uint64
+		want Action
+	}{{0x40015412, ErrnoNamed("EPERM")}, {0x4001541c, ErrnoNamed("EPERM")}, {0x5412, Allow}} {
+		if got := simulate(t, prog, call{abi: tables.SH, name: "ioctl", args: [6]uint64{0, c.req}}); got != c.want {
+			t.Errorf("sh sandbox: ioctl(0, %#x) = %s, want %s", c.req, got, c.want)
+		}
+	}
+}

@@ -14,7 +14,7 @@ import (
 // archFlag defines the flag name (--arch, --call-arch) that names an ABI;
 // role says what the ABI is for and what its default is.
 func archFlag(fs *flag.FlagSet, name, role string) *string {
-	return fs.String(name, "", "`ABI` "+role+". ABIs are named as libseccomp names them (x86_64, x86, x32, aarch64, arm, riscv64, s390x, mips64n32el, ...), i386 for x86, or by GOARCH (amd64, arm64, ...); sysfence syscalls --arch all lists every one")
+	return fs.String(name, "", "`ABI` "+role+". ABIs are named as libseccomp names them (x86_64, x86, x32, aarch64, arm, riscv64, s390x, mips64n32el, ppc, m68k, sh, parisc, ...), i386 for x86, or by GOARCH (amd64, arm64, ...); sysfence syscalls --arch all lists every one")
 }
 
 // nativeABI returns the ABI of GOARCH, on any OS: a filter for Linux can
