@@ -26,6 +26,10 @@ type target struct {
 	// facts names the file of gen/facts that holds the table of an ABI
 	// neither x/sys nor a derivation gives (see facts.go).
 	facts string
+	// until is the last Linux with this ABI: reading a newer Linux tree
+	// or its headers, gen derives the ABI from from's table as it does
+	// from x/sys's.
+	until string
 
 	// Where a Linux source tree keeps the numbers.
 	arch    string   // directory under arch/
@@ -177,7 +181,7 @@ var targets = []target{
 		// support"); see deriveS390.
 		name: "s390", goName: "S390",
 		audit: 0x00000016, compat: []string{"s390x"}, bigEndian: true, wordSize: 4,
-		from: "s390x", derive: deriveS390,
+		from: "s390x", derive: deriveS390, until: s390Last,
 		arch: "s390", tbl: "arch/s390/kernel/syscalls/syscall.tbl", tblABIs: []string{"common", "32"},
 		header: "unistd_32.h",
 		uapi:   uapiABI{defines: ilp32("__s390__"), triplets: []string{"s390x-linux-gnu", "s390-linux-gnu"}, canary: entry{"s390_runtime_instr", 342}, lacks: []string{"newfstatat"}},
