@@ -8,7 +8,10 @@
 //
 //	go run -C bench .
 //
-// as root for the kernel measurements (-kernel=false skips them).
+// as root for the kernel measurements (-kernel=false skips them). It
+// writes no file unless asked: -svg PATH writes the plot there (a relative
+// PATH is relative to bench/ under -C bench). README.md says how the
+// committed tables and plot are refreshed.
 package main
 
 import (
@@ -43,7 +46,7 @@ func main() {
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	kernel := fs.Bool("kernel", true, "measure on the real kernel (needs seccomp; runs child processes)")
-	svg := fs.String("svg", "sweep.svg", "write the sweep plot to this file (\"\" for none)")
+	svg := fs.String("svg", "", "write the sweep plot to this `file` (default: no plot)")
 	runs := fs.Int("runs", 9, "compiles per measurement, at least (more while they take under 200 ms)")
 	only := fs.String("only", "", "measure only contenders whose name contains this")
 	if err := fs.Parse(args); err != nil {

@@ -4,15 +4,53 @@
 // It runs from the module root, as "go generate ./..." does:
 //
 //	go run ./gen              # tables from golang.org/x/sys/unix (go.mod's version)
-//	go run ./gen -linux DIR   # tables from a Linux source tree or uapi headers
+//	go run ./gen -linux DIR   # tables from a Linux source tree
 //	go run ./gen -programs    # zsyscalls_linux_<goarch>.go (see stage.go)
 //
-// Beside x/sys it reads committed facts x/sys lacks: n32.txt and derive.go
-// (x32, MIPS n32, 31-bit s390, arm's private calls), facts/ (m68k, sh and
-// parisc, from Debian's uapi headers: facts.go) and aliases.txt (the
-// aliases the uapi headers define). The output is deterministic: the same inputs give
-// the same bytes, and each file's first line names the command that wrote
-// it.
+// The output is deterministic: the same inputs give the same bytes, and
+// each file's first line names the command that wrote it.
+//
+// # Refreshing the tables
+//
+// The generated files are committed, and CI fails when they differ from
+// what "go generate ./..." writes. Two sources feed one model:
+//
+//	go generate ./...                # from golang.org/x/sys/unix at the version in go.mod
+//	go run ./gen -linux ~/src/linux  # from a Linux source tree (for system calls newer than x/sys)
+//	go run ./gen -programs           # then recompile the built-in programs
+//
+// To take newer system calls from x/sys, raise golang.org/x/sys in go.mod
+// and run go generate. -linux needs a source tree (a directory with
+// Makefile and arch/) because gen writes the table of every ABI at once:
+// an installed uapi include directory such as /usr/include holds the
+// asm/ headers of one architecture only (Debian puts the other
+// architectures' in /usr/<triplet>/include, one package each), so gen
+// refuses it and says so. The tests read such directories one ABI at a
+// time (debian_test.go).
+//
+// From x/sys, the tables reflect the kernel x/sys was generated from (its
+// unix/linux/Dockerfile). x/sys has no x32 and no MIPS n32 tables; gen
+// derives them by the kernel's rules (derive.go): x32 is x86_64's table
+// less the calls marked 64 in syscall_64.tbl, plus x32's own calls at
+// 512–547, all with __X32_SYSCALL_BIT (0x40000000) set; n32 keeps the
+// numbers below 424, frozen since Linux 5.1 (n32.txt), and takes every
+// later call at n64's offset, since new calls get one number on every
+// ABI. 31-bit s390 is s390x's table less the calls marked 64, plus its
+// own calls marked 32, as far as Linux 6.18 (6.19 removed the ABI). x/sys
+// lists each number once, so the aliases the uapi headers define come
+// from aliases.txt, and arm's private calls from derive.go.
+//
+// Go has no port to m68k, sh and parisc, so x/sys has no tables of them:
+// their numbers are facts read once from Debian 12's uapi headers (Linux
+// 6.1) and committed in facts/, to which gen adds the later calls every
+// x/sys table numbers alike (facts.go). Left out are alpha and sparc,
+// whose kernels have no seccomp filters.
+//
+// The tests compare every table but loongarch64's, and the aliases, with
+// Debian 12's uapi headers (Linux 6.1, the linux-libc-dev*-cross packages
+// that .ci/test installs); Debian 12 has no loong64 cross headers, so
+// loongarch64 is checked against the committed Linux 7.2 fixture in
+// testdata/ instead.
 package main
 
 import (

@@ -61,6 +61,8 @@ var commands = []*command{
 	profileCommand,
 	disasmCommand,
 	simulateCommand,
+	verifyCommand,
+	diffCommand,
 	statsCommand,
 	probeCommand,
 	syscallsCommand,

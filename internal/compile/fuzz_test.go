@@ -122,7 +122,8 @@ func (s *fuzzSource) rule(nr uint32, wide bool) Rule {
 // Verify, returns each action once per region, leaves every system call allowed
 // whatever its arguments to the kernel's action cache, and returns what
 // Policy.Evaluate says for system calls around every edge of the policy and
-// for random ones.
+// for random ones; and that Prove, which decides every input at once,
+// agrees: the fuzzer checks the prover as well as the compiler.
 func FuzzCompile(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("\x01\x02\x00\x03\x04\x30\x00\x05\x06\x07\x08\x09\x0a\x0b\x0c"))
@@ -143,6 +144,7 @@ func FuzzCompile(f *testing.F) {
 		checkRets(t, p, prog)
 		checkCache(t, p, prog)
 		checkPolicy(t, p, prog, append(probes(p), s.randomProbes(p)...))
+		checkProof(t, p, prog)
 	})
 }
 
