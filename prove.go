@@ -76,7 +76,7 @@ func (p *Policy) Prove(prog *Program) (*Counterexample, error) {
 	if err := q.checkNames(abis); err != nil {
 		return nil, err
 	}
-	fp, _, err := q.lower(abis)
+	fp, _, _, err := q.lower(abis)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package seccomp_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
@@ -118,4 +119,43 @@ func TestCompareDenyLists(t *testing.T) {
 	if c.Looser || !c.Stricter {
 		t.Errorf("Looser %v, Stricter %v; want the second stricter only", c.Looser, c.Stricter)
 	}
+}
+
+// BenchmarkProveLong proves a program of about 4,000 instructions: an
+// allowlist whose calls each allow a few argument values. "x-compile" is
+// the cost of the proof over the cost of compiling, in the same run.
+func BenchmarkProveLong(b *testing.B) {
+	p := &seccomp.Policy{ABIs: []*tables.ABI{tables.X86_64}}
+	abi := tables.X86_64
+	for i := 0; i < abi.Len(); i++ {
+		name := abi.At(i).Name
+		for v := range 2 {
+			p.Rules = append(p.Rules, seccomp.Rule{Syscall: name, Action: seccomp.Allow,
+				Args: []seccomp.Cond{{Arg: v % 6, Op: seccomp.Eq, Value: uint64(i*7 + v)}}})
+		}
+	}
+	prog, err := p.Compile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if prog.Len() < 3500 {
+		b.Fatalf("%d instructions, want about 4,000", prog.Len())
+	}
+	start := time.Now()
+	const compiles = 5
+	for range compiles {
+		if _, err := p.Compile(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	compile := time.Since(start) / compiles
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if ce, err := p.Prove(prog); err != nil || ce != nil {
+			b.Fatal(ce, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(compile), "x-compile")
+	b.ReportMetric(float64(prog.Len()), "insns")
 }

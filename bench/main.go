@@ -63,7 +63,7 @@ func run(args []string, out io.Writer) error {
 	}
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-	header(w)
+	header(w, *runs)
 
 	docker, err := dockerPolicy()
 	if err != nil {
@@ -112,7 +112,7 @@ func run(args []string, out io.Writer) error {
 }
 
 // header says when, where and with what the numbers were measured.
-func header(w io.Writer) {
+func header(w io.Writer, runs int) {
 	var u unix.Utsname
 	unix.Uname(&u)
 	cpu := "unknown CPU"
@@ -136,7 +136,7 @@ func header(w io.Writer) {
 	}
 	vers = append(vers, "libseccomp "+libseccompVersion()+" (cgo)")
 	fmt.Fprintf(w, "Contenders: %s.\n\n", strings.Join(vers, ", "))
-	fmt.Fprintln(w, "Instructions run are counted by this module's simulator (filter.Run) for x86_64 calls with all arguments zero; *mean* and *max* over the numbers 0..471, *mix* weighted by the calls a server makes most; *longest* is the longest path any input can take; *cached* counts the x86_64 calls the kernel's action cache allows without running the filter, of those the policy allows whatever the arguments; *diffs* counts inputs (every number of the x86_64, i386 and x32 tables, foreign arches, negative numbers, argument values around every constant) whose decision differs from the policy. Compile time is the median CPU time of the compiling thread over at least 9 compiles from the contender's own policy types (time.Now would count the other load of a shared machine); allocations count the Go heap only (libseccomp allocates in C).")
+	fmt.Fprintf(w, "Instructions run are counted by this module's simulator (filter.Run) for x86_64 calls with all arguments zero; *mean* and *max* over the numbers 0..471, *mix* weighted by the calls a server makes most; *longest* is the longest path any input can take; *cached* counts the x86_64 calls the kernel's action cache allows without running the filter, of those the policy allows whatever the arguments; *diffs* counts inputs (every number of the x86_64, i386 and x32 tables, foreign arches, negative numbers, argument values around every constant) whose decision differs from the policy. Compile time is the median CPU time of the compiling thread over at least %d compiles from the contender's own policy types (time.Now would count the other load of a shared machine); allocations count the Go heap only (libseccomp allocates in C).\n", runs)
 	fmt.Fprintln(w)
 }
 

@@ -22,6 +22,9 @@ func TestRunWritesOnlyWhereAsked(t *testing.T) {
 	if !strings.Contains(out.String(), "| sysfence |") {
 		t.Errorf("the tables have no sysfence row:\n%s", out.String())
 	}
+	if !strings.Contains(out.String(), "over at least 1 compiles") {
+		t.Errorf("the header does not say -runs 1:\n%.600s", out.String())
+	}
 	if ents, err := os.ReadDir(cwd); err != nil || len(ents) != 0 {
 		var names []string
 		for _, e := range ents {

@@ -134,6 +134,12 @@ func safeInShell(r rune) bool {
 // buildTables reads every target's table, from x/sys when linuxDir is
 // empty and from the Linux tree at linuxDir otherwise.
 func buildTables(linuxDir string) ([]*table, error) {
+	if linuxDir != "" && !isLinuxTree(linuxDir) && isDir(filepath.Join(linuxDir, "asm-generic")) {
+		// readLinux reads one ABI from installed headers (the tests compare
+		// the tables with Debian's that way), but an include directory
+		// holds one architecture's asm/, and gen writes every table.
+		return nil, fmt.Errorf("%s: installed uapi headers hold one architecture's numbers, and gen writes the table of every ABI: give a Linux source tree (a directory with Makefile and arch/), or raise golang.org/x/sys in go.mod and run go generate", linuxDir)
+	}
 	var pkgs map[string]*xsysPackage
 	if linuxDir == "" {
 		var err error

@@ -63,6 +63,7 @@ var commands = []*command{
 	simulateCommand,
 	verifyCommand,
 	diffCommand,
+	lintCommand,
 	statsCommand,
 	probeCommand,
 	syscallsCommand,

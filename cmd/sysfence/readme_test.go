@@ -81,6 +81,9 @@ func docBlocks(t *testing.T, file string) []docBlock {
 		}
 		mark = strings.TrimSuffix(mark, " -->")
 		kind, goarch, _ := strings.Cut(mark, " on ")
+		if goarch != "" && !slices.Contains(linuxGOARCHes(), goarch) {
+			t.Fatalf("%s:%d: %q is not a GOARCH of Linux: the block would never be checked", file, i+1, goarch)
+		}
 		fence := "```sh"
 		if kind == "go" {
 			fence = "```go"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,37 @@ func TestDiff(t *testing.T) {
 	code, stdout, _ = sysfence("diff", a, "deny:ptrace", "--arch", "x86_64")
 	if code != 0 || stdout != "A and B decide every call alike\n" {
 		t.Errorf("diff of a program and its own policy: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestLint lints a hand-written filter that checks only the number (the
+// kind this module replaces), in text and JSON, and the strict built-in.
+func TestLint(t *testing.T) {
+	t.Parallel()
+	// ld [0]; jeq #101, 0, 1; ret ERRNO(1); ret ALLOW, little-endian.
+	raw := []byte{
+		0x20, 0, 0, 0, 0, 0, 0, 0,
+		0x15, 0, 0, 1, 101, 0, 0, 0,
+		0x06, 0, 0, 0, 1, 0, 5, 0,
+		0x06, 0, 0, 0, 0, 0, 0xff, 0x7f,
+	}
+	file := filepath.Join(t.TempDir(), "nr-only.bpf")
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := sysfence("lint", "--arch", "x86_64", file)
+	if code != exitInput || !strings.HasPrefix(stdout, "error: no-arch-check: ") {
+		t.Errorf("lint of a number-only filter: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = sysfence("lint", "--arch", "x86_64", "--format", "json", file)
+	var findings []lintFinding
+	if err := json.Unmarshal([]byte(stdout), &findings); err != nil || code != exitInput || len(findings) == 0 {
+		t.Fatalf("lint --format json: exit %d, %v\n%s", code, err, stdout)
+	}
+	if f := findings[0]; f.Check != "no-arch-check" || f.Severity != "error" || f.Example == nil || f.Example.Action != "allow" {
+		t.Errorf("first JSON finding %+v", f)
+	}
+	if code, stdout, _ := sysfence("lint", "builtin:sandbox-strict"); code != 0 || stdout != "no findings\n" {
+		t.Errorf("lint builtin:sandbox-strict: exit %d\n%s", code, stdout)
 	}
 }

@@ -118,6 +118,7 @@ type analyser struct {
 	vecs  []word
 	vecOf map[word]vecID
 	memo  map[memoKey]Node
+	ran   []bool // instructions some state reaches
 }
 
 // Analyze returns the decision function of prog, a program that
@@ -134,11 +135,26 @@ type analyser struct {
 // scratch contents as functions of the input) per instruction, not with
 // the number of paths, which may be exponential.
 func (s *Space) Analyze(prog []filter.Instruction, order binary.ByteOrder) (n Node, err error) {
+	n, _, err = s.analyze(prog, order)
+	return n, err
+}
+
+// Ran is Analyze that also reports instructions no input runs: those with
+// ran[pc] false, such as the branch of a jump whose condition the state
+// already decides (a compare of a loaded constant) or code no jump
+// reaches. ran[pc] true is not a promise that some input runs pc: a
+// jump that repeats an earlier check of the same word runs only one way
+// for the inputs that reach it, and Ran does not see that.
+func (s *Space) Ran(prog []filter.Instruction, order binary.ByteOrder) (n Node, ran []bool, err error) {
+	return s.analyze(prog, order)
+}
+
+func (s *Space) analyze(prog []filter.Instruction, order binary.ByteOrder) (n Node, ran []bool, err error) {
 	if err := filter.Verify(prog); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if order == nil {
-		return 0, errors.New("analysis: Analyze needs a byte order")
+		return 0, nil, errors.New("analysis: Analyze needs a byte order")
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -152,13 +168,13 @@ func (s *Space) Analyze(prog []filter.Instruction, order binary.ByteOrder) (n No
 			}
 		}
 	}()
-	an := &analyser{s: s, prog: prog, order: order, vecOf: make(map[word]vecID), memo: make(map[memoKey]Node)}
+	an := &analyser{s: s, prog: prog, order: order, vecOf: make(map[word]vecID), memo: make(map[memoKey]Node), ran: make([]bool, len(prog))}
 	zero := an.intern(an.constant(0))
 	st := state{a: zero, x: zero}
 	for i := range st.m {
 		st.m[i] = zero
 	}
-	return an.run(0, st), nil
+	return an.run(0, st), an.ran, nil
 }
 
 type notAnalysable struct {
@@ -224,6 +240,7 @@ func (an *analyser) run(pc int, st state) Node {
 	start := pc
 	var r Node
 	for {
+		an.ran[pc] = true
 		ins := an.prog[pc]
 		k := ins.K
 		op := ins.Op()

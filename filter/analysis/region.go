@@ -381,3 +381,25 @@ func (s *Space) Combine(f, g Node, op func(a, b uint32) uint32) Node {
 		return n
 	}, make(map[[2]Node]Node))
 }
+
+// Tests reports whether f depends on field fld: whether some node of its
+// diagram tests one of the field's bits.
+func (s *Space) Tests(f Node, fld Field) bool {
+	seen := make(map[Node]bool)
+	var walk func(Node) bool
+	walk = func(n Node) bool {
+		nd := s.nodes[n]
+		if nd.v == leafVar || seen[n] {
+			return false
+		}
+		seen[n] = true
+		if v, _ := fieldOf(nd.v); v == fld {
+			return true
+		}
+		if v, _ := fieldOf(nd.v); v > fld {
+			return false // variables below come later still
+		}
+		return walk(Node(nd.lo)) || walk(Node(nd.hi))
+	}
+	return walk(f)
+}
