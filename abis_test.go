@@ -95,6 +95,17 @@ func TestNewABIsCompileAndSimulate(t *testing.T) {
 					t.Errorf("%s (arch %#x, nr %d): %v, want %v", c.what, c.audit, c.nr, got, c.want)
 				}
 			}
+			// Where the ABI has socketcall (all but parisc), a rule on
+			// socket holds through it too.
+			sock := mustCompile(t, &Policy{ABIs: []*tables.ABI{abi}, Default: Allow, Rules: []Rule{{Syscall: "socket", Action: ErrnoNamed("EPERM")}}})
+			if nr, ok := abi.Number("socketcall"); ok != (want.name != "parisc" && want.name != "parisc64") {
+				t.Errorf("%s: socketcall %v", abi.Name, ok)
+			} else if ok {
+				r, err := filter.Run(sock.Instructions(), &filter.SeccompData{Nr: int32(nr), Arch: abi.Audit, Args: [6]uint64{1}}, abi.ByteOrder())
+				if err != nil || r.Ret != filter.Errno(want.eperm) {
+					t.Errorf("socketcall(SYS_SOCKET) under a rule on socket: %v, %v; want errno %d", r.Ret, err, want.eperm)
+				}
+			}
 			// A 64-bit ABI compares both words; a 32-bit one the low word,
 			// which is all the kernel passes.
 			high := run(abi.Audit, kill, [6]uint64{1, 1<<32 | 9})
