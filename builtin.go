@@ -153,11 +153,16 @@ func sandboxStrictPolicy() *Policy {
 // push input into a terminal: TIOCSTI fakes typed input, TIOCLINUX can
 // paste the selection. From a sandbox sharing the caller's terminal they
 // run commands outside it. Their numbers differ on mips
-// (arch/mips/include/uapi/asm/ioctls.h).
+// (arch/mips/include/uapi/asm/ioctls.h) and on sh, whose
+// arch/sh/include/uapi/asm/ioctls.h defines them as _IOW('T', 18, char)
+// and _IOW('T', 28, char), with the direction and size bits set.
 func terminalInjection(abi *tables.ABI) [][]Cond {
 	tiocsti, tioclinux := uint64(0x5412), uint64(0x541c)
-	if isMIPS(abi) {
+	switch {
+	case isMIPS(abi):
 		tiocsti, tioclinux = 0x5472, 0x5483
+	case isSH(abi):
+		tiocsti, tioclinux = 0x40015412, 0x4001541c
 	}
 	return [][]Cond{{Cond32(1, Eq, tiocsti)}, {Cond32(1, Eq, tioclinux)}}
 }
@@ -178,7 +183,9 @@ func cloneWithoutNamespaces(abi *tables.ABI) [][]Cond {
 const (
 	emMIPS = 8
 	emS390 = 22
+	emSH   = 42
 )
 
 func isMIPS(abi *tables.ABI) bool { return abi.Audit&0xffff == emMIPS }
+func isSH(abi *tables.ABI) bool   { return abi.Audit&0xffff == emSH }
 func isS390(abi *tables.ABI) bool { return abi.Audit&0xffff == emS390 }

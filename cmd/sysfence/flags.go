@@ -14,7 +14,7 @@ import (
 // archFlag defines the flag name (--arch, --call-arch) that names an ABI;
 // role says what the ABI is for and what its default is.
 func archFlag(fs *flag.FlagSet, name, role string) *string {
-	return fs.String(name, "", "`ABI` "+role+". ABIs are named as libseccomp names them, with or without SCMP_ARCH_ (x86_64, x86, x32, aarch64, arm, riscv64, s390x, mipsel64n32, ...), by GOARCH (amd64, arm64, ...) or by Debian (i386, ppc64el, mipsn32, ...); sysfence syscalls --arch all lists every one")
+	return fs.String(name, "", "`ABI` "+role+". ABIs are named as libseccomp names them, with or without SCMP_ARCH_ (x86_64, x86, x32, aarch64, arm, riscv64, s390x, mipsel64n32, ppc, m68k, sh, parisc, ...), by GOARCH (amd64, arm64, ...) or by Debian (i386, ppc64el, mipsn32, hppa, ...); sysfence syscalls --arch all lists every one")
 }
 
 // nativeABI returns the ABI of GOARCH, on any OS: a filter for Linux can

@@ -27,7 +27,7 @@ import (
 // against the simulator on every input TestEquivalence tries, and then
 // compares the two programs exactly, over every input: each region where
 // they differ must be one of the documented kinds (whyOldTable, whyBit31,
-// whyTruncated), never a decision TestEquivalence's sample missed.
+// whyTruncated, whyNotInKernel), never a decision TestEquivalence's sample missed.
 func TestAnalysisOfBothCompilers(t *testing.T) {
 	for _, f := range fixtures(t) {
 		for _, native := range f.natives {
@@ -131,6 +131,11 @@ func explainDifference(ls *specs.LinuxSeccomp, d *seccomp.Difference, wide map[s
 	// Compare's own kind, which sysfence diff prints, must be the
 	// documented reason, checked against libseccomp where it can be.
 	tok, _ := Arch(specs.Arch("SCMP_ARCH_" + strings.ToUpper(archName(d.ABI))))
+	if name, known := Knows(tok, d.Nr); known && kernelLacks[d.ABI.Name] == name {
+		if _, ours := d.ABI.SyscallName(d.Nr); !ours {
+			return whyNotInKernel
+		}
+	}
 	switch d.Kind {
 	case seccomp.KindBit31:
 		if d.ABI.Name == "x86_64" {
