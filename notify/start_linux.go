@@ -49,29 +49,132 @@ func FlagsSupported(flags seccomp.Flags) error {
 // listener at once, since the target waits in its first notified call
 // until it is answered.
 //
+// The target is fenced off from the supervisor, so that it cannot walk
+// around it: it runs in a Landlock domain of its own (Linux 6.12,
+// LANDLOCK_SCOPE_SIGNAL) that lets it send no signal to a process
+// outside the domain (kill, tgkill, pidfd_send_signal, kill(-1), F_SETOWN
+// all fail with EPERM for the supervisor) and, as every Landlock domain
+// does, neither ptrace them nor open their /proc/PID/mem, fd or environ,
+// whatever its user, root included. Its own children are in the domain
+// and within reach. Where the kernel has no Landlock signal scoping,
+// Start fails with an error wrapping ErrNoFence and starts nothing; see
+// FenceSupported. The target is also killed (SIGKILL) when the
+// supervisor thread that started it exits: in a Go program, when the
+// process exits, or when a goroutine locked to that thread
+// (runtime.LockOSThread) returns without unlocking it, so call Start from
+// a goroutine that stays unlocked or stays alive. The supervisor should
+// also make itself non-dumpable (prctl PR_SET_DUMPABLE 0), which keeps
+// processes of its user without CAP_SYS_PTRACE out of its /proc/PID/mem
+// by a second route. What remains for a target with the power of root,
+// or of a user whose cgroups are delegated to it, is what no fence of
+// this kind stops: writing cgroup.kill or cgroup.freeze of a cgroup that
+// holds the supervisor, loading kernel modules, rebooting. Run it where
+// it cannot (a namespace, another user) if that matters.
+//
 // The filter must be installed in the child, after it is forked and
 // before it executes the target, which os/exec offers no hook for. So
 // Start runs this binary again as a helper, with cmd's attributes
 // (standard files, ExtraFiles, directory, environment, SysProcAttr):
 // Init, called first in main, recognises it. The helper receives prog
-// over a socket, installs it on one locked thread with
+// over a socket, fences and installs it on one locked thread with
 // seccomp.FlagNewListener (plus seccomp.FlagWaitKillableRecv where the
 // kernel has it, so that the Go runtime's signals do not restart a call
 // the supervisor is deciding), sends the listener back with SCM_RIGHTS
 // from another, unfiltered, thread, and then executes cmd.Path with
 // cmd.Args from the filtered thread, which becomes the whole process. The
 // only calls the filtered thread makes before execve are the few that
-// finish the install (fcntl, and whatever the Go runtime needs to park
-// and resume it); since the listener is handed over by another thread, a
-// policy that notifies every call works too (the supervisor sees those
-// calls first). If execve fails, the helper reports it on standard error
-// and exits with status 127.
+// finish the install (fcntl, and, if the Go runtime preempts it while it
+// waits for the hand-over, what that needs); since the listener is handed
+// over by another thread, a policy that notifies every call works too
+// (the supervisor sees those calls first). If execve fails, the helper
+// says why on standard error and exits as env(1) would: 127 if the file
+// (or its interpreter) does not exist, 126 otherwise.
 //
 // cmd.Process is the helper and then the target: the same process. Wait
 // for it with cmd.Wait as usual. On error Start kills and reaps the
 // helper. ctx bounds the hand-over, not the process (use
 // exec.CommandContext for that).
 func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener, error) {
+	return start(ctx, cmd, prog, true)
+}
+
+// StartUnfenced is Start without the fence: the target may signal,
+// stop, kill or (as root, or where the supervisor is dumpable) rewrite
+// its supervisor, and so answer its own notifications. It is for
+// watching a program that is not hostile (learning the calls it makes),
+// on kernels without Landlock signal scoping too; never for enforcing a
+// policy. The target is still killed when its supervisor dies.
+func StartUnfenced(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener, error) {
+	return start(ctx, cmd, prog, false)
+}
+
+// ErrNoFence is the error of Start on a kernel that cannot fence the
+// target off from its supervisor.
+var ErrNoFence = errors.New("notify: the kernel cannot keep the target from signalling its supervisor (Landlock signal scoping needs Linux 6.12)")
+
+// Landlock's interface (include/uapi/linux/landlock.h).
+const (
+	landlockCreateRulesetVersion = 1      // LANDLOCK_CREATE_RULESET_VERSION
+	landlockScopeSignal          = 1 << 1 // LANDLOCK_SCOPE_SIGNAL, ABI 6
+	landlockSignalABI            = 6
+)
+
+// landlockRulesetAttr is struct landlock_ruleset_attr (ABI 6).
+type landlockRulesetAttr struct {
+	handledAccessFS  uint64
+	handledAccessNet uint64
+	scoped           uint64
+}
+
+// FenceSupported reports, with nil, that the running kernel lets Start
+// fence a target off from its supervisor (Landlock ABI 6 or later, and
+// Landlock enabled), and otherwise why not, wrapping ErrNoFence.
+func FenceSupported() error {
+	nr, err := nativeNumber("landlock_create_ruleset")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoFence, err)
+	}
+	v, _, errno := syscall.Syscall(nr, 0, 0, landlockCreateRulesetVersion)
+	switch {
+	case errno == syscall.EOPNOTSUPP:
+		return fmt.Errorf("%w: Landlock is not enabled (the lsm= boot parameter)", ErrNoFence)
+	case errno != 0:
+		return fmt.Errorf("%w: landlock_create_ruleset: %v", ErrNoFence, errno)
+	case int(v) < landlockSignalABI:
+		return fmt.Errorf("%w: Landlock ABI %d, not %d", ErrNoFence, v, landlockSignalABI)
+	}
+	return nil
+}
+
+// fence puts the calling thread in a new Landlock domain that scopes
+// signals (and, as every domain does, ptrace and /proc/PID access) to
+// itself. No-new-privs must be set on the thread.
+func fence() error {
+	create, err := nativeNumber("landlock_create_ruleset")
+	if err != nil {
+		return err
+	}
+	restrict, err := nativeNumber("landlock_restrict_self")
+	if err != nil {
+		return err
+	}
+	attr := landlockRulesetAttr{scoped: landlockScopeSignal}
+	fd, _, errno := syscall.RawSyscall(create, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0)
+	if errno != 0 {
+		return fmt.Errorf("landlock_create_ruleset: %w", errno)
+	}
+	_, _, errno = syscall.RawSyscall(restrict, fd, 0, 0)
+	syscall.Close(int(fd))
+	if errno != 0 {
+		return fmt.Errorf("landlock_restrict_self: %w", errno)
+	}
+	return nil
+}
+
+// Options of the hand-over message.
+const optFence = 1 << 0
+
+func start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program, fenced bool) (*Listener, error) {
 	switch {
 	case cmd.Err != nil:
 		return nil, cmd.Err
@@ -79,6 +182,13 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 		return nil, errors.New("notify: Start: already started")
 	case prog == nil:
 		return nil, errors.New("notify: Start: nil program")
+	}
+	var opts uint32
+	if fenced {
+		if err := FenceSupported(); err != nil {
+			return nil, err
+		}
+		opts |= optFence
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -105,9 +215,12 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 	if FlagsSupported(flags|seccomp.FlagWaitKillableRecv) == nil {
 		flags |= seccomp.FlagWaitKillableRecv
 	}
+	// The message: flags, options, the supervisor's pid (the helper's
+	// parent, which it checks after asking to die with it), the program.
 	msg := binary.NativeEndian.AppendUint32(nil, uint32(flags))
+	msg = binary.NativeEndian.AppendUint32(msg, opts)
+	msg = binary.NativeEndian.AppendUint32(msg, uint32(os.Getpid()))
 	msg = append(msg, filter.Encode(prog.Instructions(), binary.NativeEndian)...)
-
 	path, args, env, extra := cmd.Path, cmd.Args, cmd.Env, cmd.ExtraFiles
 	if len(args) == 0 {
 		args = []string{path}
@@ -196,28 +309,46 @@ func Init() {
 		return
 	}
 	os.Unsetenv(helperEnv)
-	err := runHelper(v)
+	status, err := runHelper(v)
 	fmt.Fprintf(os.Stderr, "sysfence notify helper: %v\n", err)
-	os.Exit(127)
+	os.Exit(status)
 }
 
-func runHelper(v string) error {
+// Exit statuses of the helper when it cannot execute the target, as
+// env(1) has them.
+const (
+	exitCannotExec = 126
+	exitNotFound   = 127
+)
+
+// Constants of include/uapi/linux/prctl.h.
+const (
+	prSetPdeathsig  = 1
+	prSetNoNewPrivs = 38
+)
+
+// runHelper runs the helper and returns, if the target could not be
+// executed, the exit status and why.
+func runHelper(v string) (int, error) {
 	sock, err := strconv.Atoi(v)
 	if err != nil || len(os.Args) < 3 {
-		return fmt.Errorf("bad invocation (%s=%q, %d arguments)", helperEnv, v, len(os.Args))
+		return exitCannotExec, fmt.Errorf("bad invocation (%s=%q, %d arguments)", helperEnv, v, len(os.Args))
 	}
 	syscall.CloseOnExec(sock)
-	fail := func(err error) error {
+	fail := func(err error) (int, error) {
 		syscall.Sendmsg(sock, []byte("error: "+err.Error()), nil, nil, 0)
-		return err
+		return exitCannotExec, err
 	}
-	buf := make([]byte, 4+filter.InstructionSize*4097)
+	const header = 12
+	buf := make([]byte, header+filter.InstructionSize*4097)
 	n, _, _, _, err := syscall.Recvmsg(sock, buf, nil, 0)
-	if err != nil || n < 4 {
+	if err != nil || n < header {
 		return fail(fmt.Errorf("receiving the program: %d bytes, %v", n, err))
 	}
 	flags := seccomp.Flags(binary.NativeEndian.Uint32(buf))
-	insns, err := filter.Decode(buf[4:n], binary.NativeEndian)
+	opts := binary.NativeEndian.Uint32(buf[4:])
+	supervisor := int(binary.NativeEndian.Uint32(buf[8:]))
+	insns, err := filter.Decode(buf[header:n], binary.NativeEndian)
 	if err != nil {
 		return fail(err)
 	}
@@ -238,73 +369,129 @@ func runHelper(v string) error {
 	if err != nil {
 		return fail(err)
 	}
+	execve, err := nativeNumber("execve")
+	if err != nil {
+		return fail(err)
+	}
+	prctl, err := nativeNumber("prctl")
+	if err != nil {
+		return fail(err)
+	}
+
+	// A collection would stop the world, and with it wait for the
+	// filtered thread, which may be waiting for the supervisor.
+	debug.SetGCPercent(-1)
+
 	before, err := listenerFDs()
 	if err != nil {
 		return fail(err)
 	}
 
-	// States of the hand-over, set by the installing thread (installing,
-	// failed) and by the sending one (sent, sendFailed).
-	const (
-		installing int32 = iota + 1
-		installFailed
-		sent
-		sendFailed
-	)
-	var state atomic.Int32
-	done := make(chan error, 1)
-	go func() {
-		for state.Load() == 0 {
-			time.Sleep(10 * time.Microsecond)
+	// The filtered thread installs the filter (or publishes failed,
+	// with the error on prepErr), waits for handedOver without system
+	// calls, then executes the target; if that fails it publishes the
+	// errno and spins: this, unfiltered, thread reports and exits. This
+	// thread finds the listener in /proc/self/fd: the filtered one may
+	// be stopped in a notified call (fcntl, as os.NewFile makes) until
+	// the supervisor has it.
+	var failed atomic.Bool
+	var handedOver atomic.Bool
+	var execErrno atomic.Uintptr
+	var prepErr error
+	go onOtherThread(func() {
+		// The target dies with the supervisor's thread that started
+		// it: a death signal belongs to the thread that executes, and
+		// is checked against a parent that died before it was set.
+		if _, _, errno := syscall.RawSyscall(prctl, prSetPdeathsig, uintptr(syscall.SIGKILL), 0); errno != 0 {
+			prepErr = fmt.Errorf("prctl(PR_SET_PDEATHSIG): %w", errno)
+			failed.Store(true)
+			return
 		}
+		if syscall.Getppid() != supervisor {
+			prepErr = errors.New("the supervisor exited before the target started")
+			failed.Store(true)
+			return
+		}
+		if opts&optFence != 0 {
+			if _, _, errno := syscall.RawSyscall(prctl, prSetNoNewPrivs, 1, 0); errno != 0 {
+				prepErr = fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", errno)
+				failed.Store(true)
+				return
+			}
+			if err := fence(); err != nil {
+				prepErr = fmt.Errorf("fencing the target off: %w", err)
+				failed.Store(true)
+				return
+			}
+		}
+		f, err := prog.InstallFlags(flags)
+		if err != nil {
+			prepErr = fmt.Errorf("install: %w", err)
+			failed.Store(true)
+			return
+		}
+		// From here on this thread is filtered.
+		for !handedOver.Load() {
+		}
+		_, _, errno := syscall.RawSyscall(execve, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
+		runtime.KeepAlive(f)
+		execErrno.Store(uintptr(errno))
 		for {
-			if state.Load() == installFailed {
-				done <- nil
-				return
-			}
-			now, err := listenerFDs()
-			if err != nil {
-				state.Store(sendFailed)
-				done <- err
-				return
-			}
-			if fd, ok := newOne(now, before); ok {
-				err := syscall.Sendmsg(sock, []byte("ok"), syscall.UnixRights(fd), nil, 0)
-				if err != nil {
-					state.Store(sendFailed)
-				} else {
-					state.Store(sent)
-				}
-				done <- err
-				return
-			}
-			time.Sleep(10 * time.Microsecond)
 		}
-	}()
-
-	// A collection would stop the world, and with it wait for the
-	// filtered thread, which may be waiting for the supervisor.
-	debug.SetGCPercent(-1)
-	runtime.LockOSThread() // for good: the thread is filtered from here on
-	state.Store(installing)
-	f, err := prog.InstallFlags(flags)
-	if err != nil {
-		state.Store(installFailed)
-		<-done
-		return fail(fmt.Errorf("install: %w", err))
+	})
+	var fd int
+	for {
+		if failed.Load() {
+			return fail(prepErr)
+		}
+		now, err := listenerFDs()
+		if err != nil {
+			return exitCannotExec, err
+		}
+		var ok bool
+		if fd, ok = newOne(now, before); ok {
+			break
+		}
+		time.Sleep(10 * time.Microsecond)
 	}
-	// Only this thread is filtered. Wait without system calls for the
-	// other to hand the listener over, then execute the target.
-	for s := state.Load(); s != sent && s != sendFailed; s = state.Load() {
+	if err := syscall.Sendmsg(sock, []byte("ok"), syscall.UnixRights(fd), nil, 0); err != nil {
+		// The target must not run unsupervised: exit, from this
+		// unfiltered thread, without executing it.
+		return exitCannotExec, fmt.Errorf("handing over the listener: %v", err)
 	}
-	if state.Load() == sendFailed {
-		return fmt.Errorf("handing over the listener: %v", <-done)
+	handedOver.Store(true)
+	errno := execErrno.Load()
+	for ; errno == 0; errno = execErrno.Load() {
+		time.Sleep(20 * time.Microsecond)
 	}
-	_, _, errno := syscall.RawSyscall(syscall.SYS_EXECVE, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
-	runtime.KeepAlive(f)
-	return fmt.Errorf("exec %s: %w", os.Args[1], errno)
+	status := exitCannotExec
+	if syscall.Errno(errno) == syscall.ENOENT {
+		status = exitNotFound
+	}
+	return status, fmt.Errorf("exec %s: %w", os.Args[1], syscall.Errno(errno))
 }
 
+// onOtherThread runs f locked to a thread that is not the thread group
+// leader, and never unlocks it (a goroutine that returns locked ends its
+// thread). The kernel delivers a signal sent to the process to the
+// leader when it can (complete_signal in kernel/signal.c), so signals
+// from outside rarely reach f's thread, where a handler would run under
+// the filter.
+func onOtherThread(f func()) {
+	runtime.LockOSThread()
+	if syscall.Gettid() != syscall.Getpid() {
+		f()
+		return
+	}
+	locked := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		close(locked)
+		f()
+	}()
+	<-locked
+	runtime.UnlockOSThread()
+}
 // listenerFDs lists the descriptors of this process that are seccomp
 // listeners.
 func listenerFDs() ([]int, error) {

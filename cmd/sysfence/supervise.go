@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -285,17 +286,38 @@ func statusOf(state *os.ProcessState) int {
 const servers = 8
 
 // supervise starts args under prog, serves its listener with h until the
-// command exits, and returns the command's state. The command has the
+// command exits, and returns the command's state. fenced says that the
+// command may be hostile: it is fenced off from sysfence (notify.Start),
+// or not started at all where the kernel cannot; learn, which only
+// watches, starts it unfenced. The command has the
 // invocation's standard files and sysfence's environment.
-func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.ProcessState, error) {
-	cmd := exec.Command(inv.args[0], inv.args[1:]...)
-	if cmd.Err != nil {
-		return nil, cmd.Err
+func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler, fenced bool) (*os.ProcessState, error) {
+	path, err := lookPath(inv.args[0])
+	if err != nil {
+		return nil, err
 	}
+	cmd := &exec.Cmd{Path: path, Args: inv.args}
+	// The supervisor's memory is out of the command's reach: not
+	// dumpable (its /proc/PID/mem needs CAP_SYS_PTRACE), and, fenced,
+	// in no Landlock domain the command can reach (notify.Start).
+	if err := notDumpable(); err != nil {
+		return nil, runtimeError{err}
+	}
+	// The command dies when the thread that started it exits
+	// (PR_SET_PDEATHSIG): this one, kept until the command has ended.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	// A command that takes the terminal's foreground (tcsetpgrp) and
+	// sets TOSTOP would stop sysfence at its next line of log.
+	signal.Ignore(syscall.SIGTTOU, syscall.SIGTTIN)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, err := notify.Start(ctx, cmd, prog)
+	start := notify.Start
+	if !fenced {
+		start = notify.StartUnfenced
+	}
+	l, err := start(ctx, cmd, prog)
 	if err != nil {
 		return nil, runtimeError{err}
 	}
