@@ -492,6 +492,7 @@ func onOtherThread(f func()) {
 	<-locked
 	runtime.UnlockOSThread()
 }
+
 // listenerFDs lists the descriptors of this process that are seccomp
 // listeners.
 func listenerFDs() ([]int, error) {

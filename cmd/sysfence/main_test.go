@@ -30,6 +30,10 @@ func TestMain(m *testing.M) {
 		},
 		// dial is a command run --supervise starts: it connects.
 		"dial": scenarioDial,
+		// attack and sleeper are commands run --supervise starts: one
+		// attacks its supervisor, one waits to be killed.
+		"attack":  scenarioAttack,
+		"sleeper": scenarioSleeper,
 	})
 }
 
