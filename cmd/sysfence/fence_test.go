@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -254,8 +253,14 @@ func TestSupervisedCommandDiesWithSupervisor(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
+			// A file, not a buffer: Wait would wait for the copy of a
+			// pipe the command holds open.
+			stderr, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stderr.Close()
+			cmd.Stderr = stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -263,7 +268,8 @@ func TestSupervisedCommandDiesWithSupervisor(t *testing.T) {
 			if err != nil {
 				cmd.Process.Kill()
 				cmd.Wait()
-				t.Fatalf("reading the command's pid: %v; stderr %q", err, stderr.String())
+				b, _ := os.ReadFile(stderr.Name())
+				t.Fatalf("reading the command's pid: %v; stderr %q", err, b)
 			}
 			pid, err := strconv.Atoi(strings.TrimSpace(line))
 			if err != nil {
