@@ -99,6 +99,7 @@ func usagef(format string, args ...any) error {
 
 func main() {
 	notify.Init() // the helper half of run --supervise and learn
+	initWatch()   // the watcher of run
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

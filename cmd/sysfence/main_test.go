@@ -17,6 +17,7 @@ const argsEnv = "SYSFENCE_TEST_ARGS"
 
 func TestMain(m *testing.M) {
 	notify.Init() // the helper half of run --supervise and learn
+	initWatch()   // the watcher of run
 	testenv.Main(m, map[string]testenv.Scenario{
 		// sysfence runs the command line in a child process, for what
 		// may install a filter or must be measured on its own.

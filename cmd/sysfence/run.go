@@ -92,6 +92,7 @@ func runRun(inv *invocation, pf *policyFlags) error {
 	if err != nil {
 		return err
 	}
+	startWatcher(inv.stderr, inv.args[0])
 	return execError(path, prog.Exec(path, inv.args, os.Environ()))
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,5 +225,39 @@ func TestLearnedListHoldsOnlyTheProgramsCalls(t *testing.T) {
 	c := child(t, nil, "run", "--allow", strings.Join(list, ","), "--", truePath)
 	if !c.State.Success() {
 		t.Errorf("run --allow <learned> -- true: %v, stderr %q", c.State, c.Stderr)
+	}
+}
+
+// Issue 17 point 8: when the filter kills the command, sysfence says
+// which call it was (name, number, ABI), from the kernel's audit line,
+// and the command sees no change: no extra child, its own exit.
+func TestRunSaysWhichCallKilled(t *testing.T) {
+	requireLinux(t)
+	kmsg, err := os.Open("/dev/kmsg")
+	testenv.Require(t, err == nil, fmt.Sprintf("needs to read the kernel's log: %v", err))
+	kmsg.Close()
+	abi, err := nativeABI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr, ok := abi.Number("getppid")
+	testenv.Require(t, ok, "needs getppid on "+abi.Name)
+	prof := filepath.Join(t.TempDir(), "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getppid"],"action":"SCMP_ACT_KILL_PROCESS"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := child(t, nil, "run", "--profile", prof, "--", "sh", "-c", "echo $PPID")
+	if c.Signaled() != syscall.SIGSYS {
+		t.Fatalf("%v, stderr %q; want death by SIGSYS", c.State, c.Stderr)
+	}
+	want := fmt.Sprintf("was killed by the filter at system call getppid (%d on %s)\n", nr, abi.Name)
+	if !strings.Contains(string(c.Stderr), want) {
+		t.Errorf("stderr %q; want %q", c.Stderr, want)
+	}
+
+	// Not killed: no line, and the shell has one child, the cat.
+	c = child(t, nil, "run", "--deny", "ptrace", "--", "sh", "-c", "cat /proc/$$/task/*/children")
+	if !c.State.Success() || len(strings.Fields(string(c.Stdout))) != 1 || len(c.Stderr) != 0 {
+		t.Errorf("%v, stdout %q (the shell's children), stderr %q; want one child and no line", c.State, c.Stdout, c.Stderr)
 	}
 }
