@@ -41,9 +41,13 @@ takes, so that
 runs CMD again with every other call killing it (run --allow's default,
 kill-process: a call the learning run did not make ends CMD at once,
 rather than failing in a way CMD may hide). The list holds the calls CMD
-made from its exec on, and restart_syscall (with which the kernel resumes
-a sleep that a SIGSTOP interrupted): nothing of sysfence's own, since run
-makes no call under the filter but the execve of CMD. An allowlist covers the native ABI
+made from its exec on, and the few it may make only when timing says
+so, which one run may miss: restart_syscall (with which the kernel
+resumes a sleep that a SIGSTOP interrupted), rt_sigreturn if it installs
+signal handlers, and getpid, gettid, tgkill and sched_yield if it also
+runs threads (with which one thread signals another, as the Go runtime
+preempts goroutines, or yields to it). Nothing of sysfence's own: run makes no call under the
+filter but the execve of CMD. An allowlist covers the native ABI
 only: if CMD made calls through another, learn names them and fails;
 write a profile instead. --format profile writes a Docker/OCI seccomp
 profile (JSON): its architectures are the ABIs CMD used, the names it
@@ -134,21 +138,42 @@ func (l *learned) sorted(abi *tables.ABI) []string {
 // calls that return -ERESTART_RESTARTBLOCK). A learning run that was not
 // stopped never sees it, yet a run of the same program that is stopped
 // and continued makes it; it only finishes a call the filter already
-// let through (kernel/signal.c, restart_block), so every learned policy
-// allows it.
+// let through (kernel/signal.c, restart_block).
 const restartCall = "restart_syscall"
 
-// allowlist returns the names an allowlist for run needs: the calls the
-// target made on the native ABI, and restart_syscall.
-// run makes nothing of its own under the filter but execve, which the
-// target made.
-func (l *learned) allowlist() []string {
-	names := l.sorted(l.native)
-	if _, ok := l.native.Number(restartCall); ok && !slices.Contains(names, restartCall) {
-		names = append(names, restartCall)
+// timedCalls returns the calls a program that made names also makes
+// when timing, not its logic, says so, and which a learning run may
+// therefore miss: restart_syscall always; rt_sigreturn, the return from
+// a signal handler, if it installed one (rt_sigaction); and if it is
+// also multithreaded (clone, clone3), the calls with which one of its
+// threads signals another (getpid, gettid, tgkill: raise(3) in C, the
+// Go runtime's preemption of a goroutine that runs too long) or yields
+// to another while it waits for a lock (sched_yield).
+func timedCalls(names []string) []string {
+	calls := []string{restartCall}
+	if slices.Contains(names, "rt_sigaction") {
+		calls = append(calls, "rt_sigreturn")
+		if slices.Contains(names, "clone") || slices.Contains(names, "clone3") {
+			calls = append(calls, "getpid", "gettid", "tgkill", "sched_yield")
+		}
 	}
+	return calls
+}
+
+// allowlist returns the names an allowlist for run needs: the calls the
+// target made on the native ABI, and those of timedCalls. run makes
+// nothing of its own under the filter but execve, which the target
+// made. added are the names of timedCalls that the target did not make.
+func (l *learned) allowlist() (names, added []string) {
+	names = l.sorted(l.native)
+	for _, name := range timedCalls(names) {
+		if _, ok := l.native.Number(name); ok && !slices.Contains(names, name) {
+			added = append(added, name)
+		}
+	}
+	names = append(names, added...)
 	slices.Sort(names)
-	return names
+	return names, added
 }
 
 func runLearn(inv *invocation, out, format string) error {
@@ -210,7 +235,7 @@ func runLearn(inv *invocation, out, format string) error {
 	if len(foreign) > 0 {
 		return fmt.Errorf("%s made system calls through %s, which an allowlist for run cannot name: run --allow covers %s only (write --format profile)", inv.args[0], strings.Join(foreign, " and "), native.Name)
 	}
-	names := l.allowlist()
+	names, added := l.allowlist()
 	if len(l.unknown) > 0 {
 		unknown := slices.Sorted(maps.Keys(l.unknown))
 		fmt.Fprintf(inv.stderr, "sysfence learn: warning: %s made system calls no table names (%s): an allowlist cannot name them, and run gives them ENOSYS\n", inv.args[0], strings.Join(unknown, ", "))
@@ -219,8 +244,8 @@ func runLearn(inv *invocation, out, format string) error {
 	if err := o.write(text); err != nil {
 		return err
 	}
-	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, %d distinct on %s, in %.2fs; wrote %d names, restart_syscall included\n",
-		inv.args[0], l.total, len(l.calls[native]), native.Name, took.Seconds(), len(names))
+	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, %d distinct on %s, in %.2fs; wrote %d names (%s among them, which it may make when timing says so)\n",
+		inv.args[0], l.total, len(l.calls[native]), native.Name, took.Seconds(), len(names), strings.Join(added, ", "))
 	return exitAs(inv, state)
 }
 
@@ -238,7 +263,7 @@ func exitAs(inv *invocation, state *os.ProcessState) error {
 // all of them allowed (a profile's names apply to every architecture it
 // lists), and kill-process for the rest.
 func writeProfile(inv *invocation, l *learned, o *output, state *os.ProcessState, took time.Duration) error {
-	names := l.allowlist()
+	names, added := l.allowlist()
 	abis := []*tables.ABI{l.native}
 	for abi := range l.calls {
 		if abi != l.native {
@@ -266,8 +291,8 @@ func writeProfile(inv *invocation, l *learned, o *output, state *os.ProcessState
 	for _, abi := range abis {
 		abiNames = append(abiNames, fmt.Sprintf("%s %d", abi.Name, len(l.calls[abi])))
 	}
-	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, distinct by ABI: %s, in %.2fs; wrote a profile of %d names, restart_syscall included\n",
-		inv.args[0], l.total, strings.Join(abiNames, ", "), took.Seconds(), len(names))
+	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, distinct by ABI: %s, in %.2fs; wrote a profile of %d names (%s among them, which it may make when timing says so)\n",
+		inv.args[0], l.total, strings.Join(abiNames, ", "), took.Seconds(), len(names), strings.Join(added, ", "))
 	return exitAs(inv, state)
 }
 

@@ -144,7 +144,7 @@ func watch(pid int, cmdName string) {
 			if timeout <= 0 {
 				if sigsys, known := exitedOfSIGSYS(pidfd); sigsys || !known {
 					if sigsys {
-						fmt.Fprintf(os.Stderr, "sysfence: %s (pid %d) was killed by the filter (SIGSYS); the kernel's log has no audit line for it: see dmesg, journalctl -k or ausearch -m SECCOMP, or run it under sysfence learn or strace -f\n", cmdName, pid)
+						fmt.Fprintf(os.Stderr, "sysfence: %s (pid %d) was killed by the filter (SIGSYS); the kernel's log has no audit line for it (rate-limited, or auditd took it): see dmesg, journalctl -k or ausearch -m SECCOMP, or run it under sysfence learn or strace -f\n", cmdName, pid)
 					}
 				}
 				return
