@@ -55,6 +55,17 @@ where auditd does not take it) and says which call it was, by name,
 number and ABI. Without it: dmesg or journalctl -k (type=1326, syscall=N,
 arch=...), ausearch -m SECCOMP, sysfence learn, or strace -f.
 
+With --supervise, sysfence stays alive as CMD's supervisor, and CMD is
+fenced off from it: CMD runs in a Landlock domain of its own (Linux
+6.12) in which no signal reaches a process outside it (kill, pidfd,
+kill(-1): EPERM), nor ptrace or /proc/PID/mem, root or not; sysfence is
+not dumpable, and CMD is killed (SIGKILL) if sysfence dies. Where the
+kernel cannot fence, --supervise refuses to start CMD (status 125). What
+a fence of this kind cannot stop, a CMD that can write the cgroup.kill or
+cgroup.freeze of sysfence's cgroup (root, or a user's delegated cgroup)
+can still do: run CMD as another user, or in a namespace, if that
+matters. If CMD dies of SIGSYS, sysfence says which call, as above.
+
 ` + superviseHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
@@ -306,9 +317,14 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if err != nil {
 		return err
 	}
+	kmsg := openKmsg()
 	state, err := supervise(inv, prog, h, true)
 	if err != nil {
 		return err
 	}
-	return exitCode(statusOf(state))
+	status := statusOf(state)
+	if status == 128+int(syscall.SIGSYS) {
+		reportKill(inv.stderr, kmsg, state.Pid(), inv.args[0])
+	}
+	return exitCode(status)
 }

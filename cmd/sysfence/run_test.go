@@ -250,24 +250,34 @@ func TestRunSaysWhichCallKilled(t *testing.T) {
 	// The kernel rate-limits its audit lines (kauditd_printk_skb), and
 	// other tests kill processes too: a run whose line was suppressed
 	// gets the other message, and is tried again.
-	for try := 1; ; try++ {
-		c := child(t, nil, "run", "--profile", prof, "--", "sh", "-c", "echo $PPID")
-		if c.Signaled() != syscall.SIGSYS {
-			t.Fatalf("%v, stderr %q; want death by SIGSYS", c.State, c.Stderr)
+	for _, supervised := range []bool{false, true} {
+		args := []string{"run", "--profile", prof, "--", "sh", "-c", "echo $PPID"}
+		if supervised {
+			args = append([]string{"run", "--supervise", "exec=log"}, args[1:]...)
 		}
-		stderr := string(c.Stderr)
-		if strings.Contains(stderr, want) {
-			break
-		}
-		if try == 10 || !strings.Contains(stderr, "the kernel's log has no audit line for it") {
-			t.Fatalf("try %d: stderr %q; want %q", try, stderr, want)
-		}
-		time.Sleep(time.Second)
+		checkKillReport(t, want, args)
 	}
 
 	// Not killed: no line, and the shell has one child, the cat.
 	c := child(t, nil, "run", "--deny", "ptrace", "--", "sh", "-c", "cat /proc/$$/task/*/children")
 	if !c.State.Success() || len(strings.Fields(string(c.Stdout))) != 1 || len(c.Stderr) != 0 {
 		t.Errorf("%v, stdout %q (the shell's children), stderr %q; want one child and no line", c.State, c.Stdout, c.Stderr)
+	}
+}
+
+func checkKillReport(t *testing.T, want string, args []string) {
+	for try := 1; ; try++ {
+		c := child(t, nil, args...)
+		if sig := c.Signaled(); sig != syscall.SIGSYS && c.State.ExitCode() != 128+int(syscall.SIGSYS) {
+			t.Fatalf("%q: %v, stderr %q; want death by SIGSYS", args, c.State, c.Stderr)
+		}
+		stderr := string(c.Stderr)
+		if strings.Contains(stderr, want) {
+			break
+		}
+		if try == 10 || !strings.Contains(stderr, "the kernel's log has no audit line for it") {
+			t.Fatalf("%q, try %d: stderr %q; want %q", args, try, stderr, want)
+		}
+		time.Sleep(time.Second)
 	}
 }

@@ -291,3 +291,48 @@ func exitedOfSIGSYS(pidfd int) (sigsys, known bool) {
 	status := syscall.WaitStatus(*(*int32)(unsafe.Pointer(&info[60])))
 	return status.Signaled() && status.Signal() == syscall.SIGSYS, true
 }
+
+// openKmsg opens the kernel's log at its end, for reportKill, or returns
+// -1 if it cannot be read.
+func openKmsg() int {
+	fd, err := syscall.Open("/dev/kmsg", syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	if _, err := syscall.Seek(fd, 0, io.SeekEnd); err != nil {
+		syscall.Close(fd)
+		return -1
+	}
+	return fd
+}
+
+// reportKill says on w which call the filter killed cmdName (pid) at,
+// from the records of kmsg (openKmsg) written since it was opened,
+// waiting up to watchGrace for kauditd to print them; or where to look.
+// It closes kmsg.
+func reportKill(w io.Writer, kmsg, pid int, cmdName string) {
+	if kmsg >= 0 {
+		defer syscall.Close(kmsg)
+		want := " pid=" + strconv.Itoa(pid) + " "
+		buf := make([]byte, 8192)
+		deadline := time.Now().Add(watchGrace)
+		for time.Now().Before(deadline) {
+			n, err := syscall.Read(kmsg, buf)
+			switch {
+			case err == syscall.EPIPE:
+				continue
+			case err == syscall.EAGAIN:
+				time.Sleep(10 * time.Millisecond)
+				continue
+			case err != nil || n <= 0:
+				deadline = time.Time{}
+				continue
+			}
+			if msg := killLine(string(buf[:n]), want); msg != "" {
+				fmt.Fprintf(w, "sysfence: %s (pid %d) was killed by the filter at %s\n", cmdName, pid, msg)
+				return
+			}
+		}
+	}
+	fmt.Fprintf(w, "sysfence: %s (pid %d) was killed by the filter (SIGSYS); the kernel's log has no audit line for it that sysfence can read: see dmesg, journalctl -k or ausearch -m SECCOMP, or run it under sysfence learn or strace -f\n", cmdName, pid)
+}

@@ -9,3 +9,7 @@ func startWatcher(io.Writer, string) {}
 
 // initWatch does nothing: no watcher can have been started here.
 func initWatch() {}
+
+func openKmsg() int { return -1 }
+
+func reportKill(io.Writer, int, int, string) {}
