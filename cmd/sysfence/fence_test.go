@@ -289,3 +289,29 @@ func TestSupervisedCommandDiesWithSupervisor(t *testing.T) {
 		})
 	}
 }
+
+// Point 1: what the command leaves running when it exits does not run
+// on unsupervised: sysfence kills it before it exits itself, a child
+// and a grandchild alike.
+func TestSupervisedLeftoversDie(t *testing.T) {
+	requireFence(t)
+	c := child(t, nil, "run", "--supervise", "log=getppid", "--", "sh", "-c",
+		"sleep 60 >/dev/null 2>&1 & echo $!; sh -c 'sleep 60 >/dev/null 2>&1 & echo $!'")
+	if !c.State.Success() {
+		t.Fatalf("%v, stderr %q", c.State, c.Stderr)
+	}
+	pids := strings.Fields(string(c.Stdout))
+	if len(pids) != 2 {
+		t.Fatalf("stdout %q: want two pids", c.Stdout)
+	}
+	for _, f := range pids {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(pid, 0); err == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("a sleep the command left behind (pid %d) outlived sysfence", pid)
+		}
+	}
+}

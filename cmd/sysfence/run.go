@@ -59,7 +59,9 @@ With --supervise, sysfence stays alive as CMD's supervisor, and CMD is
 fenced off from it: CMD runs in a Landlock domain of its own (Linux
 6.12) in which no signal reaches a process outside it (kill, pidfd,
 kill(-1): EPERM), nor ptrace or /proc/PID/mem, root or not; sysfence is
-not dumpable, and CMD is killed (SIGKILL) if sysfence dies. Where the
+not dumpable, and CMD is killed (SIGKILL) if sysfence dies. When CMD
+exits, sysfence kills whatever it left running (its orphans come to
+sysfence, a subreaper), so that nothing runs on unsupervised. Where the
 kernel cannot fence, --supervise refuses to start CMD (status 125). What
 a fence of this kind cannot stop, a CMD that can write the cgroup.kill or
 cgroup.freeze of sysfence's cgroup (root, or a user's delegated cgroup)

@@ -303,6 +303,11 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler, fenced 
 	if err := notDumpable(); err != nil {
 		return nil, runtimeError{err}
 	}
+	if fenced {
+		if err := becomeSubreaper(); err != nil {
+			return nil, runtimeError{err}
+		}
+	}
 	// The command dies when the thread that started it exits
 	// (PR_SET_PDEATHSIG): this one, kept until the command has ended.
 	runtime.LockOSThread()
@@ -344,8 +349,13 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler, fenced 
 	if err != nil && !errors.As(err, &exitErr) {
 		return nil, runtimeError{err}
 	}
-	// Children CMD left behind keep the filter: their notified calls
-	// fail with ENOSYS once the listener is closed.
+	// Fenced, what CMD left running is killed: it came to sysfence,
+	// the subreaper, and would otherwise run on without a supervisor.
+	// Unfenced (learn), it keeps the filter: its notified calls fail
+	// with ENOSYS once the listener is closed.
+	if fenced {
+		killOrphans()
+	}
 	cancel()
 	wg.Wait()
 	close(errs)
