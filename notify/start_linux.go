@@ -81,12 +81,15 @@ func FlagsSupported(flags seccomp.Flags) error {
 // kernel has it, so that the Go runtime's signals do not restart a call
 // the supervisor is deciding), sends the listener back with SCM_RIGHTS
 // from another, unfiltered, thread, and then executes cmd.Path with
-// cmd.Args from the filtered thread, which becomes the whole process. The
-// only calls the filtered thread makes before execve are the few that
-// finish the install (fcntl, and, if the Go runtime preempts it while it
-// waits for the hand-over, what that needs); since the listener is handed
-// over by another thread, a policy that notifies every call works too
-// (the supervisor sees those calls first). If execve fails, the helper
+// cmd.Args from the filtered thread, which becomes the whole process.
+// Between the install and the execve the filtered thread makes no
+// system call: the policy needs to allow nothing of the helper's but
+// execve, and since the listener is handed over by another thread, a
+// policy that notifies every call works too. (If the Go runtime
+// preempted the thread in the microseconds it waits for the hand-over,
+// the signal's return, rt_sigreturn, would meet the filter; the garbage
+// collector is off, and the runtime preempts only goroutines that run
+// for 10 ms.) If execve fails, the helper
 // says why on standard error and exits as env(1) would: 127 if the file
 // (or its interpreter) does not exist, 126 otherwise.
 //
@@ -321,11 +324,18 @@ const (
 	exitNotFound   = 127
 )
 
-// Constants of include/uapi/linux/prctl.h.
+// Constants of include/uapi/linux/prctl.h and include/uapi/linux/seccomp.h.
 const (
-	prSetPdeathsig  = 1
-	prSetNoNewPrivs = 38
+	prSetPdeathsig       = 1
+	prSetNoNewPrivs      = 38
+	seccompSetModeFilter = 1 // SECCOMP_SET_MODE_FILTER
 )
+
+// sockFprog is struct sock_fprog of include/uapi/linux/filter.h.
+type sockFprog struct {
+	len    uint16
+	filter *filter.Instruction
+}
 
 // runHelper runs the helper and returns, if the target could not be
 // executed, the exit status and why.
@@ -352,8 +362,8 @@ func runHelper(v string) (int, error) {
 	if err != nil {
 		return fail(err)
 	}
-	prog, err := seccomp.NewProgram(insns)
-	if err != nil {
+	// NewProgram verifies the program, as the kernel will.
+	if _, err := seccomp.NewProgram(insns); err != nil {
 		return fail(err)
 	}
 	// Everything execve needs, ready before the filter is.
@@ -377,6 +387,10 @@ func runHelper(v string) (int, error) {
 	if err != nil {
 		return fail(err)
 	}
+	seccompNr, err := nativeNumber("seccomp")
+	if err != nil {
+		return fail(err)
+	}
 
 	// A collection would stop the world, and with it wait for the
 	// filtered thread, which may be waiting for the supervisor.
@@ -392,8 +406,7 @@ func runHelper(v string) (int, error) {
 	// calls, then executes the target; if that fails it publishes the
 	// errno and spins: this, unfiltered, thread reports and exits. This
 	// thread finds the listener in /proc/self/fd: the filtered one may
-	// be stopped in a notified call (fcntl, as os.NewFile makes) until
-	// the supervisor has it.
+	// spin until the supervisor has it.
 	var failed atomic.Bool
 	var handedOver atomic.Bool
 	var execErrno atomic.Uintptr
@@ -412,29 +425,34 @@ func runHelper(v string) (int, error) {
 			failed.Store(true)
 			return
 		}
+		if _, _, errno := syscall.RawSyscall(prctl, prSetNoNewPrivs, 1, 0); errno != 0 {
+			prepErr = fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", errno)
+			failed.Store(true)
+			return
+		}
 		if opts&optFence != 0 {
-			if _, _, errno := syscall.RawSyscall(prctl, prSetNoNewPrivs, 1, 0); errno != 0 {
-				prepErr = fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", errno)
-				failed.Store(true)
-				return
-			}
 			if err := fence(); err != nil {
 				prepErr = fmt.Errorf("fencing the target off: %w", err)
 				failed.Store(true)
 				return
 			}
 		}
-		f, err := prog.InstallFlags(flags)
-		if err != nil {
-			prepErr = fmt.Errorf("install: %w", err)
+		// seccomp(2) itself, not prog.InstallFlags, whose os.NewFile
+		// of the listener would make a call (fcntl) under the filter.
+		// The listener is close-on-exec (seccomp_set_mode_filter in
+		// kernel/seccomp.c): the target does not keep it.
+		fprog := sockFprog{len: uint16(len(insns)), filter: &insns[0]}
+		if _, _, errno := syscall.RawSyscall(seccompNr, seccompSetModeFilter, uintptr(flags), uintptr(unsafe.Pointer(&fprog))); errno != 0 {
+			prepErr = fmt.Errorf("install: seccomp(SECCOMP_SET_MODE_FILTER, %v): %w", flags, errno)
 			failed.Store(true)
 			return
 		}
-		// From here on this thread is filtered.
+		// From here on this thread is filtered: no system call but
+		// execve, and no return to the scheduler.
 		for !handedOver.Load() {
 		}
 		_, _, errno := syscall.RawSyscall(execve, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
-		runtime.KeepAlive(f)
+		runtime.KeepAlive(insns)
 		execErrno.Store(uintptr(errno))
 		for {
 		}

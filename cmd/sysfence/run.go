@@ -196,44 +196,9 @@ type startCall struct {
 }
 
 // execCalls are the calls of run between the install and the command:
-// execve alone, on the thread it filtered (seccomp.Program.Exec).
+// execve alone, on the thread it filtered (seccomp.Program.Exec, and the
+// helper of notify.Start with --supervise).
 var execCalls = []startCall{{name: "execve", needed: true}}
-
-// cloneFlags are the flags the Go runtime creates threads with
-// (runtime/os_linux.go), which a policy may check.
-const cloneFlags = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 // CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM
-
-// helperCalls are the system calls the notify helper of run --supervise
-// may make on its filtered thread between the install and the execve:
-// fcntl (os.NewFile of the listener), and what the Go runtime needs
-// when it preempts that thread while it waits for the listener to be
-// handed over (a signal, then parking and resuming the thread), which
-// is rare but fatal when it happens. A name the native ABI lacks
-// (mmap2 on 64-bit ABIs) is skipped. TestRunSuperviseHelperCalls traces
-// the helper.
-var helperCalls = []startCall{
-	{name: "execve", needed: true},
-	{name: "fcntl", needed: true},
-	{name: "futex", needed: true},
-	{name: "rt_sigprocmask", needed: true},
-	{name: "sigaltstack", needed: true},
-	{name: "gettid", needed: true},
-	{name: "mmap", needed: true},
-	{name: "mmap2", needed: true},
-	{name: "munmap", needed: true},
-	{name: "clone", needed: true, args: []uint64{cloneFlags}},
-	{name: "rt_sigreturn", needed: true},
-	{name: "exit", needed: true},
-	{name: "exit_group", needed: true},
-	{name: "nanosleep"},
-	{name: "sched_getaffinity"},
-	{name: "pread64"},
-	{name: "write"},
-	{name: "madvise"},
-	{name: "sched_yield"},
-	{name: "getpid"},
-	{name: "tgkill"},
-}
 
 // canStart refuses a program under which sysfence could not execute the
 // command: one of calls would kill it, or fail where it must run. When
@@ -312,7 +277,7 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if err != nil {
 		return err
 	}
-	if err := canStart(prog, abi, helperCalls, true); err != nil {
+	if err := canStart(prog, abi, execCalls, true); err != nil {
 		return err
 	}
 	h, err := sup.handler(&lineLog{w: inv.stderr})

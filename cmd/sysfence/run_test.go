@@ -187,7 +187,7 @@ func TestLearnedSleepSurvivesStop(t *testing.T) {
 // Issue 16 point 11: the list learned for a trivial program holds its
 // own calls (those strace sees it make) and restart_syscall, nothing of
 // sysfence's (the Go runtime's futex, clone, sigaltstack, ...), and
-// run --allow takes it as it is.
+// run --allow takes it as it is, with --supervise too.
 func TestLearnedListHoldsOnlyTheProgramsCalls(t *testing.T) {
 	requireNotify(t)
 	strace, err := exec.LookPath("strace")
@@ -222,9 +222,13 @@ func TestLearnedListHoldsOnlyTheProgramsCalls(t *testing.T) {
 	if slices.Contains(list, "clone") {
 		t.Errorf("learned clone, without a flag condition: %v", list)
 	}
-	c := child(t, nil, "run", "--allow", strings.Join(list, ","), "--", truePath)
-	if !c.State.Success() {
-		t.Errorf("run --allow <learned> -- true: %v, stderr %q", c.State, c.Stderr)
+	for _, args := range [][]string{
+		{"run", "--allow", strings.Join(list, ","), "--", truePath},
+		{"run", "--supervise", "log=getppid", "--allow", strings.Join(list, ","), "--", truePath},
+	} {
+		if c := child(t, nil, args...); !c.State.Success() {
+			t.Errorf("%q: %v, stderr %q", args, c.State, c.Stderr)
+		}
 	}
 }
 
