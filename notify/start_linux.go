@@ -27,6 +27,20 @@ import (
 // by Start receives its program and hands back the listener.
 const helperEnv = "SYSFENCE_NOTIFY_HELPER"
 
+// helperGodebugEnv holds the GODEBUG the target gets: "set:VALUE", or
+// "unset".
+const helperGodebugEnv = "SYSFENCE_NOTIFY_GODEBUG"
+
+// lookupEnv returns the value of key in env, the last one if several.
+func lookupEnv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 // FlagsSupported reports, with nil, that the running kernel accepts
 // flags for seccomp(2) SECCOMP_SET_MODE_FILTER, without installing
 // anything: it passes no program, and the kernel checks the flags before
@@ -231,6 +245,15 @@ func start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program, fenced boo
 	cmd.Path = exe
 	cmd.Args = append([]string{"sysfence-notify-helper", path}, args...)
 	cmd.Env = append(cmd.Environ(), helperEnv+"="+strconv.Itoa(3+len(extra)))
+	// The helper runs with the runtime's asynchronous preemption off,
+	// so that no signal interrupts its filtered thread (runHelper), and
+	// gives the target the GODEBUG it would have had.
+	godebug, ok := lookupEnv(cmd.Env, "GODEBUG")
+	if ok {
+		cmd.Env = append(cmd.Env, helperGodebugEnv+"=set:"+godebug, "GODEBUG="+godebug+",asyncpreemptoff=1")
+	} else {
+		cmd.Env = append(cmd.Env, helperGodebugEnv+"=unset", "GODEBUG=asyncpreemptoff=1")
+	}
 	cmd.ExtraFiles = append(slices.Clip(extra), child)
 	err = cmd.Start()
 	cmd.Path, cmd.Args, cmd.Env, cmd.ExtraFiles = path, args, env, extra
@@ -312,6 +335,14 @@ func Init() {
 		return
 	}
 	os.Unsetenv(helperEnv)
+	if g, ok := os.LookupEnv(helperGodebugEnv); ok {
+		os.Unsetenv(helperGodebugEnv)
+		if v, ok := strings.CutPrefix(g, "set:"); ok {
+			os.Setenv("GODEBUG", v)
+		} else {
+			os.Unsetenv("GODEBUG")
+		}
+	}
 	status, err := runHelper(v)
 	fmt.Fprintf(os.Stderr, "sysfence notify helper: %v\n", err)
 	os.Exit(status)
@@ -396,17 +427,15 @@ func runHelper(v string) (int, error) {
 	// filtered thread, which may be waiting for the supervisor.
 	debug.SetGCPercent(-1)
 
-	before, err := listenerFDs()
-	if err != nil {
-		return fail(err)
-	}
-
-	// The filtered thread installs the filter (or publishes failed,
-	// with the error on prepErr), waits for handedOver without system
-	// calls, then executes the target; if that fails it publishes the
-	// errno and spins: this, unfiltered, thread reports and exits. This
-	// thread finds the listener in /proc/self/fd: the filtered one may
-	// spin until the supervisor has it.
+	// The filtered thread installs the filter and publishes the
+	// listener (or failed, with the error on prepErr), waits for
+	// handedOver without system calls, then executes the target; if
+	// that fails it publishes the errno and spins: this, unfiltered,
+	// thread hands the listener over, and reports and exits if the
+	// execve fails. Nothing interrupts the filtered thread while it
+	// waits: the collector is off, and Start turned the runtime's
+	// asynchronous preemption off in this process (helperGodebugEnv).
+	var listener atomic.Int64
 	var failed atomic.Bool
 	var handedOver atomic.Bool
 	var execErrno atomic.Uintptr
@@ -442,35 +471,29 @@ func runHelper(v string) (int, error) {
 		// The listener is close-on-exec (seccomp_set_mode_filter in
 		// kernel/seccomp.c): the target does not keep it.
 		fprog := sockFprog{len: uint16(len(insns)), filter: &insns[0]}
-		if _, _, errno := syscall.RawSyscall(seccompNr, seccompSetModeFilter, uintptr(flags), uintptr(unsafe.Pointer(&fprog))); errno != 0 {
+		fd, _, errno := syscall.RawSyscall(seccompNr, seccompSetModeFilter, uintptr(flags), uintptr(unsafe.Pointer(&fprog)))
+		if errno != 0 {
 			prepErr = fmt.Errorf("install: seccomp(SECCOMP_SET_MODE_FILTER, %v): %w", flags, errno)
 			failed.Store(true)
 			return
 		}
+		listener.Store(int64(fd) + 1)
 		// From here on this thread is filtered: no system call but
 		// execve, and no return to the scheduler.
 		for !handedOver.Load() {
 		}
-		_, _, errno := syscall.RawSyscall(execve, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
+		_, _, errno = syscall.RawSyscall(execve, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
 		runtime.KeepAlive(insns)
 		execErrno.Store(uintptr(errno))
 		for {
 		}
 	})
 	var fd int
-	for {
+	for fd = int(listener.Load()) - 1; fd < 0; fd = int(listener.Load()) - 1 {
 		if failed.Load() {
 			return fail(prepErr)
 		}
-		now, err := listenerFDs()
-		if err != nil {
-			return exitCannotExec, err
-		}
-		var ok bool
-		if fd, ok = newOne(now, before); ok {
-			break
-		}
-		time.Sleep(10 * time.Microsecond)
+		runtime.Gosched()
 	}
 	if err := syscall.Sendmsg(sock, []byte("ok"), syscall.UnixRights(fd), nil, 0); err != nil {
 		// The target must not run unsupervised: exit, from this
@@ -509,34 +532,4 @@ func onOtherThread(f func()) {
 	}()
 	<-locked
 	runtime.UnlockOSThread()
-}
-
-// listenerFDs lists the descriptors of this process that are seccomp
-// listeners.
-func listenerFDs() ([]int, error) {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return nil, err
-	}
-	var fds []int
-	for _, e := range ents {
-		link, err := os.Readlink("/proc/self/fd/" + e.Name())
-		if err != nil || link != "anon_inode:seccomp notify" {
-			continue
-		}
-		if fd, err := strconv.Atoi(e.Name()); err == nil {
-			fds = append(fds, fd)
-		}
-	}
-	return fds, nil
-}
-
-// newOne returns the one descriptor in now that is not in before.
-func newOne(now, before []int) (int, bool) {
-	for _, fd := range now {
-		if !slices.Contains(before, fd) {
-			return fd, true
-		}
-	}
-	return 0, false
 }
