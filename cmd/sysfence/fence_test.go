@@ -315,3 +315,33 @@ func TestSupervisedLeftoversDie(t *testing.T) {
 		}
 	}
 }
+
+// The helper runs with GODEBUG=asyncpreemptoff=1 (notify.Start), so
+// that nothing interrupts its filtered thread; the command gets the
+// environment sysfence had, GODEBUG included or absent.
+func TestSupervisedCommandEnvironment(t *testing.T) {
+	requireFence(t)
+	for _, godebug := range []string{"", "madvdontneed=1"} {
+		args := []string{"run", "--supervise", "log=getppid", "--", "sh", "-c", `echo "${GODEBUG-unset}"; env | grep -c ^SYSFENCE_NOTIFY || true`}
+		b, err := json.Marshal(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := testenv.Self(t)
+		env := []string{argsEnv + "=" + string(b)}
+		want := "unset\n0\n"
+		if godebug != "" {
+			env = append(env, "GODEBUG="+godebug)
+			want = godebug + "\n0\n"
+		}
+		// testenv.Run starts from this process's environment.
+		if v, ok := os.LookupEnv("GODEBUG"); ok {
+			t.Setenv("GODEBUG", v)
+			os.Unsetenv("GODEBUG")
+		}
+		c := testenv.Run(t, cmd, "sysfence", env...)
+		if !c.State.Success() || string(c.Stdout) != want {
+			t.Errorf("GODEBUG %q: %v, stdout %q, stderr %q; want %q", godebug, c.State, c.Stdout, c.Stderr, want)
+		}
+	}
+}
