@@ -55,20 +55,7 @@ where auditd does not take it) and says which call it was, by name,
 number and ABI. Without it: dmesg or journalctl -k (type=1326, syscall=N,
 arch=...), ausearch -m SECCOMP, sysfence learn, or strace -f.
 
-With --supervise, sysfence stays alive as CMD's supervisor, and CMD is
-fenced off from it: CMD runs in a Landlock domain of its own (Linux
-6.12) in which no signal reaches a process outside it (kill, pidfd,
-kill(-1): EPERM), nor ptrace or /proc/PID/mem, root or not; sysfence is
-not dumpable, and CMD is killed (SIGKILL) if sysfence dies. When CMD
-exits, sysfence kills whatever it left running (its orphans come to
-sysfence, a subreaper), so that nothing runs on unsupervised. Where the
-kernel cannot fence, --supervise refuses to start CMD (status 125). What
-a fence of this kind cannot stop, a CMD that can write the cgroup.kill or
-cgroup.freeze of sysfence's cgroup (root, or a user's delegated cgroup)
-can still do: run CMD as another user, or in a namespace, if that
-matters. If CMD dies of SIGSYS, sysfence says which call, as above.
-
-` + superviseHelp,
+` + superviseHelp + fenceHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
 		pf.define(fs, true)
@@ -84,6 +71,22 @@ matters. If CMD dies of SIGSYS, sysfence says which call, as above.
 		}
 	},
 }
+
+// fenceHelp is what run --supervise guarantees against its command.
+const fenceHelp = `
+
+CMD cannot walk around its supervisor: it runs in a Landlock domain of
+its own (Linux 6.12) from which no signal reaches sysfence (kill and
+pidfd_send_signal fail with EPERM, kill(-1) passes it by), nor ptrace
+or /proc/PID/mem, root or not; sysfence is not dumpable, and CMD is
+killed (SIGKILL) if sysfence dies. When CMD exits, sysfence kills what
+it left running (its orphans come to sysfence, a subreaper), so that
+nothing runs on unsupervised. Where the kernel cannot fence, --supervise
+refuses to start CMD (status 125). What no fence of this kind stops: a
+CMD that can write the cgroup.kill or cgroup.freeze of sysfence's cgroup
+(root, or a user's delegated cgroup); run it as another user, or in a
+namespace, if that matters. If CMD dies of SIGSYS, sysfence says which
+call, as above.`
 
 func runRun(inv *invocation, pf *policyFlags) error {
 	if len(inv.args) == 0 {
