@@ -85,10 +85,12 @@
 // target also dies (SIGKILL) with the supervisor thread that started it.
 // StartUnfenced leaves the fence out, for watching a program that is not
 // hostile. What is left to the supervisor: make itself non-dumpable
-// (prctl PR_SET_DUMPABLE 0), kill what the target leaves running when it
-// exits (sysfence run --supervise is a subreaper that does), and keep it
-// out of reach of cgroup.kill and cgroup.freeze, which a target with root
-// or a delegated cgroup could write.
+// (prctl PR_SET_DUMPABLE 0); refuse prlimit64 on other processes in the
+// target's policy (a process of the same user may set the supervisor's
+// RLIMIT_CPU, and Landlock has no say); kill what the target leaves
+// running when it exits (sysfence run --supervise is a subreaper that
+// does); and keep out of reach of cgroup.kill and cgroup.freeze, which a
+// target with root or a delegated cgroup could write.
 //
 // # Lifetimes
 //

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/notify"
@@ -58,6 +59,13 @@ func scenarioAttack() (any, error) {
 		err = syscall.Kill(-1, syscall.SIGKILL)
 	case "pidfd":
 		err = pidfdKill(sup)
+	case "prlimit":
+		// RLIMIT_CPU of 0 s: the kernel would kill sysfence.
+		lim := syscall.Rlimit{Cur: 0, Max: 0}
+		const rlimitCPU = 0
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_PRLIMIT64, uintptr(sup), rlimitCPU, uintptr(unsafe.Pointer(&lim)), 0, 0, 0); errno != 0 {
+			err = errno
+		}
 	default:
 		return nil, fmt.Errorf("unknown attack %q", a)
 	}
@@ -219,11 +227,11 @@ func TestSupervisorSurvivesItsCommand(t *testing.T) {
 			t.Errorf("sysfence no longer serves after the attack: stderr %q", c.Stderr)
 		}
 	}
-	for _, name := range []string{"mem", "sigkill", "sigstop", "pidfd"} {
+	for _, name := range []string{"mem", "sigkill", "sigstop", "pidfd", "prlimit"} {
 		t.Run("root/"+name, func(t *testing.T) { attack(t, self, 0, name) })
 	}
 	uid, exe := unprivileged(t)
-	for _, name := range []string{"mem", "sigkill", "sigstop", "pidfd", "kill-1"} {
+	for _, name := range []string{"mem", "sigkill", "sigstop", "pidfd", "prlimit", "kill-1"} {
 		t.Run(fmt.Sprintf("uid %d/%s", uid, name), func(t *testing.T) { attack(t, exe, uid, name) })
 	}
 }

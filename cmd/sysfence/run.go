@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -78,8 +79,9 @@ const fenceHelp = `
 CMD cannot walk around its supervisor: it runs in a Landlock domain of
 its own (Linux 6.12) from which no signal reaches sysfence (kill and
 pidfd_send_signal fail with EPERM, kill(-1) passes it by), nor ptrace
-or /proc/PID/mem, root or not; sysfence is not dumpable, and CMD is
-killed (SIGKILL) if sysfence dies. When CMD exits, sysfence kills what
+or /proc/PID/mem, root or not; prlimit64 on another process fails
+with EPERM (it could set sysfence's RLIMIT_CPU); sysfence is not
+dumpable, and CMD is killed (SIGKILL) if sysfence dies. When CMD exits, sysfence kills what
 it left running (its orphans come to sysfence, a subreaper), so that
 nothing runs on unsupervised. Where the kernel cannot fence, --supervise
 refuses to start CMD (status 125). What no fence of this kind stops: a
@@ -87,6 +89,19 @@ CMD that can write the cgroup.kill or cgroup.freeze of sysfence's cgroup
 (root, or a user's delegated cgroup); run it as another user, or in a
 namespace, if that matters. If CMD dies of SIGSYS, sysfence says which
 call, as above.`
+
+// fenceRules come first in a supervised policy: they refuse what the
+// Landlock fence lets through and would still undo the supervisor.
+// prlimit64 on another process (not pid 0, the caller) can set
+// sysfence's RLIMIT_CPU (the kernel then kills it), RLIMIT_NOFILE (it
+// can no longer take a copy of the socket it connects) or RLIMIT_AS;
+// check_prlimit_permission in kernel/sys.c lets a process of the same
+// user do it, and Landlock has no say. The first matching rule decides,
+// so the policy's own rules for prlimit64 still decide the caller's own
+// limits.
+var fenceRules = []seccomp.Rule{
+	{Syscall: "prlimit64", Action: seccomp.Errno(uint16(syscall.EPERM)), Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Ne, Value: 0}}},
+}
 
 func runRun(inv *invocation, pf *policyFlags) error {
 	if len(inv.args) == 0 {
@@ -276,6 +291,7 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if err != nil {
 		return err
 	}
+	p.Rules = append(slices.Clip(fenceRules), p.Rules...)
 	prog, err := p.Compile()
 	if err != nil {
 		return err
