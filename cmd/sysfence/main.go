@@ -70,6 +70,7 @@ var commands = []*command{
 	verifyCommand,
 	diffCommand,
 	lintCommand,
+	explainCommand,
 	statsCommand,
 	probeCommand,
 	syscallsCommand,
