@@ -113,9 +113,12 @@ func (p *Program) InstallFlags(flags Flags) (*os.File, error) {
 // vector (argv[0] included) and env the environment, as for
 // syscall.Exec; path is not looked up in PATH (exec.LookPath does that).
 //
-// Exec locks a new goroutine to its thread, turns off the garbage
-// collector (a collection would stop that thread, under the filter) and
-// sets PR_SET_NO_NEW_PRIVS there. If the install fails, nothing is
+// Exec locks a new goroutine to a thread, turns off the garbage
+// collector (a collection would stop that thread, under the filter),
+// ignores SIGURG (with which the Go runtime preempts a goroutine, and
+// whose handler would run under the filter; the command starts with it
+// ignored, which is what its default action does) and sets
+// PR_SET_NO_NEW_PRIVS on the thread. If the install fails, nothing is
 // filtered and Exec returns the error. If the execve fails, the filtered
 // thread is left spinning without system calls and Exec returns the
 // errno (wrapped in an *os.PathError naming path): the caller must exit

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"os/signal"
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
@@ -113,8 +114,13 @@ func (p *Program) exec(path string, argv, env []string) error {
 	prog := sockFprog{len: uint16(len(p.insns)), filter: &p.insns[0]}
 
 	// SetGCPercent waits for a collection in progress to end: none
-	// starts afterwards, so nothing stops the filtered thread.
+	// starts afterwards, so nothing stops the filtered thread. Nor does
+	// the runtime's preemption of a goroutine that runs long (a loaded
+	// machine can leave a thread unscheduled for that long): it signals
+	// the thread with SIGURG, whose handler would run under the filter
+	// and return through rt_sigreturn. Ignored, SIGURG is discarded.
 	gc := debug.SetGCPercent(-1)
+	signal.Ignore(syscall.SIGURG)
 	installErr := make(chan error, 1)
 	var execErrno atomic.Uintptr
 	run := func() {
@@ -140,6 +146,7 @@ func (p *Program) exec(path string, argv, env []string) error {
 		select {
 		case err := <-installErr:
 			debug.SetGCPercent(gc)
+			signal.Reset(syscall.SIGURG)
 			return err
 		case <-tick.C:
 		}
