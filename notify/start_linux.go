@@ -99,13 +99,14 @@ func FlagsSupported(flags seccomp.Flags) error {
 // Between the install and the execve the filtered thread makes no
 // system call: the policy needs to allow nothing of the helper's but
 // execve, and since the listener is handed over by another thread, a
-// policy that notifies every call works too. (If the Go runtime
-// preempted the thread in the microseconds it waits for the hand-over,
-// the signal's return, rt_sigreturn, would meet the filter; the garbage
-// collector is off, and the runtime preempts only goroutines that run
-// for 10 ms.) If execve fails, the helper
-// says why on standard error and exits as env(1) would: 127 if the file
-// (or its interpreter) does not exist, 126 otherwise.
+// policy that notifies every call works too. The helper runs with the
+// garbage collector and the runtime's asynchronous preemption off
+// (GODEBUG=asyncpreemptoff=1; the target gets cmd's GODEBUG), so that
+// no signal handler, which would return through rt_sigreturn, runs on
+// the filtered thread while it waits for the hand-over. If execve
+// fails, the helper says why on standard error and exits as env(1)
+// would: 127 if the file (or its interpreter) does not exist, 126
+// otherwise.
 //
 // cmd.Process is the helper and then the target: the same process. Wait
 // for it with cmd.Wait as usual. On error Start kills and reaps the
@@ -199,6 +200,8 @@ func start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program, fenced boo
 		return nil, errors.New("notify: Start: already started")
 	case prog == nil:
 		return nil, errors.New("notify: Start: nil program")
+	case !initCalled.Load():
+		return nil, errors.New("notify: Start: notify.Init was not called first in main (in a test binary, first in TestMain): the helper Start runs is this binary, and Init is its half")
 	}
 	var opts uint32
 	if fenced {
@@ -324,12 +327,16 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
+// initCalled records that Init ran, as Start requires.
+var initCalled atomic.Bool
+
 // Init is the helper half of Start. When this process was started by
 // Start as a helper, Init installs the filter, hands over its listener,
 // executes the target and never returns; otherwise it returns at once,
 // having done nothing. Call it first in main, before anything else runs
 // (and in a test binary, first in TestMain).
 func Init() {
+	initCalled.Store(true)
 	v, ok := os.LookupEnv(helperEnv)
 	if !ok {
 		return

@@ -292,7 +292,7 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 		return err
 	}
 	p.Rules = append(slices.Clip(fenceRules), p.Rules...)
-	prog, err := p.Compile()
+	prog, err := sup.compile(p)
 	if err != nil {
 		return err
 	}
