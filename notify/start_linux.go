@@ -73,10 +73,8 @@ func FlagsSupported(flags seccomp.Flags) error {
 // and within reach. Where the kernel has no Landlock signal scoping,
 // Start fails with an error wrapping ErrNoFence and starts nothing; see
 // FenceSupported. The target is also killed (SIGKILL) when the
-// supervisor thread that started it exits: in a Go program, when the
-// process exits, or when a goroutine locked to that thread
-// (runtime.LockOSThread) returns without unlocking it, so call Start from
-// a goroutine that stays unlocked or stays alive. The supervisor should
+// supervisor exits: Start forks it from a thread of its own, which it
+// keeps until the target has ended. The supervisor should
 // also make itself non-dumpable (prctl PR_SET_DUMPABLE 0), which keeps
 // processes of its user without CAP_SYS_PTRACE out of its /proc/PID/mem
 // by a second route. What remains for a target with the power of root,
@@ -258,7 +256,7 @@ func start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program, fenced boo
 		cmd.Env = append(cmd.Env, helperGodebugEnv+"=unset", "GODEBUG=asyncpreemptoff=1")
 	}
 	cmd.ExtraFiles = append(slices.Clip(extra), child)
-	err = cmd.Start()
+	err = startOnOwnThread(cmd)
 	cmd.Path, cmd.Args, cmd.Env, cmd.ExtraFiles = path, args, env, extra
 	if err != nil {
 		return nil, fmt.Errorf("notify: Start: %w", err)
@@ -271,6 +269,44 @@ func start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program, fenced boo
 		return nil, fmt.Errorf("notify: Start %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// startOnOwnThread starts cmd from a thread kept for it until it has
+// ended. The kernel sends the helper's death signal (PR_SET_PDEATHSIG,
+// which the helper sets) when the thread that forked it exits, not the
+// process (kernel/exit.c, reparent_leader), and the Go runtime ends a
+// thread whenever a goroutine locked to it returns: so the fork is made
+// from a locked thread that nothing else runs on, which waits, without
+// reaping, for the process to end (waitid with WNOWAIT; cmd.Wait reaps).
+func startOnOwnThread(cmd *exec.Cmd) error {
+	started := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			waitExited(cmd.Process.Pid)
+		}
+		runtime.UnlockOSThread()
+	}()
+	return <-started
+}
+
+// waitExited waits until the child pid has ended, leaving it to be
+// reaped: waitid(P_PID, pid, WEXITED|WNOWAIT).
+func waitExited(pid int) {
+	const (
+		pPID    = 1          // P_PID, include/uapi/linux/wait.h
+		wExited = 0x00000004 // WEXITED
+		wNoWait = 0x01000000 // WNOWAIT
+	)
+	var info [128]byte // siginfo_t
+	for {
+		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid), uintptr(unsafe.Pointer(&info[0])), wExited|wNoWait, 0, 0)
+		if errno != syscall.EINTR {
+			return
+		}
+	}
 }
 
 // handOver sends the helper its flags and program and receives the

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -416,10 +415,6 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler, fenced 
 			return nil, runtimeError{err}
 		}
 	}
-	// The command dies when the thread that started it exits
-	// (PR_SET_PDEATHSIG): this one, kept until the command has ended.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	// A command that takes the terminal's foreground (tcsetpgrp) and
 	// sets TOSTOP would stop sysfence at its next line of log.
 	signal.Ignore(syscall.SIGTTOU, syscall.SIGTTIN)
