@@ -22,9 +22,13 @@ built (GOARCH); nothing is probed at run time.
 
 A Program is used in one of five ways:
 
+  - Exec puts it on one thread, which executes a command at once in
+    place of the process: the command runs under the filter, and the
+    policy needs to allow nothing of this program's but execve (how
+    sysfence run starts its command);
   - Install puts it on every thread of the process (PR_SET_NO_NEW_PRIVS,
-    then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), typically just before
-    syscall.Exec;
+    then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), for a process that
+    goes on running under it;
   - File hands it out as a sealed memfd for a child to read, as in
     "bwrap --seccomp 3" with the file in exec.Cmd.ExtraFiles[0];
   - Inheritable hands it out under a descriptor number that survives

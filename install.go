@@ -131,3 +131,31 @@ func (p *Program) InstallFlags(flags Flags) (*os.File, error) {
 	}
 	return p.install(flags)
 }
+
+// Exec installs the program on one thread and executes path from that
+// thread, replacing the process: the command starts under the filter,
+// and so does everything it starts. It returns only if it fails.
+//
+// Unlike Install, Exec filters one thread, without FlagTSync: execve
+// ends every other thread of the process, and the new program inherits
+// the filter of the thread that executed it. Between the install and
+// the execve that thread makes no other system call, so the policy need
+// allow nothing of this process's but execve itself (an allowlist of
+// the command's own calls and execve is enough). argv is the argument
+// vector (argv[0] included) and env the environment, as for
+// syscall.Exec; path is not looked up in PATH (exec.LookPath does that).
+//
+// Exec locks a new goroutine to a thread, turns off the garbage
+// collector (a collection would stop that thread, under the filter),
+// ignores SIGURG (with which the Go runtime preempts a goroutine, and
+// whose handler would run under the filter; the command starts with it
+// ignored, which is what its default action does) and sets
+// PR_SET_NO_NEW_PRIVS on the thread. If the install fails, nothing is
+// filtered and Exec returns the error. If the execve fails, the filtered
+// thread is left spinning without system calls and Exec returns the
+// errno (wrapped in an *os.PathError naming path): the caller must exit
+// at once, from another thread, as the Go runtime will sooner or later
+// interrupt the spinning thread, which the filter may then kill.
+func (p *Program) Exec(path string, argv, env []string) error {
+	return p.exec(path, argv, env)
+}

@@ -20,3 +20,7 @@ func (p *Program) file() (*os.File, error) {
 func (f Flags) supported() error {
 	return fmt.Errorf("seccomp: flags on %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }
+
+func (p *Program) exec(string, []string, []string) error {
+	return fmt.Errorf("seccomp: Exec on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+}

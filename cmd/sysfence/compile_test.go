@@ -119,8 +119,8 @@ func TestRunUsage(t *testing.T) {
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			if status, _, stderr := sysfence(append([]string{"run"}, args...)...); status != exitUsage {
-				t.Errorf("status %d (stderr %q), want 2", status, stderr)
+			if status, _, stderr := sysfence(append([]string{"run"}, args...)...); status != exitOwnFailure {
+				t.Errorf("status %d (stderr %q), want %d", status, stderr, exitOwnFailure)
 			}
 		})
 	}

@@ -16,8 +16,10 @@
 // error (an unknown command or flag, a wrong number of arguments, a flag
 // value that cannot be read, flags that conflict, a policy run cannot
 // start under); 3 for a failure of the system (a file that cannot be read
-// or written, an install or exec that fails). sysfence run, once it has
-// executed the command, exits as the command does.
+// or written, an install that fails). run and learn, which run a
+// command, exit as env(1) does instead: 125 for a failure of their own,
+// 126 for a command that cannot be executed, 127 for one that is not
+// found, and otherwise as the command does.
 package main
 
 import (
@@ -51,6 +53,10 @@ type command struct {
 	// interspersed says whether flags may follow arguments; false for
 	// run, whose arguments are another command line.
 	interspersed bool
+	// execs says that the command runs another (run, learn): it exits
+	// as env(1) does when it fails (execStatus), and otherwise as the
+	// command it ran.
+	execs bool
 	// setup defines the command's flags on fs and returns the function
 	// that runs the command once they are parsed.
 	setup func(fs *flag.FlagSet) func(inv *invocation) error
@@ -106,6 +112,7 @@ func usagef(format string, args ...any) error {
 
 func main() {
 	notify.Init() // the helper half of run --supervise and learn
+	initWatch()   // the watcher of run
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -154,6 +161,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return int(code) // a supervised command's, which said why itself
 	}
 	fmt.Fprintf(stderr, "sysfence %s: %s\n", c.name, message(err))
+	if c.execs {
+		return execStatus(err)
+	}
 	return exitStatus(err)
 }
 
@@ -284,7 +294,9 @@ commands:
 	fmt.Fprint(w, `
 Run "sysfence help <command>" for a command's flags. Flags may follow the
 arguments (up to "--") in every command but run. Exit status: 0 success,
-1 bad input, 2 usage error, 3 system failure; run exits as its command.
+1 bad input, 2 usage error, 3 system failure. run and learn exit as
+their command does, or 125 if sysfence fails, 126 if the command cannot
+be executed, 127 if it is not found.
 `)
 }
 

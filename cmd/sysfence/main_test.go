@@ -26,6 +26,7 @@ const (
 
 func TestMain(m *testing.M) {
 	notify.Init() // the helper half of run --supervise and learn
+	initWatch()   // the watcher of run
 	scenarios := map[string]testenv.Scenario{
 		// sysfence runs the command line in a child process, for what
 		// may install a filter or must be measured on its own.
@@ -50,6 +51,10 @@ func TestMain(m *testing.M) {
 		},
 		// dial is a command run --supervise starts: it connects.
 		"dial": scenarioDial,
+		// attack and sleeper are commands run --supervise starts: one
+		// attacks its supervisor, one waits to be killed.
+		"attack":  scenarioAttack,
+		"sleeper": scenarioSleeper,
 	}
 	for name, s := range connectScenarios {
 		scenarios[name] = s

@@ -172,8 +172,12 @@ func TestProfileInEveryCommand(t *testing.T) {
 			{"simulate", "--profile", smallProfile},
 			{"run", "--profile", smallProfile, "--errno", "EPERM", "--", "true"},
 		} {
-			if code, _, stderr := sysfence(args...); code != exitUsage {
-				t.Errorf("%q: exit %d (stderr %q), want %d", args, code, stderr, exitUsage)
+			want := exitUsage
+			if args[0] == "run" {
+				want = exitOwnFailure
+			}
+			if code, _, stderr := sysfence(args...); code != want {
+				t.Errorf("%q: exit %d (stderr %q), want %d", args, code, stderr, want)
 			}
 		}
 	})

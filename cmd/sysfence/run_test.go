@@ -28,8 +28,8 @@ func TestRunRefusesPolicyItCannotStartUnder(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--deny", "ptrace", "--default", "errno:EPERM"}, "execve, futex"},
-		{[]string{"--deny", "futex"}, "futex would get errno:EPERM"},
+		{[]string{"--deny", "ptrace", "--default", "errno:EPERM"}, "execve would get errno:EPERM"},
+		{[]string{"--deny", "execve"}, "execve would get errno:EPERM"},
 		{[]string{"--deny", "ptrace", "--default", "trap"}, "would get trap"},
 		{[]string{"--allow", "read,write"}, "execve"},
 		{[]string{"--allow", "read", "--deny", "write"}, "not both"},
@@ -42,23 +42,28 @@ func TestRunRefusesPolicyItCannotStartUnder(t *testing.T) {
 				t.Fatalf("sysfence died of %v; stderr %q", sig, c.Stderr)
 			}
 			stderr := errorLines(string(c.Stderr))
-			if c.State.ExitCode() != exitUsage || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
-				t.Errorf("exit %d, stderr %q; want %d and one line naming %q", c.State.ExitCode(), stderr, exitUsage, tt.want)
+			if c.State.ExitCode() != exitOwnFailure || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want %d and one line naming %q", c.State.ExitCode(), stderr, exitOwnFailure, tt.want)
 			}
 		})
 	}
-	// What it can start under, it starts under.
-	c := child(t, nil, "run", "--deny", "write,ptrace", "--", "true")
-	if !c.State.Success() {
-		t.Errorf("run --deny write,ptrace -- true: %v, stderr %q", c.State, c.Stderr)
+	// What it can start under, it starts under: sysfence needs nothing
+	// but execve under the filter (the Go runtime's futex included).
+	for _, deny := range []string{"write,ptrace", "futex,rt_sigprocmask,sigaltstack,clone,gettid,sched_getaffinity,nanosleep,tgkill"} {
+		c := child(t, nil, "run", "--deny", deny, "--", "true")
+		if !c.State.Success() {
+			t.Errorf("run --deny %s -- true: %v, stderr %q", deny, c.State, c.Stderr)
+		}
 	}
 }
 
-// The calls canStart checks are the ones sysfence makes between
-// install and exec, as strace sees them. It traces the command as go build
-// makes it with the default settings, not this test binary, whose tests
-// link packages (net) that the command does not.
-func TestRunStartCallsAreListed(t *testing.T) {
+// Issue 16 point 11: the thread that installs run's filter calls execve
+// next, and nothing else (so an allowlist needs nothing of sysfence's
+// but execve), without TSYNC; so does the notify helper's filtered
+// thread under run --supervise. It traces the command as go build makes it
+// with the default settings, not this test binary, whose tests link
+// packages (net) that the command does not.
+func TestRunInstallsRightBeforeExec(t *testing.T) {
 	t.Parallel()
 	requireLinux(t)
 	strace, err := exec.LookPath("strace")
@@ -69,49 +74,45 @@ func TestRunStartCallsAreListed(t *testing.T) {
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	// An executable file that is no program: exec fails, and sysfence
-	// reports it.
-	bad := filepath.Join(t.TempDir(), "bad")
-	if err := os.WriteFile(bad, []byte("\x00\x01"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	seen := make(map[string]bool)
-	for i := range 6 {
-		target := "true"
-		if i%2 == 1 {
-			target = bad
-		}
+	trace := func(args ...string) []string {
 		log := filepath.Join(t.TempDir(), "strace.log")
-		cmd := exec.Command(strace, "-f", "-qq", "-o", log, bin, "run", "--deny", "ptrace", "--", target)
+		cmd := exec.Command(strace, append([]string{"-f", "-qq", "-o", log, bin}, args...)...)
 		out, err := cmd.CombinedOutput()
 		var exitErr *exec.ExitError
 		if err != nil && (!errors.As(err, &exitErr) || exitErr.ProcessState.Sys().(syscall.WaitStatus).Signaled()) {
-			t.Fatalf("run under strace: %v, output %q", err, out)
+			t.Fatalf("%q under strace: %v, output %q", args, err, out)
 		}
-		for _, name := range callsAfterInstall(t, log) {
-			seen[name] = true
+		names, install := callsAfterInstall(t, log)
+		testenv.Require(t, install != "", "strace saw no seccomp(2) call (is ptrace allowed here?)")
+		if strings.Contains(install, "TSYNC") {
+			t.Errorf("%q: the filter is installed on every thread: %s", args, install)
+		}
+		return names
+	}
+	for range 3 {
+		if names := trace("run", "--deny", "ptrace", "--", "true"); len(names) > 0 {
+			t.Errorf("run: the filtered thread calls %v between install and execve", names)
 		}
 	}
-	testenv.Require(t, len(seen) > 0, "strace saw no seccomp(2) call (is ptrace allowed here?)")
-	for name := range seen {
-		if !slices.ContainsFunc(startCalls, func(c startCall) bool { return c.name == name }) {
-			t.Errorf("sysfence calls %s between install and exec; startCalls does not list it", name)
+	requireNotify(t)
+	for range 3 {
+		if names := trace("run", "--supervise", "log=getppid", "--", "true"); len(names) > 0 {
+			t.Errorf("run --supervise: the helper's filtered thread calls %v between install and execve", names)
 		}
 	}
 }
 
-// callsAfterInstall returns the system calls in an strace -f log from the
-// seccomp(2) call that installs the filter to the end of the execve that
-// follows it.
+// callsAfterInstall returns the system calls the installing thread makes
+// in an strace -f log, from the seccomp(2) call that installs the filter
+// to its execve, and the line of the install ("" if there is none).
 var straceLine = regexp.MustCompile(`^(\d+)\s+(?:<\.\.\. )?([a-z_0-9]+)[( ]`)
 
-func callsAfterInstall(t *testing.T, log string) []string {
+func callsAfterInstall(t *testing.T, log string) (names []string, install string) {
 	f, err := os.Open(log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var names []string
 	installer := ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -122,20 +123,20 @@ func callsAfterInstall(t *testing.T, log string) []string {
 		}
 		pid, name := m[1], m[2]
 		if installer == "" {
-			if name == "seccomp" && strings.Contains(line, "SECCOMP_SET_MODE_FILTER") {
-				installer = pid
+			if name == "seccomp" && strings.Contains(line, "SECCOMP_SET_MODE_FILTER") && strings.Contains(line, "{len=") {
+				installer, install = pid, line
 			}
 			continue
 		}
-		if name == "seccomp" {
+		if pid != installer || name == "seccomp" {
 			continue
 		}
-		if pid == installer && name == "execve" && strings.Contains(line, "= 0") {
+		if name == "execve" {
 			break
 		}
 		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
-	return names
+	return names, install
 }

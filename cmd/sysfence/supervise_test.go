@@ -168,10 +168,10 @@ func TestRunSuperviseExitStatus(t *testing.T) {
 	}{
 		{[]string{"--supervise", "exec=log", "--", "sh", "-c", "exit 7"}, 7, ""},
 		{[]string{"--supervise", "exec=log", "--", "sh", "-c", "kill -9 $$"}, 128 + 9, ""},
-		{[]string{"--supervise", "connect=none", "--", "no-such-command-here"}, exitInput, "executable file not found"},
-		{[]string{"--deny", "connect", "--supervise", "connect=none", "--", "true"}, exitUsage, "which --deny gives errno:EPERM"},
-		{[]string{"--allow", "read,connect", "--supervise", "connect=none", "--", "true"}, exitUsage, "cannot start under this filter"},
-		{[]string{"--supervise", "exec=log"}, exitUsage, "no command given"},
+		{[]string{"--supervise", "connect=none", "--", "no-such-command-here"}, exitNotFound, "executable file not found"},
+		{[]string{"--deny", "connect", "--supervise", "connect=none", "--", "true"}, exitOwnFailure, "which --deny gives errno:EPERM"},
+		{[]string{"--allow", "read,connect", "--supervise", "connect=none", "--", "true"}, exitOwnFailure, "cannot start under this filter"},
+		{[]string{"--supervise", "exec=log"}, exitOwnFailure, "no command given"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
