@@ -346,9 +346,15 @@ func (o *output) write(text string) error {
 		_, err := io.WriteString(o.stdout, text)
 		return err
 	}
-	err := o.f.Truncate(0)
-	if err == nil {
-		_, err = o.f.WriteAt([]byte(text), 0)
+	// A regular file gets the text as its whole content; a device or a
+	// pipe (-o /dev/null, -o /dev/stderr) is written to as it is.
+	var err error
+	if st, serr := o.f.Stat(); serr == nil && st.Mode().IsRegular() {
+		if err = o.f.Truncate(0); err == nil {
+			_, err = o.f.WriteAt([]byte(text), 0)
+		}
+	} else {
+		_, err = io.WriteString(o.f, text)
 	}
 	if cerr := o.f.Close(); err == nil {
 		err = cerr
