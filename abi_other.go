@@ -24,3 +24,12 @@ func NativeABI() (*tables.ABI, error) {
 
 // CompatABIs returns nil: seccomp is unsupported on this operating system.
 func CompatABIs() []*tables.ABI { return nil }
+
+// NativeABIs returns nil: seccomp is unsupported on this operating
+// system, and Compile of a policy with no ABIs reports it.
+func NativeABIs() []*tables.ABI { return nil }
+
+// NativeNumber fails: seccomp is unsupported on this operating system.
+func NativeNumber(name string) (uintptr, error) {
+	return 0, fmt.Errorf("seccomp: no native ABI on %s for %s: %w", runtime.GOOS, name, errors.ErrUnsupported)
+}

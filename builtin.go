@@ -30,11 +30,13 @@ var builtins = []struct {
 //     names, kernel modules, port I/O, mounting (old and new API),
 //     open_by_handle_at, uselib, personality but for the harmless
 //     personas, and the terminal-injecting ioctls TIOCSTI and TIOCLINUX
-//     (BuiltinPolicy returns the rules; builtin.go gives the reasons);
+//     (the rules of TerminalInjection; BuiltinPolicy returns them all, and
+//     builtin.go gives the reasons);
 //   - "sandbox-strict", the same plus no new namespaces: unshare and setns
-//     fail with EPERM, clone with a CLONE_NEW* flag too, and clone3, whose
-//     flags sit in memory seccomp cannot read, fails with ENOSYS so that
-//     libc falls back to clone.
+//     fail with EPERM, clone with a CLONE_NEW* flag too (the rules of
+//     CloneWithoutNamespaces, then EPERM), and clone3, whose flags sit in
+//     memory seccomp cannot read, fails with ENOSYS so that libc falls
+//     back to clone.
 //
 // Both allow every other call, give ENOSYS to numbers the table does not
 // know and kill the process on a call through any other ABI.
@@ -47,7 +49,9 @@ func BuiltinNames() []string {
 }
 
 // BuiltinPolicy returns a fresh copy of the named built-in policy, for the
-// caller to inspect, change or compile for other ABIs.
+// caller to inspect, change or compile for other ABIs: Policy.Drop lets
+// through calls it denies, Policy.Override decides calls anew, and rules
+// put before its own decide first.
 func BuiltinPolicy(name string) (*Policy, error) {
 	for _, b := range builtins {
 		if b.name == name {
@@ -121,11 +125,11 @@ func sandboxPolicy() *Policy {
 	eperm := ErrnoNamed("EPERM")
 	var rules []Rule
 	for _, v := range personalityAllowed {
-		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []Cond{low32Eq(0, v)}})
+		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []Cond{Cond32(0, Eq, v)}})
 	}
 	rules = append(rules, Rule{Syscall: "personality", Action: eperm})
 	rules = append(rules, RulesFor(eperm, sandboxDenied()...)...)
-	rules = append(rules, perABI("ioctl", eperm, terminalInjection)...)
+	rules = append(rules, TerminalInjection(eperm)...)
 	return &Policy{Default: Allow, Rules: rules, Foreign: KillProcess, Unknown: ErrnoNamed("ENOSYS")}
 }
 
@@ -139,30 +143,27 @@ func sandboxStrictPolicy() *Policy {
 	p := sandboxPolicy()
 	eperm := ErrnoNamed("EPERM")
 	p.Rules = append(p.Rules, RulesFor(eperm, "unshare", "setns")...) // listns only lists
-	p.Rules = append(p.Rules, perABI("clone", Allow, cloneWithoutNamespaces)...)
+	p.Rules = append(p.Rules, CloneWithoutNamespaces(Allow)...)
 	p.Rules = append(p.Rules, Rule{Syscall: "clone", Action: eperm}, Rule{Syscall: "clone3", Action: ErrnoNamed("ENOSYS")})
 	return p
-}
-
-// low32Eq is the condition that argument arg, a C int or unsigned int as
-// personality(2)'s persona and ioctl(2)'s request are, is v: the low 32
-// bits are compared (Width 32), which is all the kernel reads, so higher
-// bits cannot slip past the rule.
-func low32Eq(arg int, v uint64) Cond {
-	return Cond{Arg: arg, Op: Eq, Value: v, Width: 32}
 }
 
 // terminalInjection returns the conditions for the ioctl requests that
 // push input into a terminal: TIOCSTI fakes typed input, TIOCLINUX can
 // paste the selection. From a sandbox sharing the caller's terminal they
 // run commands outside it. Their numbers differ on mips
-// (arch/mips/include/uapi/asm/ioctls.h).
+// (arch/mips/include/uapi/asm/ioctls.h) and on sh, whose
+// arch/sh/include/uapi/asm/ioctls.h defines them as _IOW('T', 18, char)
+// and _IOW('T', 28, char), with the direction and size bits set.
 func terminalInjection(abi *tables.ABI) [][]Cond {
 	tiocsti, tioclinux := uint64(0x5412), uint64(0x541c)
-	if isMIPS(abi) {
+	switch {
+	case isMIPS(abi):
 		tiocsti, tioclinux = 0x5472, 0x5483
+	case isSH(abi):
+		tiocsti, tioclinux = 0x40015412, 0x4001541c
 	}
-	return [][]Cond{{low32Eq(1, tiocsti)}, {low32Eq(1, tioclinux)}}
+	return [][]Cond{{Cond32(1, Eq, tiocsti)}, {Cond32(1, Eq, tioclinux)}}
 }
 
 // cloneWithoutNamespaces returns the condition that clone(2) creates no
@@ -181,36 +182,9 @@ func cloneWithoutNamespaces(abi *tables.ABI) [][]Cond {
 const (
 	emMIPS = 8
 	emS390 = 22
+	emSH   = 42
 )
 
 func isMIPS(abi *tables.ABI) bool { return abi.Audit&0xffff == emMIPS }
+func isSH(abi *tables.ABI) bool   { return abi.Audit&0xffff == emSH }
 func isS390(abi *tables.ABI) bool { return abi.Audit&0xffff == emS390 }
-
-// perABI returns rules giving action to calls of name that satisfy one of
-// the conditions conds returns for the ABI. ABIs with the same conditions
-// share rules, restricted to them by Rule.ABIs.
-func perABI(name string, action Action, conds func(*tables.ABI) [][]Cond) []Rule {
-	type group struct {
-		conds [][]Cond
-		abis  []*tables.ABI
-	}
-	var groups []group
-	for _, abi := range tables.All() {
-		c := conds(abi)
-		i := slices.IndexFunc(groups, func(g group) bool {
-			return slices.EqualFunc(g.conds, c, slices.Equal)
-		})
-		if i < 0 {
-			i = len(groups)
-			groups = append(groups, group{conds: c})
-		}
-		groups[i].abis = append(groups[i].abis, abi)
-	}
-	var rules []Rule
-	for _, g := range groups {
-		for _, c := range g.conds {
-			rules = append(rules, Rule{Syscall: name, Action: action, Args: c, ABIs: g.abis})
-		}
-	}
-	return rules
-}

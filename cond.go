@@ -42,8 +42,14 @@ func (c Comparison) String() string {
 // The kernel hands seccomp each argument as a 64-bit value (struct
 // seccomp_data in include/uapi/linux/seccomp.h); a condition compares all
 // of it as an unsigned number, as two 32-bit words in the ABI's byte
-// order. On an ABI whose WordSize is 4 (i386, arm, mips o32) only the low
-// word exists, and Value and Mask must fit in 32 bits.
+// order. On an ABI whose WordSize is 4 (i386, arm, mips o32) a condition
+// compares the low word only, and Value and Mask must fit in 32 bits. The
+// high word is not always zero there: a 32-bit process leaves it so, but
+// a 64-bit process that calls through int 0x80 hands seccomp its whole
+// 64-bit registers. The call itself reads the low 32 bits only (the
+// compat entry truncates each register, SC_IA32_REGS_TO_ARGS in
+// arch/x86/include/asm/syscall_wrapper.h), so the low word is all that
+// decides what it does, and all that a condition should compare.
 //
 // A parameter the kernel declares int or unsigned int (ioctl's request,
 // personality's persona, socket's domain, type and protocol, prctl's
@@ -115,5 +121,28 @@ func (c Cond) problem(abi *tables.ABI) (field, why string) {
 
 // lower returns the compiler's form of a checked condition.
 func (c Cond) lower() compile.Cond {
-	return compile.Cond{Arg: c.Arg, Op: compile.Op(c.Op), Value: c.Value, Mask: c.Mask, Narrow: c.Width == 32}
+	return compile.Cond{Arg: c.Arg, Op: c.Op.lower(), Value: c.Value, Mask: c.Mask, Narrow: c.Width == 32}
+}
+
+// lower returns the compiler's operator of a checked comparison. The two
+// enumerations are apart (this one is API, the compiler's is not), so
+// they are mapped by name, not by number.
+func (c Comparison) lower() compile.Op {
+	switch c {
+	case Eq:
+		return compile.OpEq
+	case Ne:
+		return compile.OpNe
+	case Lt:
+		return compile.OpLt
+	case Le:
+		return compile.OpLe
+	case Gt:
+		return compile.OpGt
+	case Ge:
+		return compile.OpGe
+	case MaskedEq:
+		return compile.OpMaskedEq
+	}
+	panic(fmt.Sprintf("seccomp: unchecked Comparison %d", uint8(c)))
 }

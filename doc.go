@@ -20,16 +20,23 @@ from the host: an x86_64 machine compiles a filter for aarch64 or riscv64
 as easily as for itself. The native ABI is fixed when the program is
 built (GOARCH); nothing is probed at run time.
 
-A Program is used in one of four ways:
+A Program is used in one of five ways:
 
+  - Exec puts it on one thread, which executes a command at once in
+    place of the process: the command runs under the filter, and the
+    policy needs to allow nothing of this program's but execve (how
+    sysfence run starts its command);
   - Install puts it on every thread of the process (PR_SET_NO_NEW_PRIVS,
-    then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), typically just before
-    syscall.Exec;
+    then seccomp(2) with SECCOMP_FILTER_FLAG_TSYNC), for a process that
+    goes on running under it;
   - File hands it out as a sealed memfd for a child to read, as in
     "bwrap --seccomp 3" with the file in exec.Cmd.ExtraFiles[0];
   - Inheritable hands it out under a descriptor number that survives
     execve, for a child not started by exec.Cmd: a shell command line
     that runs bwrap, or bwrap replacing this process by syscall.Exec;
+  - WriteFile writes it to a file, atomically and mode 0600, for a command
+    that runs later and opens it by name ("bwrap --seccomp 9 9<PATH"), as
+    a launcher that returns a shell command line needs;
   - WriteTo writes the raw struct sock_filter array anywhere.
 
 Install needs a program that covers the native ABI (ErrNotNative

@@ -32,6 +32,9 @@ var (
 	ErrNotNative = errors.New("seccomp: program does not cover the native ABI")
 	// ErrInvalidFlags: a combination of install flags the kernel refuses.
 	ErrInvalidFlags = errors.New("seccomp: invalid install flags")
+	// ErrNotProgram: ReadProgram was given bytes that are no program in
+	// either byte order; the error wraps the reason too (filter.ErrInvalid).
+	ErrNotProgram = errors.New("seccomp: not a program in either byte order")
 	// ErrThreadSync is wrapped by ThreadSyncError.
 	ErrThreadSync = errors.New("seccomp: a thread could not be synchronised")
 )

@@ -43,12 +43,17 @@ func (p *Program) Evaluate(abi *tables.ABI, syscall string, args ...uint64) (Act
 // abi's table does not know is evaluated like any other (it meets the
 // program's Unknown action).
 //
-// Arguments are what the kernel hands seccomp: on an ABI whose WordSize
-// is 4 (i386, arm, mips o32) the upper 32 bits of each are dropped, as
-// the registers are 32 bits wide, so pass a negative int such as
-// AT_FDCWD either as uint64(int64(-100)) or as uint32. The action is
-// spelt as ActionOf spells it, except that an error number is named for
-// abi where its table names it, so that
+// Arguments are what the kernel hands seccomp, all 64 bits of each, and
+// the program sees them as they are given. On an ABI whose WordSize is 4
+// (i386, arm, mips o32) a 32-bit process leaves the high words zero, so
+// pass a negative int such as AT_FDCWD as uint32; but a 64-bit process
+// calling through int 0x80 hands seccomp its whole registers, high words
+// included, and a program compiled here compares the low words only,
+// which is what the compat call reads. A program from elsewhere may read
+// the high words, and then it meets what the kernel's run would.
+//
+// The action is spelt as ActionOf spells it, except that an error number
+// is named for abi where its table names it, so that
 //
 //	act == seccomp.ErrnoNamed("EPERM")
 //
@@ -73,17 +78,8 @@ func (p *Program) EvaluateNr(abi *tables.ABI, nr uint32, args ...uint64) (Action
 		return "", fmt.Errorf("%w: %s is %v, the program %v; no kernel runs both", ErrInvalidCall, abi.Name, abi.ByteOrder(), order)
 	}
 	data := filter.SeccompData{Nr: int32(nr), Arch: abi.Audit}
-	for i, a := range args {
-		if abi.WordSize == 4 {
-			a = uint64(uint32(a))
-		}
-		data.Args[i] = a
-	}
-	res, err := filter.Run(p.insns, &data, p.ByteOrder())
-	if err != nil {
-		// Unreachable: every Program is verified.
-		return "", fmt.Errorf("seccomp: EvaluateNr: %w", err)
-	}
+	copy(data.Args[:], args)
+	res := p.machine().Run(&data, p.ByteOrder())
 	return actionOn(res.Ret, abi), nil
 }
 

@@ -1,7 +1,10 @@
 package seccomp
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 )
@@ -116,4 +119,65 @@ func (f *InheritableFile) Close() error {
 	}
 	f.open = false
 	return closeFD(f.fd)
+}
+
+// WriteFile writes the program, as WriteTo writes it, to the file named
+// path, readable and writable by its owner only (mode 0600, whatever the
+// umask), for a command that runs later and reads it by name: a launcher
+// that returns a shell command line rather than running it, as in
+//
+//	if err := prog.WriteFile("/run/agent/task7.bpf"); err != nil {
+//		return "", err
+//	}
+//	return "bwrap --seccomp 9 9</run/agent/task7.bpf --ro-bind / / -- make test", nil
+//
+// where neither File (read once, by a child started now) nor Inheritable
+// (open in this process until Close) fits. The file is written whole
+// under a temporary name in path's directory, synced and then renamed to
+// path, so a reader sees the previous file or the new one, never a part;
+// a file or symbolic link already at path is replaced, not followed.
+// Nothing is left behind on error.
+//
+// The file is the sandbox's policy: keep it where the sandboxed command
+// cannot write (its directory included, which could otherwise let the
+// file be replaced), and remove it when no command will read it again.
+func (p *Program) WriteFile(path string) (err error) {
+	dir, base := filepath.Split(path)
+	if base == "" {
+		return &os.PathError{Op: "write seccomp program", Path: path, Err: errors.New("names a directory")}
+	}
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("seccomp: WriteFile: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("seccomp: WriteFile %s: %w", path, err)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil { // CreateTemp's mode, umask or not
+		return err
+	}
+	if _, err := p.WriteTo(f); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

@@ -270,7 +270,7 @@ func TestInheritable(t *testing.T) {
 }
 
 func fcntlFD(fd, cmd int) (int, error) {
-	nr, err := nativeNumber("fcntl")
+	nr, err := NativeNumber("fcntl")
 	if err != nil {
 		return 0, err
 	}

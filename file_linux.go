@@ -68,7 +68,7 @@ func (p *Program) inheritable() (fd int, memfd bool, err error) {
 // that is not close-on-exec and that no *os.File owns. The copy shares
 // f's offset.
 func inheritableCopy(f *os.File) (int, error) {
-	fcntl, err := nativeNumber("fcntl")
+	fcntl, err := NativeNumber("fcntl")
 	if err != nil {
 		return -1, err
 	}
@@ -109,11 +109,11 @@ func closeFD(fd int) error {
 // sealedMemfd returns a memfd holding data, sealed against any change and
 // positioned at its start.
 func sealedMemfd(data []byte) (*os.File, error) {
-	nr, err := nativeNumber("memfd_create")
+	nr, err := NativeNumber("memfd_create")
 	if err != nil {
 		return nil, err
 	}
-	fcntl, err := nativeNumber("fcntl")
+	fcntl, err := NativeNumber("fcntl")
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func fillPipe(w int, data []byte) error {
 	if err := syscall.SetNonblock(w, true); err != nil {
 		return err
 	}
-	if fcntl, err := nativeNumber("fcntl"); err == nil {
+	if fcntl, err := NativeNumber("fcntl"); err == nil {
 		// Best effort: a pipe holds 64 KiB unless the user has more
 		// pipes than fs.pipe-user-pages-soft allows; writing reports
 		// the shortfall.

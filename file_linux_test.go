@@ -17,7 +17,7 @@ const (
 
 func fcntl(t *testing.T, f *os.File, cmd int) int {
 	t.Helper()
-	nr, err := nativeNumber("fcntl")
+	nr, err := NativeNumber("fcntl")
 	if err != nil {
 		t.Fatal(err)
 	}

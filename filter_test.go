@@ -701,8 +701,8 @@ func TestSysfenceRun(t *testing.T) {
 	})
 	t.Run("allow-without-execve", func(t *testing.T) {
 		c := testenv.Run(t, exec.Command(bin, "run", "--allow", "read,write", "--", "true"), "")
-		if got := c.State.ExitCode(); got != 2 {
-			t.Errorf("sysfence run --allow read,write: %v (stderr %s); want exit status 2", c.State, c.Stderr)
+		if got := c.State.ExitCode(); got != 125 {
+			t.Errorf("sysfence run --allow read,write: %v (stderr %s); want exit status 125 (sysfence's own failure, as env's)", c.State, c.Stderr)
 		}
 	})
 	t.Run("exit-status", func(t *testing.T) {
@@ -810,8 +810,15 @@ func TestInstallRefused(t *testing.T) {
 	}
 }
 
+// listenerReport is what the listener scenario finds.
+type listenerReport struct {
+	Link       string // what /proc/self/fd calls the listener
+	Cloexec    bool   // FD_CLOEXEC is set on it
+	AfterClose string // the errno of a notified call once it is closed
+}
+
 // scenarioListener installs with FlagNewListener and reports what the
-// returned file is.
+// returned file is, and what a notified call meets once it is closed.
 func scenarioListener() (any, error) {
 	p := &Policy{Default: Allow, Rules: RulesFor(Notify, "getppid")}
 	prog, err := p.Compile()
@@ -825,15 +832,51 @@ func scenarioListener() (any, error) {
 	if f == nil {
 		return nil, errors.New("no listener")
 	}
-	defer f.Close()
-	return os.Readlink("/proc/self/fd/" + strconv.Itoa(int(f.Fd())))
+	var r listenerReport
+	if r.Link, err = os.Readlink("/proc/self/fd/" + strconv.Itoa(int(f.Fd()))); err != nil {
+		return nil, err
+	}
+	fcntl, _ := NativeNumber("fcntl")
+	flags, _, errno := syscall.Syscall(fcntl, f.Fd(), syscall.F_GETFD, 0)
+	if errno != 0 {
+		return nil, errno
+	}
+	r.Cloexec = flags&syscall.FD_CLOEXEC != 0
+	f.Close()
+	_, _, errno = syscall.Syscall(syscall.SYS_GETPPID, 0, 0, 0)
+	r.AfterClose = errnoName(errno)
+	return r, nil
 }
 
+// TestInstallListener checks what InstallFlags says of the listener's
+// lifetime (point 16 of issue 17): it is close-on-exec, and once closed
+// the calls given Notify fail with ENOSYS.
 func TestInstallListener(t *testing.T) {
 	requireSeccomp(t)
-	var link string
-	testenv.Run(t, testenv.Self(t), "listener").Decode(t, &link)
-	if link != "anon_inode:seccomp notify" {
-		t.Errorf("the listener is %q, want anon_inode:seccomp notify", link)
+	var r listenerReport
+	testenv.Run(t, testenv.Self(t), "listener").Decode(t, &r)
+	want := listenerReport{Link: "anon_inode:seccomp notify", Cloexec: true, AfterClose: "ENOSYS"}
+	if r != want {
+		t.Errorf("the listener: %+v, want %+v", r, want)
+	}
+}
+
+// TestFlagsSupported is point 16 of issue 17: the root package says
+// which flags the running kernel accepts, without installing anything.
+func TestFlagsSupported(t *testing.T) {
+	requireSeccomp(t)
+	if err := FlagTSync.Supported(); err != nil {
+		t.Errorf("TSYNC: %v", err)
+	}
+	if err := Flags(1 << 30).Supported(); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("an unknown flag: %v, want EINVAL", err)
+	}
+	if err := (FlagTSync | FlagNewListener).Supported(); !errors.Is(err, ErrInvalidFlags) {
+		t.Errorf("TSYNC|NEW_LISTENER: %v, want ErrInvalidFlags", err)
+	}
+	// Nothing was installed: this process is not in filter mode.
+	status, _ := os.ReadFile("/proc/self/status")
+	if bytes.Contains(status, []byte("\nSeccomp:\t2")) {
+		t.Error("Supported installed a filter")
 	}
 }

@@ -65,6 +65,7 @@ var syscallGroups = []syscallGroup{
 		{"identities: the process's own ids, read only (changing them is @credentials)", []string{"getpid", "getppid", "gettid", "getpgid", "getpgrp", "setpgid", "getsid", "setsid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid", "getresgid", "getuid32", "geteuid32", "getgid32", "getegid32", "getgroups32", "getresuid32", "getresgid32"}},
 		{"thread setup every libc and the Go runtime does at start", []string{"set_tid_address", "set_robust_list", "get_robust_list", "rseq", "arch_prctl", "set_thread_area", "get_thread_area", "set_tls", "get_tls", "membarrier"}},
 		{"yielding and reading the CPUs the process may run on, which the Go runtime and glibc do", []string{"sched_yield", "sched_getaffinity"}},
+		{"m68k's compare-and-exchange and barrier done by the kernel for CPUs without the instructions, which its libc's atomics use (arch/m68k/kernel/sys_m68k.c)", []string{"atomic_cmpxchg_32", "atomic_barrier"}},
 		{"thread synchronisation", []string{"futex", "futex_time64", "futex_waitv", "futex_wait", "futex_wake", "futex_requeue"}},
 		{"the process's own attributes; prctl's option and personality are learned arguments (the sandbox built-ins refuse the personas that weaken memory protection)", []string{"prctl", "personality"}},
 		{"the process's resource limits and usage (glibc reads the stack limit at start)", []string{"getrlimit", "ugetrlimit", "setrlimit", "prlimit64", "getrusage", "times"}},
@@ -127,6 +128,7 @@ var syscallGroups = []syscallGroup{
 	}},
 	{"@system-info", "reading facts about the machine", []groupEntry{
 		{"names, load and CPUs", []string{"uname", "sysinfo", "getcpu", "riscv_hwprobe", "s390_sthyi"}},
+		{"the page size (m68k)", []string{"getpagesize"}},
 	}},
 	{"@namespace", "creating and entering namespaces", []groupEntry{
 		{"new namespaces widen what the kernel exposes to an unprivileged process (user namespaces above all); clone with CLONE_NEW* flags is decided by its arguments", []string{"unshare", "setns", "listns"}},

@@ -47,6 +47,21 @@ func (f Flags) String() string {
 	return strings.Join(names, "|")
 }
 
+// Supported reports, with nil, that the running kernel accepts flags
+// for seccomp(2) SECCOMP_SET_MODE_FILTER, without installing anything:
+// it passes no program, and the kernel checks the flags before it reads
+// one (seccomp_set_mode_filter in kernel/seccomp.c), failing with EFAULT
+// for flags it knows and EINVAL for others; the error wraps that
+// syscall.Errno. Combinations the kernel refuses whatever its version
+// (see InstallFlags) are reported as such. On an operating system
+// without seccomp the error wraps errors.ErrUnsupported.
+func (f Flags) Supported() error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	return f.supported()
+}
+
 // check rejects the combinations of flags the kernel refuses with EINVAL
 // (seccomp_set_mode_filter in kernel/seccomp.c), to say why.
 func (f Flags) check() error {
@@ -82,6 +97,23 @@ func (p *Program) Install() error {
 // filtered. With FlagNewListener it returns the notification listener,
 // and otherwise nil.
 //
+// # The listener
+//
+// The listener is the descriptor seccomp(2) returns, close-on-exec, in
+// an *os.File that owns it: Close closes it, and so does the garbage
+// collector once the File is unreachable (the finalizer of os.NewFile).
+// notify.NewListener takes it over. To hand it to a supervisor in
+// another process, send f.Fd() with SCM_RIGHTS (syscall.UnixRights) and
+// keep f reachable until the send has returned, then Close it: the
+// receiver holds a descriptor of its own for the same listener, which
+// stays open as long as any process holds one. Until the send, a
+// forgotten f may be closed by the collector under the number passed
+// on, and afterwards this process's copy lets it receive and answer the
+// filtered calls too, so close it at once; the filtered process itself
+// should never keep one. Once every copy is closed, the calls the
+// filter gives Notify fail with ENOSYS (seccomp_notify_release in
+// kernel/seccomp.c), those waiting included.
+//
 // Setting no-new-privs and installing must happen on one thread, so
 // InstallFlags locks the calling goroutine to its thread for the two
 // calls. With FlagTSync that is all: afterwards every thread is filtered.
@@ -98,4 +130,32 @@ func (p *Program) InstallFlags(flags Flags) (*os.File, error) {
 		return nil, err
 	}
 	return p.install(flags)
+}
+
+// Exec installs the program on one thread and executes path from that
+// thread, replacing the process: the command starts under the filter,
+// and so does everything it starts. It returns only if it fails.
+//
+// Unlike Install, Exec filters one thread, without FlagTSync: execve
+// ends every other thread of the process, and the new program inherits
+// the filter of the thread that executed it. Between the install and
+// the execve that thread makes no other system call, so the policy need
+// allow nothing of this process's but execve itself (an allowlist of
+// the command's own calls and execve is enough). argv is the argument
+// vector (argv[0] included) and env the environment, as for
+// syscall.Exec; path is not looked up in PATH (exec.LookPath does that).
+//
+// Exec locks a new goroutine to a thread, turns off the garbage
+// collector (a collection would stop that thread, under the filter),
+// ignores SIGURG (with which the Go runtime preempts a goroutine, and
+// whose handler would run under the filter; the command starts with it
+// ignored, which is what its default action does) and sets
+// PR_SET_NO_NEW_PRIVS on the thread. If the install fails, nothing is
+// filtered and Exec returns the error. If the execve fails, the filtered
+// thread is left spinning without system calls and Exec returns the
+// errno (wrapped in an *os.PathError naming path): the caller must exit
+// at once, from another thread, as the Go runtime will sooner or later
+// interrupt the spinning thread, which the filter may then kill.
+func (p *Program) Exec(path string, argv, env []string) error {
+	return p.exec(path, argv, env)
 }

@@ -3,11 +3,14 @@
 package seccomp
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
+	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/sysfence/seccomp/filter"
@@ -25,25 +28,24 @@ type sockFprog struct {
 	filter *filter.Instruction
 }
 
-// nativeNumber returns the number of a system call on the native ABI.
-func nativeNumber(name string) (uintptr, error) {
-	abi := nativeABI()
-	if abi == nil {
-		return 0, fmt.Errorf("seccomp: no native ABI on linux/%s: %w", runtime.GOARCH, errors.ErrUnsupported)
+func (f Flags) supported() error {
+	nr, err := NativeNumber("seccomp")
+	if err != nil {
+		return err
 	}
-	nr, ok := abi.Number(name)
-	if !ok {
-		return 0, fmt.Errorf("seccomp: system call %s is not in the %s table: %w", name, abi.Name, errors.ErrUnsupported)
+	_, _, errno := syscall.Syscall(nr, seccompSetModeFilter, uintptr(f), 0)
+	if errno == syscall.EFAULT {
+		return nil
 	}
-	return uintptr(nr), nil
+	return fmt.Errorf("seccomp: seccomp(SECCOMP_SET_MODE_FILTER, %v) without a program: %w", f, errno)
 }
 
 func (p *Program) install(flags Flags) (*os.File, error) {
-	prctl, err := nativeNumber("prctl")
+	prctl, err := NativeNumber("prctl")
 	if err != nil {
 		return nil, err
 	}
-	seccomp, err := nativeNumber("seccomp")
+	seccomp, err := NativeNumber("seccomp")
 	if err != nil {
 		return nil, err
 	}
@@ -73,4 +75,108 @@ func (p *Program) install(flags Flags) (*os.File, error) {
 		return nil, &ThreadSyncError{TID: int(r)}
 	}
 	return nil, nil
+}
+
+func (p *Program) exec(path string, argv, env []string) error {
+	prctl, err := NativeNumber("prctl")
+	if err != nil {
+		return err
+	}
+	seccomp, err := NativeNumber("seccomp")
+	if err != nil {
+		return err
+	}
+	execve, err := NativeNumber("execve")
+	if err != nil {
+		return err
+	}
+	if !p.covers(nativeABI()) {
+		return fmt.Errorf("%w %s", ErrNotNative, nativeABI().Name)
+	}
+	if err := filter.Verify(p.insns); err != nil {
+		return fmt.Errorf("seccomp: install: %w", err)
+	}
+	// Everything execve needs is ready before the filter is.
+	pathp, err := syscall.BytePtrFromString(path)
+	if err != nil {
+		return &os.PathError{Op: "exec", Path: path, Err: err}
+	}
+	argvp, err := syscall.SlicePtrFromStrings(argv)
+	if err != nil {
+		return &os.PathError{Op: "exec", Path: path, Err: err}
+	}
+	envp, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return &os.PathError{Op: "exec", Path: path, Err: err}
+	}
+	prog := sockFprog{len: uint16(len(p.insns)), filter: &p.insns[0]}
+
+	// SetGCPercent waits for a collection in progress to end: none
+	// starts afterwards, so nothing stops the filtered thread. Nor does
+	// the runtime's preemption of a goroutine that runs long (a loaded
+	// machine can leave a thread unscheduled for that long): it signals
+	// the thread with SIGURG, whose handler would run under the filter
+	// and return through rt_sigreturn. Ignored, SIGURG is discarded.
+	gc := debug.SetGCPercent(-1)
+	signal.Ignore(syscall.SIGURG)
+	installErr := make(chan error, 1)
+	var execErrno atomic.Uintptr
+	run := func() {
+		if _, _, errno := syscall.RawSyscall(prctl, prSetNoNewPrivs, 1, 0); errno != 0 {
+			installErr <- fmt.Errorf("seccomp: prctl(PR_SET_NO_NEW_PRIVS): %w", errno)
+			return
+		}
+		if _, _, errno := syscall.RawSyscall(seccomp, seccompSetModeFilter, 0, uintptr(unsafe.Pointer(&prog))); errno != 0 {
+			installErr <- fmt.Errorf("seccomp: seccomp(SECCOMP_SET_MODE_FILTER, 0): %w", errno)
+			return
+		}
+		// From here on this thread is filtered: no system call but
+		// execve, and no return to the scheduler.
+		_, _, errno := syscall.RawSyscall(execve, uintptr(unsafe.Pointer(pathp)), uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])))
+		execErrno.Store(uintptr(errno))
+		for {
+		}
+	}
+	go onOtherThread(run)
+	tick := time.NewTicker(50 * time.Microsecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-installErr:
+			debug.SetGCPercent(gc)
+			signal.Reset(syscall.SIGURG)
+			return err
+		case <-tick.C:
+		}
+		if errno := execErrno.Load(); errno != 0 {
+			runtime.KeepAlive(p.insns)
+			runtime.KeepAlive(argvp)
+			runtime.KeepAlive(envp)
+			return &os.PathError{Op: "exec", Path: path, Err: syscall.Errno(errno)}
+		}
+	}
+}
+
+// onOtherThread runs f locked to a thread that is not the thread group
+// leader, and never unlocks it (a goroutine that returns locked ends
+// its thread). The kernel delivers a signal sent to the process to the
+// leader when it can (complete_signal in kernel/signal.c), so signals
+// from outside rarely reach f's thread, where a handler would run under
+// the filter.
+func onOtherThread(f func()) {
+	runtime.LockOSThread()
+	if syscall.Gettid() != syscall.Getpid() {
+		f()
+		return
+	}
+	// This goroutine holds the leader until the next one has its own
+	// thread.
+	locked := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		close(locked)
+		f()
+	}()
+	<-locked
+	runtime.UnlockOSThread()
 }

@@ -28,8 +28,9 @@ import (
 // for its call: a later rule for the same call could never match, and
 // Compile reports it as an error (on each ABI that has the call), unless
 // it repeats the same action without conditions, as a list that names a
-// call and its alias does. To change a built-in policy, put your rules
-// before its own.
+// call and its alias does. To change a built-in policy (BuiltinPolicy),
+// Drop the rules of calls to let through, Override those to decide
+// anew, or put rules before its own to decide first.
 type Policy struct {
 	// Default is the action for system calls the table knows and no
 	// rule matches. Zero means KillProcess: a forgotten Default makes an
@@ -39,15 +40,19 @@ type Policy struct {
 	// Rules, tried in order for each system call.
 	Rules []Rule
 	// ABIs the program covers. Nil means the native ABI of the GOARCH
-	// the program is built for (NativeABI). All must share one byte
-	// order: a kernel loads a program of its own.
+	// the program is built for (NativeABI); NativeABIs() adds its compat
+	// ABIs but x32, to judge their calls by the same rules. All must
+	// share one byte order: a kernel loads a program of its own.
 	ABIs []*tables.ABI
 	// Foreign is the action for a call made through an ABI the policy
 	// does not cover: i386 int 0x80 and x32 numbers on x86_64, 32-bit arm
 	// on aarch64. Zero means KillProcess: such calls are a classic way
 	// around a filter written for the native numbers, and a program that
 	// makes them by mistake should fail loudly. Cover tables.X32 (or
-	// tables.I386) in ABIs to give its calls rules of their own.
+	// tables.I386) in ABIs to give its calls rules of their own. A named
+	// errno takes the number the covered ABIs give the name, the same on
+	// every ABI of one kernel architecture; ABIs that number it
+	// differently make an error, as the foreign call's own ABI is unknown.
 	Foreign Action
 	// Unknown is the action for a number a covered ABI's table does not
 	// know, such as a system call newer than the table. Zero means
@@ -124,9 +129,9 @@ func (s Skipped) String() string {
 // so any host can compile for any ABI.
 //
 // Every name that no ABI knows is reported, each as an
-// *UnknownSyscallError with the nearest known names. Any other field that
-// cannot be used is reported as a *PolicyError naming it as written
-// (Rules[3].Args[0].Arg), with the rule's system call.
+// *UnknownSyscallError, the first few with the nearest known names. Any
+// other field that cannot be used is reported as a *PolicyError naming it
+// as written (Rules[3].Args[0].Arg), with the rule's system call.
 func (p *Policy) Compile() (*Program, error) {
 	abis, err := p.abis()
 	if err != nil {
@@ -151,9 +156,31 @@ func (p *Policy) Compile() (*Program, error) {
 	}
 	insns, err := compile.Compile(fp)
 	if err != nil {
-		return nil, fmt.Errorf("seccomp: compiling for %s: %w", abiNames(abis), err)
+		return nil, fmt.Errorf("seccomp: compiling for %s: %w%s", abiNames(abis), err, mostArgRules(fp, err))
 	}
 	return &Program{insns: insns, abis: abis, skipped: skipped, routed: routed}, nil
+}
+
+// mostArgRules says, for a program too long, which system call has the
+// most argument rules, the usual cause; "" for another error.
+func mostArgRules(fp *compile.Policy, err error) string {
+	if !errors.Is(err, filter.ErrTooLong) {
+		return ""
+	}
+	var most int
+	var name, abi string
+	for _, ap := range fp.ABIs {
+		for _, r := range ap.Rules {
+			if len(r.Args) > most {
+				most, abi = len(r.Args), ap.ABI.Name
+				name, _ = ap.ABI.SyscallName(r.Nr)
+			}
+		}
+	}
+	if most < 2 {
+		return ""
+	}
+	return fmt.Sprintf("; %s has the most rules with conditions, %d on %s", name, most, abi)
 }
 
 // abis returns the ABIs the policy covers, checked.
@@ -172,6 +199,9 @@ func (p *Policy) abis() ([]*tables.ABI, error) {
 		field := fmt.Sprintf("ABIs[%d]", i)
 		if abi == nil {
 			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: nil", ErrInvalidPolicy)}
+		}
+		if !isTablesABI(abi) {
+			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: %s is not one of package tables' ABIs (a copy?): name tables.%s or the result of tables.Lookup", ErrInvalidPolicy, abi.Name, abi.Name)}
 		}
 		if j := slices.IndexFunc(p.ABIs[:i], func(b *tables.ABI) bool { return b.Name == abi.Name }); j >= 0 {
 			return nil, &PolicyError{Field: field, Err: fmt.Errorf("%w: %s is ABIs[%d] too", ErrInvalidPolicy, abi.Name, j)}
@@ -261,17 +291,26 @@ func (p *Policy) checkNames(abis []*tables.ABI) error {
 			seen = make(map[string]bool)
 		}
 		seen[r.Syscall] = true
-		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: tables.Suggest(r.Syscall, 3)})
+		var near []string
+		if len(errs) < maxSuggested {
+			near = tables.Suggest(r.Syscall, 3)
+		}
+		errs = append(errs, &UnknownSyscallError{Name: r.Syscall, Suggestions: near})
 	}
 	return errors.Join(errs...)
 }
 
+// maxSuggested is how many unknown names of one policy get suggestions:
+// each costs a comparison with every known name, and past a few the
+// policy is not a misspelling but some other list.
+const maxSuggested = 16
+
 // lower translates the policy into the compiler's input, one ABIPolicy
 // per ABI, and lists the names skipped.
 func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, []Routed, error) {
-	foreign, err := orDefault(p.Foreign, KillProcess).Resolve(abis[0])
+	foreign, err := p.foreign(abis)
 	if err != nil {
-		return nil, nil, nil, &PolicyError{Field: "Foreign", Err: err}
+		return nil, nil, nil, err
 	}
 	fp := &compile.Policy{Foreign: foreign, X32: foreign}
 	var skipped []Skipped
@@ -286,6 +325,31 @@ func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, []Routed
 		routed = append(routed, rt...)
 	}
 	return fp, skipped, routed, nil
+}
+
+// foreign resolves Foreign. A call it decides comes through an ABI the
+// program does not know, so an error name cannot take that ABI's number:
+// it is resolved with the covered ABIs' numbers, which are those of the
+// other ABIs of the same kernel (i386 and x32 number their errors as
+// x86_64 does, arm as aarch64, mips o32 as mips n64), and refused where
+// the covered ABIs disagree (a program for x86_64 and little-endian
+// mips): name a number then.
+func (p *Policy) foreign(abis []*tables.ABI) (filter.Action, error) {
+	a := orDefault(p.Foreign, KillProcess)
+	act, err := a.Resolve(abis[0])
+	if err != nil {
+		return 0, &PolicyError{Field: "Foreign", Err: err}
+	}
+	for _, abi := range abis[1:] {
+		other, err := a.Resolve(abi)
+		if err != nil {
+			return 0, &PolicyError{Field: "Foreign", ABI: abi.Name, Err: err}
+		}
+		if other != act {
+			return 0, &PolicyError{Field: "Foreign", Err: fmt.Errorf("%w: %s is %d on %s and %d on %s, and a foreign call's ABI is unknown: give the number", ErrInvalidPolicy, a, act.Data(), abis[0].Name, other.Data(), abi.Name)}
+		}
+	}
+	return act, nil
 }
 
 func orDefault(a, def Action) Action {
@@ -441,13 +505,21 @@ func (c *actionCache) get(a Action, abi *tables.ABI) (filter.Action, error) {
 	return act, err
 }
 
-// nameIndexes holds, per ABI, a map from the names of its system calls
-// (aliases included) to their numbers, built the first time a policy for
-// the ABI is compiled: a compile looks up every rule's name in every
-// covered ABI (and again to tell unknown names apart), and a binary
-// search over names costs more than the rest of the compile. Nothing is
-// built at init.
+// nameIndexes holds, per ABI of package tables, a map from the names of
+// its system calls (aliases included) to their numbers, built the first
+// time a policy for the ABI is compiled: a compile looks up every rule's
+// name in every covered ABI (and again to tell unknown names apart), and
+// a binary search over names costs more than the rest of the compile.
+// Nothing is built at init, and only package tables' own ABIs are kept
+// (Compile refuses others), so the cache is bounded by their number.
 var nameIndexes sync.Map // *tables.ABI -> map[string]uint32
+
+// isTablesABI reports whether abi is one of package tables' ABIs, not a
+// copy.
+func isTablesABI(abi *tables.ABI) bool {
+	own, ok := tables.ByCall(abi.Audit, abi.NrBit) // the ABI of its own numbers
+	return ok && own == abi
+}
 
 // nameIndex returns the name index of abi.
 func nameIndex(abi *tables.ABI) map[string]uint32 {
@@ -462,6 +534,9 @@ func nameIndex(abi *tables.ABI) map[string]uint32 {
 	for i := range abi.Len() {
 		sc := abi.At(i)
 		idx[sc.Name] = sc.Nr
+	}
+	if !isTablesABI(abi) {
+		return idx // not kept: a copy could be made for every call
 	}
 	m, _ := nameIndexes.LoadOrStore(abi, idx)
 	return m.(map[string]uint32)

@@ -360,3 +360,60 @@ func TestCompileCrossArch(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignErrnoPerArch is point 21 of issue 17: a named errno in
+// Foreign is resolved with numbers every covered ABI agrees on, and
+// refused where they differ, since the foreign call's ABI is unknown.
+func TestForeignErrnoPerArch(t *testing.T) {
+	p := &Policy{Default: Allow, Foreign: ErrnoNamed("ENOSYS"), ABIs: []*tables.ABI{tables.X86_64, tables.MIPSEL}}
+	_, err := p.Compile()
+	var pe *PolicyError
+	if !errors.As(err, &pe) || pe.Field != "Foreign" || !errors.Is(err, ErrInvalidPolicy) {
+		t.Errorf("Foreign errno:ENOSYS for x86_64 (38) and mipsel (89): %v, want a PolicyError on Foreign", err)
+	}
+	p.Foreign = ErrnoNamed("EPERM") // 1 on both
+	prog, err := p.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := prog.Evaluate(tables.AArch64, "getpid"); got != ErrnoNamed("EPERM") || err != nil {
+		t.Errorf("a foreign call meets %q, %v; want errno:EPERM", got, err)
+	}
+	p.ABIs = []*tables.ABI{tables.X86_64, tables.X32}
+	p.Foreign = ErrnoNamed("ENOSYS")
+	if _, err := p.Compile(); err != nil {
+		t.Errorf("x86_64 and x32 number ENOSYS alike: %v", err)
+	}
+}
+
+// TestCopiedABIRefused is point 20 of issue 17: a copy of a tables.ABI
+// is refused before anything is built for it, and leaves nothing behind
+// in the name-index cache (which held 16 KB for every copy).
+func TestCopiedABIRefused(t *testing.T) {
+	count := func() int {
+		n := 0
+		nameIndexes.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	p := &Policy{Default: Allow, Rules: RulesFor(ErrnoNamed("EPERM"), "ptrace")}
+	for _, abi := range tables.All() {
+		p.ABIs = []*tables.ABI{abi}
+		if _, err := p.Compile(); err != nil {
+			t.Errorf("%s: %v", abi.Name, err)
+		}
+	}
+	p.ABIs = []*tables.ABI{tables.X86_64}
+	before := count()
+	for range 10 {
+		c := *tables.X86_64
+		p.ABIs = []*tables.ABI{&c}
+		_, err := p.Compile()
+		var pe *PolicyError
+		if !errors.As(err, &pe) || pe.Field != "ABIs[0]" || !errors.Is(err, ErrInvalidPolicy) {
+			t.Fatalf("a copy of tables.X86_64: %v, want a PolicyError on ABIs[0]", err)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("the name-index cache grew from %d to %d entries for copies of an ABI", before, after)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
@@ -23,6 +24,22 @@ type Program struct {
 	abis    []*tables.ABI
 	skipped []Skipped
 	routed  []Routed
+
+	vmOnce sync.Once
+	vm     *filter.VM // runs insns; see machine
+}
+
+// machine returns the VM that runs the program, verified once for the
+// program's lifetime rather than on every run.
+func (p *Program) machine() *filter.VM {
+	p.vmOnce.Do(func() {
+		vm, err := filter.NewVM(p.insns)
+		if err != nil {
+			panic(fmt.Sprintf("seccomp: a Program fails verification: %v", err)) // every Program is verified
+		}
+		p.vm = vm
+	})
+	return p.vm
 }
 
 // NewProgram verifies insns, a program compiled elsewhere (such as Go
@@ -61,7 +78,7 @@ func NewProgram(insns []filter.Instruction, abis ...*tables.ABI) (*Program, erro
 			return nil, fmt.Errorf("%w: %s and %s differ in byte order", ErrInvalidPolicy, p.abis[0].Name, abi.Name)
 		}
 	}
-	if err := coversABIs(p.insns, p.ByteOrder(), p.abis); err != nil {
+	if err := newArchCheck(p.insns, p.machine(), p.ByteOrder()).covers(p.abis); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -209,8 +209,8 @@ func (c *Diff) kind(s *analysis.Space, fa, fb analysis.Node, av, nr, mask uint32
 	if low == analysis.False {
 		return KindHighWord
 	}
-	if abi == nil || mask != 0 {
-		return ""
+	if abi == nil || mask != 0 || where != analysis.True {
+		return "" // a call newer than a table differs whatever its arguments
 	}
 	// A number just past the table, which neither program can know.
 	past := abi.At(abi.Len()-1).Nr + 1

@@ -66,10 +66,14 @@ func ReadProgram(r io.Reader, abis ...*tables.ABI) (*Program, error) {
 	var readings []reading
 	for _, order := range orders {
 		insns, err := filter.Decode(b, order)
+		var abis []*tables.ABI
 		if err == nil {
-			err = filter.Verify(insns)
+			var vm *filter.VM
+			if vm, err = filter.NewVM(insns); err == nil {
+				abis = newArchCheck(insns, vm, order).detect()
+			}
 		}
-		readings = append(readings, reading{order, insns, detectABIs(insns, order), err})
+		readings = append(readings, reading{order, insns, abis, err})
 	}
 	// Prefer a reading that verifies and names ABIs, then one that
 	// verifies, the expected order first.
@@ -80,7 +84,7 @@ func ReadProgram(r io.Reader, abis ...*tables.ABI) (*Program, error) {
 		}
 	}
 	if pick < 0 {
-		return nil, fmt.Errorf("seccomp: not a program in either byte order: %w", readings[0].err)
+		return nil, fmt.Errorf("%w: %w", ErrNotProgram, readings[0].err)
 	}
 	rd := readings[pick]
 	if len(abis) > 0 && rd.order != abis[0].ByteOrder() {
@@ -156,22 +160,47 @@ func (p *Program) ABIs() []*tables.ABI {
 // architecture the program does not know, which meets its foreign action.
 const unknownArch = 0
 
+// archCheck finds out which ABIs a verified program covers. It runs the
+// program at most twice for each number of each ABI's table, whatever
+// the number of candidates: the run from an unknown architecture is the
+// same for every ABI, and each ABI is decided once.
+type archCheck struct {
+	insns   []filter.Instruction
+	vm      *filter.VM
+	order   binary.ByteOrder
+	foreign map[uint32]filter.Action // by number, from unknownArch
+	decided map[*tables.ABI]bool
+}
+
+func newArchCheck(insns []filter.Instruction, vm *filter.VM, order binary.ByteOrder) *archCheck {
+	return &archCheck{insns: insns, vm: vm, order: order, foreign: make(map[uint32]filter.Action), decided: make(map[*tables.ABI]bool)}
+}
+
+func (c *archCheck) run(arch, nr uint32) filter.Action {
+	return c.vm.Run(&filter.SeccompData{Nr: int32(nr), Arch: arch}, c.order).Ret
+}
+
 // decides reports whether the program gives some call of abi's table
 // another action than the same number from an unknown architecture.
-func decides(insns []filter.Instruction, order binary.ByteOrder, abi *tables.ABI) bool {
-	run := func(arch, nr uint32) filter.Action {
-		res, err := filter.Run(insns, &filter.SeccompData{Nr: int32(nr), Arch: arch}, order)
-		if err != nil {
-			return 0
-		}
-		return res.Ret
+func (c *archCheck) decides(abi *tables.ABI) bool {
+	if d, ok := c.decided[abi]; ok {
+		return d
 	}
-	for _, s := range abi.Syscalls() {
-		if run(abi.Audit, s.Nr) != run(unknownArch, s.Nr) {
-			return true
+	d := false
+	for i := range abi.Len() {
+		nr := abi.At(i).Nr
+		f, ok := c.foreign[nr]
+		if !ok {
+			f = c.run(unknownArch, nr)
+			c.foreign[nr] = f
+		}
+		if c.run(abi.Audit, nr) != f {
+			d = true
+			break
 		}
 	}
-	return false
+	c.decided[abi] = d
+	return d
 }
 
 // sameAudit returns the ABIs of package tables that share abi's
@@ -186,25 +215,25 @@ func sameAudit(abi *tables.ABI) []*tables.ABI {
 	return out
 }
 
-// coversABIs checks that a program that reads seccomp_data.arch covers
-// each of abis, as ABIs describes. When neither of two ABIs that share an
+// covers checks that a program that reads seccomp_data.arch covers each
+// of abis, as ABIs describes. When neither of two ABIs that share an
 // AUDIT_ARCH value is decided (a program that gives all their calls one
 // action), either may be named.
-func coversABIs(insns []filter.Instruction, order binary.ByteOrder, abis []*tables.ABI) error {
-	if !readsArch(insns) {
+func (c *archCheck) covers(abis []*tables.ABI) error {
+	if !readsArch(c.insns) {
 		return nil
 	}
 	for _, abi := range abis {
-		if !comparesWith(insns, abi.Audit) {
+		if !comparesWith(c.insns, abi.Audit) {
 			return fmt.Errorf("%w: the program checks seccomp_data.arch but never for %s (AUDIT_ARCH %#x); was it compiled for another ABI?", ErrInvalidPolicy, abi.Name, abi.Audit)
 		}
 		others := sameAudit(abi)
-		if len(others) == 0 || decides(insns, order, abi) {
+		if len(others) == 0 || c.decides(abi) {
 			continue
 		}
 		var covered []string
 		for _, o := range others {
-			if decides(insns, order, o) {
+			if c.decides(o) {
 				covered = append(covered, o.Name)
 			}
 		}
@@ -215,26 +244,26 @@ func coversABIs(insns []filter.Instruction, order binary.ByteOrder, abis []*tabl
 	return nil
 }
 
-// detectABIs returns the ABIs of byte order order that a verified program
+// detect returns the ABIs of the check's byte order that the program
 // covers, in the order of tables.All, or nil when it does not read
 // seccomp_data.arch. A constant the program compares with is an ABI's
 // only if the program treats that ABI's calls otherwise than an unknown
 // architecture's (personality(PER_LINUX32) compares with 8, which is
 // AUDIT_ARCH_MIPS); where no candidate is treated otherwise (a program
 // that allows everything from everywhere), the candidates stand.
-func detectABIs(insns []filter.Instruction, order binary.ByteOrder) []*tables.ABI {
-	if insns == nil || !readsArch(insns) {
+func (c *archCheck) detect() []*tables.ABI {
+	if !readsArch(c.insns) {
 		return nil
 	}
 	var candidates, decided []*tables.ABI
 	for _, abi := range tables.All() {
-		if abi.ByteOrder() != order || !comparesWith(insns, abi.Audit) {
+		if abi.ByteOrder() != c.order || !comparesWith(c.insns, abi.Audit) {
 			continue
 		}
-		if coversABIs(insns, order, []*tables.ABI{abi}) != nil {
+		if c.covers([]*tables.ABI{abi}) != nil {
 			continue
 		}
-		if decides(insns, order, abi) {
+		if c.decides(abi) {
 			decided = append(decided, abi)
 		} else if abi.NrBit == 0 {
 			// Of ABIs sharing an AUDIT_ARCH value that the program

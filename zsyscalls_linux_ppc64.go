@@ -14,9 +14,9 @@ func nativeABI() *tables.ABI {
 	return tables.PPC64
 }
 
-// compatABIs are the other ABIs the kernel accepts on GOARCH=ppc64: none.
+// compatABIs are the other ABIs the kernel accepts on GOARCH=ppc64: ppc.
 func compatABIs() []*tables.ABI {
-	return nil
+	return []*tables.ABI{tables.PPC}
 }
 
 // precompiled holds the built-in policies compiled for the native ABI.

@@ -14,9 +14,9 @@ func nativeABI() *tables.ABI {
 	return tables.S390X
 }
 
-// compatABIs are the other ABIs the kernel accepts on GOARCH=s390x: none.
+// compatABIs are the other ABIs the kernel accepts on GOARCH=s390x: s390.
 func compatABIs() []*tables.ABI {
-	return nil
+	return []*tables.ABI{tables.S390}
 }
 
 // precompiled holds the built-in policies compiled for the native ABI.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/internal/actioncache"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -106,7 +107,7 @@ func measure(c Contender, p *Policy, probes []namedProbe, runs int) Result {
 	}
 	r.Cached = st.CacheAllowed
 	for _, sc := range abi.Syscalls() {
-		if cacheable(p, sc.Name) || filter.CacheExempt(abi, sc.Name) {
+		if cacheable(p, sc.Name) || actioncache.Exempt(abi, sc.Name) {
 			r.CacheWant++
 		}
 	}

@@ -241,20 +241,39 @@ func (d *disassembler) field(pc int, off uint32) string {
 }
 
 // syscall names the system call a comparison with seccomp_data.nr tests.
+// An equality names the call alone ("ptrace"); an order or bit test is
+// about a range of numbers, not the call whose number bounds it, and says
+// so: "nr < 102 (getuid)".
 func (d *disassembler) syscall(pc int, ins Instruction) string {
 	abis := d.abisAt(pc, ins.K)
 	if abis == nil && len(d.abis) > 0 {
 		abis = []*tables.ABI{pickABI(d.abis, ins.K)}
 	}
+	var name string
 	for _, abi := range abis {
 		if abi.NrBit != 0 && ins.K == abi.NrBit && ins.Code != BPF_JMP|BPF_JEQ|BPF_K {
-			return "__X32_SYSCALL_BIT"
+			name = "__X32_SYSCALL_BIT"
 		}
 	}
-	return agree(abis, func(abi *tables.ABI) string {
-		name, _ := abi.SyscallName(ins.K)
-		return name
-	})
+	if name == "" {
+		name = agree(abis, func(abi *tables.ABI) string {
+			name, _ := abi.SyscallName(ins.K)
+			return name
+		})
+	}
+	if name == "" {
+		return ""
+	}
+	mnemonic, _, _ := strings.Cut(ins.asm(func(uint32) string { return "" }, true), " ")
+	op := map[string]string{"jlt": "<", "jle": "<=", "jgt": ">", "jge": ">=", "jset": "&"}[mnemonic]
+	if op == "" {
+		return name // jeq, jne
+	}
+	k := fmt.Sprint(ins.K)
+	if ins.K >= 0x10000 {
+		k = fmt.Sprintf("%#x", ins.K)
+	}
+	return fmt.Sprintf("nr %s %s (%s)", op, k, name)
 }
 
 // action spells out a return value, with the name of its errno where the

@@ -126,22 +126,22 @@ const disasmTwoArchesText = `     ld [4]                    ; arch
      jeq #0x40000003, L9, L32  ; x86
 L3:  ld [0]                    ; nr
      jge #0x151, L7
-     jge #0x2, L33             ; open
-     jge #0x1, L23, L34        ; write
-L7:  jlt #0x1a8, L35           ; pidfd_send_signal
+     jge #0x2, L33             ; nr >= 2 (open)
+     jge #0x1, L23, L34        ; nr >= 1 (write)
+L7:  jlt #0x1a8, L35           ; nr < 424 (pidfd_send_signal)
      jge #0x1d8, L35, L33
 L9:  ld [0]                    ; nr
-     jge #0xe0, L14            ; gettid
-     jge #0x4, L13             ; write
-     jge #0x3, L34, L32        ; read
+     jge #0xe0, L14            ; nr >= 224 (gettid)
+     jge #0x4, L13             ; nr >= 4 (write)
+     jge #0x3, L34, L32        ; nr >= 3 (read)
 L13: jge #0xde, L35, L32
 L14: jge #0x183, L19
-     jge #0x11e, L32           ; add_key
-     jge #0xfc, L18            ; exit_group
+     jge #0x11e, L32           ; nr >= 286 (add_key)
+     jge #0xfc, L18            ; nr >= 252 (exit_group)
      jge #0xfb, L35, L32
 L18: jge #0x11d, L35, L32
-L19: jge #0x1a0, L22           ; io_pgetevents_time64
-     jlt #0x189, L35           ; semget
+L19: jge #0x1a0, L22           ; nr >= 416 (io_pgetevents_time64)
+     jlt #0x189, L35           ; nr < 393 (semget)
      jge #0x19f, L35, L32
 L22: jge #0x1d8, L35, L32
 L23: ld [16]                   ; args[0] low
@@ -199,7 +199,7 @@ L10: ret #0x7fff0000      ; allow
 	const x32Text = `    ld [4]                    ; arch
     jne #0xc000003e, L7       ; x86_64
     ld [0]                    ; nr
-    jset #0x40000000, L4, L5  ; __X32_SYSCALL_BIT
+    jset #0x40000000, L4, L5  ; nr & 0x40000000 (__X32_SYSCALL_BIT)
 L4: jeq #0x40000000, L6, L7   ; read
 L5: jne #0x0, L7              ; read
 L6: ret #0x7fff0000           ; allow

@@ -3,6 +3,7 @@ package filter
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
 // SeccompData is what the kernel hands a seccomp filter about a system
@@ -35,11 +36,36 @@ func (d *SeccompData) Bytes(order binary.ByteOrder) []byte {
 }
 
 // words returns seccomp_data as the 16 32-bit words an absolute load reads.
+// Read back in the order they were laid out in, nr and arch are
+// themselves; each 64-bit field is two words, its low half first on a
+// little-endian ABI and its high half first on a big-endian one.
 func (d *SeccompData) words(order binary.ByteOrder) [SeccompDataSize / 4]uint32 {
-	b := d.Bytes(order)
 	var w [SeccompDataSize / 4]uint32
-	for i := range w {
-		w[i] = order.Uint32(b[4*i:])
+	var big bool
+	switch order {
+	case binary.ByteOrder(binary.LittleEndian):
+	case binary.ByteOrder(binary.BigEndian):
+		big = true
+	default: // NativeEndian or another: lay the bytes out as it says
+		b := d.Bytes(order)
+		for i := range w {
+			w[i] = order.Uint32(b[4*i:])
+		}
+		return w
+	}
+	put64 := func(off int, v uint64) {
+		hi, lo := uint32(v>>32), uint32(v)
+		if big {
+			w[off/4], w[off/4+1] = hi, lo
+		} else {
+			w[off/4], w[off/4+1] = lo, hi
+		}
+	}
+	w[OffsetNr/4] = uint32(d.Nr)
+	w[OffsetArch/4] = d.Arch
+	put64(OffsetIP, d.InstructionPointer)
+	for i, arg := range d.Args {
+		put64(OffsetArgs+8*i, arg)
 	}
 	return w
 }
@@ -58,7 +84,9 @@ type Result struct {
 // Run executes prog on data as seccomp does, after checking with Verify
 // that the kernel would accept it (a refused program is reported with
 // Verify's error). Absolute loads read 32-bit words of data laid out in
-// order, the byte order of the ABI that makes the call.
+// order, the byte order of the ABI that makes the call. Verify costs
+// time in proportion to the program's length on every call: to run one
+// program on many calls, verify it once with NewVM.
 //
 // The semantics are those of the kernel's classic-BPF conversion
 // (bpf_convert_filter in net/core/filter.c) and interpreter
@@ -77,6 +105,29 @@ func Run(prog []Instruction, data *SeccompData, order binary.ByteOrder) (Result,
 	}
 	m := interpreter{prog: prog, data: data.words(order)}
 	return m.run(), nil
+}
+
+// VM runs one verified program on any number of calls. Its methods may
+// be called from several goroutines.
+type VM struct {
+	prog []Instruction
+}
+
+// NewVM verifies prog with Verify and returns a VM that runs it; it
+// keeps a copy, so later changes to prog do not reach it.
+func NewVM(prog []Instruction) (*VM, error) {
+	if err := Verify(prog); err != nil {
+		return nil, err
+	}
+	return &VM{prog: slices.Clone(prog)}, nil
+}
+
+// Run executes the program on data laid out in order, as the package
+// function Run does, in time proportional to the instructions it
+// executes.
+func (vm *VM) Run(data *SeccompData, order binary.ByteOrder) Result {
+	m := interpreter{prog: vm.prog, data: data.words(order)}
+	return m.run()
 }
 
 // interpreter runs a verified program.

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/sysfence/seccomp/internal/testenv"
 )
 
 const auditX86_64 = 0xc000003e // AUDIT_ARCH_X86_64
@@ -203,6 +205,41 @@ func TestRunRandom(t *testing.T) {
 	}
 }
 
+// TestVM is point 20 of issue 17: a VM verifies its program once, runs
+// it as Run does, and keeps its own copy.
+func TestVM(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 500 {
+		prog := randValidProgram(r, 64)
+		vm, err := NewVM(prog)
+		if err != nil {
+			t.Fatalf("NewVM: %v\n%s", err, Disassemble(prog))
+		}
+		for range 4 {
+			data := randData(r, prog)
+			for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+				want, _ := Run(prog, &data, order)
+				if got := vm.Run(&data, order); got != want {
+					t.Fatalf("VM.Run = %+v, Run = %+v\n%s", got, want, Disassemble(prog))
+				}
+			}
+		}
+	}
+	if _, err := NewVM([]Instruction{Stmt(BPF_LD|BPF_W|BPF_ABS, OffsetNr)}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("NewVM of a program without a return: %v, want ErrInvalid", err)
+	}
+	prog := []Instruction{Stmt(BPF_RET|BPF_K, uint32(Allow))}
+	vm, _ := NewVM(prog)
+	prog[0].K = uint32(KillProcess)
+	if got := vm.Run(&SeccompData{}, binary.LittleEndian).Ret; got != Allow {
+		t.Errorf("after the caller changed its slice the VM returns %v, want allow", got)
+	}
+	var data SeccompData
+	if n := testing.AllocsPerRun(100, func() { vm.Run(&data, binary.LittleEndian) }); n != 0 {
+		t.Errorf("VM.Run allocates %v times a run", n)
+	}
+}
+
 func FuzzRun(f *testing.F) {
 	f.Add(Encode(simAllowList, binary.LittleEndian), int32(59), uint32(auditX86_64), uint64(0), uint64(0), uint64(0))
 	f.Add(Encode(verifyAllOpcodes, binary.LittleEndian), int32(-1), uint32(0), uint64(1), uint64(1<<40), uint64(7))
@@ -365,6 +402,35 @@ func ExampleRun() {
 	// nr 0: allow after 5 instructions
 	// nr 59: errno:1 after 5 instructions
 	// filter: invalid program: instruction 1 (jeq #0xc000003e, +0, +4): false branch jumps past the end of the program
+}
+
+// BenchmarkVMGrowth runs programs of 40 to 4,000 instructions on a call
+// that takes the first return: a VM's cost is the path (t(10n)/t(n) near
+// 1), where Run verifies the whole program every time (near 10).
+func BenchmarkVMGrowth(b *testing.B) {
+	program := func(n int) []Instruction {
+		prog := []Instruction{Stmt(BPF_RET|BPF_K, uint32(Allow))}
+		for range n - 1 {
+			prog = append(prog, Stmt(BPF_RET|BPF_K, uint32(KillProcess)))
+		}
+		return prog
+	}
+	var data SeccompData
+	b.Run("VM", func(b *testing.B) {
+		testenv.Growth(b, 40, 3, func(n int) func() {
+			vm, err := NewVM(program(n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() { vm.Run(&data, binary.LittleEndian) }
+		})
+	})
+	b.Run("Run", func(b *testing.B) {
+		testenv.Growth(b, 40, 3, func(n int) func() {
+			prog := program(n)
+			return func() { Run(prog, &data, binary.LittleEndian) }
+		})
+	})
 }
 
 // TestRunPathFollowsRun checks that RunPath returns Run's result and a path

@@ -1,6 +1,9 @@
 package filter
 
-import "github.com/sysfence/seccomp/tables"
+import (
+	"github.com/sysfence/seccomp/internal/actioncache"
+	"github.com/sysfence/seccomp/tables"
+)
 
 // Stats describes what a program costs for the system calls of one ABI.
 type Stats struct {
@@ -69,36 +72,13 @@ func Analyze(prog []Instruction, abi *tables.ABI) (Stats, error) {
 	return st, nil
 }
 
-// cacheExempt lists the system calls seccomp_uprobe_exception in
-// kernel/seccomp.c lets through every filter on the native arch of the
-// kernels that define them.
-var cacheExempt = []struct {
-	audit uint32
-	name  string
-}{
-	{0xc000003e, "uretprobe"}, // AUDIT_ARCH_X86_64
-	{0xc000003e, "uprobe"},
-}
-
 // cacheAllows reports whether the kernel's action cache would mark system
 // call sc of abi as always allowed by prog.
 func cacheAllows(prog []Instruction, abi *tables.ABI, sc tables.Syscall) bool {
 	if abi.NrBit != 0 {
 		return false
 	}
-	return CacheExempt(abi, sc.Name) || constAllow(prog, sc.Nr, abi.Audit)
-}
-
-// CacheExempt reports whether the kernel lets the system call named name
-// of abi through every filter without running it (seccomp_uprobe_exception
-// in kernel/seccomp.c), which makes it count as allowed by any program.
-func CacheExempt(abi *tables.ABI, name string) bool {
-	for _, e := range cacheExempt {
-		if abi.Audit == e.audit && name == e.name {
-			return true
-		}
-	}
-	return false
+	return actioncache.Exempt(abi, sc.Name) || constAllow(prog, sc.Nr, abi.Audit)
 }
 
 // constAllow mirrors seccomp_is_const_allow in kernel/seccomp.c: it runs

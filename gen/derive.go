@@ -120,3 +120,76 @@ func derivedFrom(from *table, t *target) *table {
 		source: from.source + ", derived from its " + from.t.name + " table",
 	}
 }
+
+// s390Last is the last Linux release with 31-bit s390: Linux 6.19 removed
+// the compat ABI of s390x kernels (commit 8e0b986c59c6, "s390: Remove
+// compat support"), and s390End is the first number added after it
+// (listns, 470): the calls from there on never reached 31-bit processes.
+const (
+	s390Last = "6.18"
+	s390End  = 470
+)
+
+// s390xOnly are the numbers of arch/s390/kernel/syscalls/syscall.tbl
+// whose ABI column is "64": s390x has them, 31-bit s390 does not (at the
+// same numbers below 294 it has its own calls, s390Only). Debian 12's
+// Linux 6.1 asm/unistd_32.h lacks every one of them, memfd_secret
+// included, and every call added after Linux 6.1 is "common"
+// (TestDebianHeaders, TestS390Derivation).
+var s390xOnly = []uint32{
+	142, 191, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209,
+	210, 211, 212, 213, 214, 215, 216, 293, 392, 447,
+}
+
+// s390Only are the rows of the table whose ABI column is "32": the 16-bit
+// ID calls and their 32-bit successors, the 64-bit file-offset calls and
+// the 64-bit time calls of Linux 5.1 (403–423).
+var s390Only = []entry{
+	{"time", 13}, {"lchown", 16}, {"setuid", 23}, {"getuid", 24},
+	{"stime", 25}, {"setgid", 46}, {"getgid", 47}, {"geteuid", 49},
+	{"getegid", 50}, {"setreuid", 70}, {"setregid", 71},
+	{"getrlimit", 76}, {"getgroups", 80}, {"setgroups", 81},
+	{"fchown", 95}, {"ioperm", 101}, {"setfsuid", 138},
+	{"setfsgid", 139}, {"_llseek", 140}, {"_newselect", 142},
+	{"setresuid", 164}, {"getresuid", 165}, {"setresgid", 170},
+	{"getresgid", 171}, {"chown", 182}, {"ugetrlimit", 191},
+	{"mmap2", 192}, {"truncate64", 193}, {"ftruncate64", 194},
+	{"stat64", 195}, {"lstat64", 196}, {"fstat64", 197},
+	{"lchown32", 198}, {"getuid32", 199}, {"getgid32", 200},
+	{"geteuid32", 201}, {"getegid32", 202}, {"setreuid32", 203},
+	{"setregid32", 204}, {"getgroups32", 205}, {"setgroups32", 206},
+	{"fchown32", 207}, {"setresuid32", 208}, {"getresuid32", 209},
+	{"setresgid32", 210}, {"getresgid32", 211}, {"chown32", 212},
+	{"setuid32", 213}, {"setgid32", 214}, {"setfsuid32", 215},
+	{"setfsgid32", 216}, {"fcntl64", 221}, {"sendfile64", 223},
+	{"fadvise64_64", 264}, {"fstatat64", 293},
+	{"clock_gettime64", 403}, {"clock_settime64", 404},
+	{"clock_adjtime64", 405}, {"clock_getres_time64", 406},
+	{"clock_nanosleep_time64", 407}, {"timer_gettime64", 408},
+	{"timer_settime64", 409}, {"timerfd_gettime64", 410},
+	{"timerfd_settime64", 411}, {"utimensat_time64", 412},
+	{"pselect6_time64", 413}, {"ppoll_time64", 414},
+	{"io_pgetevents_time64", 416}, {"recvmmsg_time64", 417},
+	{"mq_timedsend_time64", 418}, {"mq_timedreceive_time64", 419},
+	{"semtimedop_time64", 420}, {"rt_sigtimedwait_time64", 421},
+	{"futex_time64", 422}, {"sched_rr_get_interval_time64", 423},
+}
+
+// deriveS390 builds the 31-bit s390 table from s390x's: the calls both
+// ABIs share ("common"), as far as Linux 6.18, and the 31-bit versions.
+func deriveS390(s390x *table, t *target) (*table, error) {
+	skip := make(map[uint32]bool, len(s390xOnly))
+	for _, nr := range s390xOnly {
+		skip[nr] = true
+	}
+	out := derivedFrom(s390x, t)
+	out.kernel = s390Last
+	out.source += " as of Linux " + s390Last
+	for _, e := range s390x.syscalls {
+		if !skip[e.nr] && e.nr < s390End {
+			out.syscalls = append(out.syscalls, e)
+		}
+	}
+	out.syscalls = append(out.syscalls, s390Only...)
+	return out, nil
+}

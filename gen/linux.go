@@ -112,7 +112,30 @@ func uapiFor(t *target) (uapiABI, error) {
 // source tree (it has Makefile and arch/) or a directory of installed uapi
 // headers (it has asm-generic/, and asm/ either in it or in a Debian
 // multiarch directory such as x86_64-linux-gnu/asm).
+//
+// An ABI the kernel has dropped (t.until) is derived, as from x/sys, from
+// the table of the ABI it was the compat ABI of, when dir is a newer Linux.
 func readLinux(dir string, t *target) (*table, error) {
+	tab, err := readLinuxDir(dir, t)
+	if t.until == "" || err == nil && !newerLinux(tab.kernel, t.until) {
+		return tab, err
+	}
+	from, ferr := readLinuxDir(dir, &targets[targetIndex(t.from)])
+	if ferr != nil || !newerLinux(from.kernel, t.until) {
+		return tab, err
+	}
+	return t.derive(from, t)
+}
+
+// newerLinux reports whether Linux version a ("7.2") is newer than b.
+func newerLinux(a, b string) bool {
+	var amaj, amin, bmaj, bmin int
+	fmt.Sscanf(a, "%d.%d", &amaj, &amin)
+	fmt.Sscanf(b, "%d.%d", &bmaj, &bmin)
+	return amaj > bmaj || amaj == bmaj && amin > bmin
+}
+
+func readLinuxDir(dir string, t *target) (*table, error) {
 	switch {
 	case isLinuxTree(dir):
 		return readLinuxTree(dir, t)

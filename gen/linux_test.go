@@ -52,6 +52,9 @@ func TestReadLinuxFixtures(t *testing.T) {
 					{tree.source, "Linux " + fx.version + " source tree"},
 					{headers.source, "Linux " + fx.version + " uapi headers"},
 				} {
+					if tg.until != "" && newerLinux(fx.version, tg.until) {
+						c.want += ", derived from its " + tg.from + " table as of Linux " + tg.until
+					}
 					if c.got != c.want {
 						t.Errorf("source %q, want %q", c.got, c.want)
 					}
@@ -261,7 +264,14 @@ func TestReadLinuxWrongArchitecture(t *testing.T) {
 		{"aarch64", "x86_64-linux-gnu", "no system call renameat = 38"},
 		{"x86_64", "arm-linux-gnueabihf", "asm/unistd.h does not include asm/unistd_64.h for x86_64"},
 		{"x86", "mips-linux-gnu", "asm/unistd.h does not include asm/unistd_32.h for x86"},
-		{"ppc64", "s390x-linux-gnu", "#include <asm/unistd_32.h>"},
+		{"ppc64", "s390x-linux-gnu", "asm/unistd.h does not include asm/unistd_64.h for ppc64"},
+		{"ppc", "s390x-linux-gnu", "no system call spu_run = 278; are they powerpc's?"},
+		{"s390", "powerpc64-linux-gnu", "no system call s390_runtime_instr = 342; are they s390's?"},
+		{"m68k", "sh4-linux-gnu", "no system call atomic_cmpxchg_32 = 335; are they m68k's?"},
+		{"sh", "m68k-linux-gnu", "no system call shutdown = 352; are they sh's?"},
+		{"sheb", "hppa-linux-gnu", "no system call shutdown = 352; are they sh's?"},
+		{"parisc", "sh4-linux-gnu", "no system call shutdown = 117; are they parisc's?"},
+		{"parisc64", "m68k-linux-gnu", "asm/unistd.h does not include asm/unistd_64.h for parisc64"},
 		{"arm", "aarch64-linux-gnu", "asm/unistd.h does not include asm/unistd-eabi.h for arm"},
 		{"mips", "x86_64-linux-gnu", "asm/unistd.h does not include asm/unistd_o32.h for mips"},
 	} {
@@ -385,5 +395,49 @@ func TestUAPIABIs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestReadLinuxAfterS390 reads 31-bit s390 from a Linux newer than 6.18,
+// which has no such ABI: gen derives it from the tree's s390x table, as it
+// does from x/sys's, and from a Linux 6.18 tree it reads the "32" rows.
+func TestReadLinuxAfterS390(t *testing.T) {
+	tbl := "arch/s390/kernel/syscalls/syscall.tbl"
+	rows := "1\tcommon\texit\tsys_exit\tsys_exit\n13\t32\ttime\t-\tsys_time32\n191\t64\tgetrlimit\tsys_getrlimit\t-\n" +
+		"342\tcommon\ts390_runtime_instr\tsys_s390_runtime_instr\tsys_s390_runtime_instr\n" +
+		"469\tcommon\tfile_setattr\tsys_file_setattr\tsys_file_setattr\n470\tcommon\tlistns\tsys_listns\tsys_listns\n"
+	errno := "#define EPERM 1\n"
+	for _, c := range []struct {
+		version string
+		want    []entry // some of the calls
+		absent  []entry
+	}{
+		{"6.18", []entry{{"exit", 1}, {"time", 13}, {"file_setattr", 469}, {"listns", 470}}, []entry{{"getrlimit", 191}}},
+		{"6.19", []entry{{"exit", 1}, {"time", 13}, {"_newselect", 142}, {"getrlimit", 76}, {"file_setattr", 469}}, []entry{{"getrlimit", 191}, {"listns", 470}}},
+	} {
+		t.Run(c.version, func(t *testing.T) {
+			major, minor, _ := strings.Cut(c.version, ".")
+			dir := testenv.WriteTree(t, map[string]string{
+				"Makefile":                              "VERSION = " + major + "\nPATCHLEVEL = " + minor + "\n",
+				tbl:                                     rows,
+				"arch/s390/include/uapi/asm/unistd.h":   "#ifdef __s390x__\n#include <asm/unistd_64.h>\n#else\n#include <asm/unistd_32.h>\n#endif\n",
+				"include/uapi/asm-generic/errno.h":      errno,
+				"include/uapi/asm-generic/errno-base.h": errno,
+			})
+			tab, err := readLinux(dir, lookupTarget(t, "s390"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range c.want {
+				if !slices.Contains(tab.syscalls, e) {
+					t.Errorf("no %s = %d in %v", e.name, e.nr, tab.syscalls)
+				}
+			}
+			for _, e := range c.absent {
+				if slices.Contains(tab.syscalls, e) {
+					t.Errorf("%s = %d in the table", e.name, e.nr)
+				}
+			}
+		})
 	}
 }

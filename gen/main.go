@@ -35,8 +35,16 @@
 // 512–547, all with __X32_SYSCALL_BIT (0x40000000) set; n32 keeps the
 // numbers below 424, frozen since Linux 5.1 (n32.txt), and takes every
 // later call at n64's offset, since new calls get one number on every
-// ABI. x/sys lists each number once, so the aliases the uapi headers
-// define come from aliases.txt, and arm's private calls from derive.go.
+// ABI. 31-bit s390 is s390x's table less the calls marked 64, plus its
+// own calls marked 32, as far as Linux 6.18 (6.19 removed the ABI). x/sys
+// lists each number once, so the aliases the uapi headers define come
+// from aliases.txt, and arm's private calls from derive.go.
+//
+// Go has no port to m68k, sh and parisc, so x/sys has no tables of them:
+// their numbers are facts read once from Debian 12's uapi headers (Linux
+// 6.1) and committed in facts/, to which gen adds the later calls every
+// x/sys table numbers alike (facts.go). Left out are alpha and sparc,
+// whose kernels have no seccomp filters.
 //
 // The tests compare every table but loongarch64's, and the aliases, with
 // Debian 12's uapi headers (Linux 6.1, the linux-libc-dev*-cross packages
@@ -141,11 +149,12 @@ func buildTables(linuxDir string) ([]*table, error) {
 	}
 	byName := make(map[string]*table, len(targets))
 	var tabs []*table
-	// Derived tables come after the ones they derive from.
+	// Derived tables, and those of gen/facts, come after the ones they
+	// derive from.
 	for pass := 0; pass < 2; pass++ {
 		for i := range targets {
 			t := &targets[i]
-			derived := linuxDir == "" && t.derive != nil
+			derived := linuxDir == "" && (t.derive != nil || t.facts != "")
 			if derived != (pass == 1) {
 				continue
 			}
@@ -154,6 +163,10 @@ func buildTables(linuxDir string) ([]*table, error) {
 			switch {
 			case linuxDir != "":
 				tab, err = readLinux(linuxDir, t)
+			case t.facts != "":
+				if tab, err = readFacts(t); err == nil {
+					addGenericTail(tab, tabs)
+				}
 			case derived:
 				tab, err = t.derive(byName[t.from], t)
 			default:

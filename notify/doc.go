@@ -135,6 +135,24 @@
 // after it reads, so bytes it returns came from the caller while it was
 // still stopped in the call.
 //
+// # The supervisor is a target too
+//
+// A supervised program that can reach its supervisor can answer its own
+// notifications: signal it away (SIGKILL, SIGSTOP), or write its memory
+// through /proc/PID/mem and widen what it allows. Start fences the target
+// off: its own Landlock domain (LANDLOCK_SCOPE_SIGNAL, Linux 6.12) lets no
+// signal, ptrace or /proc/PID/mem access out of it, whatever its user;
+// Start fails with ErrNoFence where the kernel has no such domain. The
+// target also dies (SIGKILL) with the supervisor thread that started it.
+// StartUnfenced leaves the fence out, for watching a program that is not
+// hostile. What is left to the supervisor: make itself non-dumpable
+// (prctl PR_SET_DUMPABLE 0); refuse prlimit64 on other processes in the
+// target's policy (a process of the same user may set the supervisor's
+// RLIMIT_CPU, and Landlock has no say); kill what the target leaves
+// running when it exits (sysfence run --supervise is a subreaper that
+// does); and keep out of reach of cgroup.kill and cgroup.freeze, which a
+// target with root or a delegated cgroup could write.
+//
 // # Lifetimes
 //
 // A caller waits in its call until it is answered, it dies, or the

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/sysfence/seccomp"
 )
 
 // tamperTimeout bounds a connect the supervisor makes non-blocking,
@@ -146,7 +148,7 @@ func result(errno syscall.Errno) Response {
 }
 
 func rawConnect(s int, raw []byte) syscall.Errno {
-	nr, err := nativeNumber("connect")
+	nr, err := seccomp.NativeNumber("connect")
 	if err != nil {
 		return syscall.ENOSYS
 	}
@@ -178,7 +180,7 @@ func pollOut(s int, d time.Duration) bool {
 // sndTimeout returns the socket's SO_SNDTIMEO, which bounds a blocking
 // connect (sock_sndtimeo in net/ipv4/af_inet.c), or 0 for none.
 func sndTimeout(s int) (time.Duration, error) {
-	nr, err := nativeNumber("getsockopt")
+	nr, err := seccomp.NativeNumber("getsockopt")
 	if err != nil {
 		return 0, err
 	}
@@ -467,7 +469,7 @@ func becomeThread(c, mine creds) error {
 		var nr uintptr
 		var err error
 		for _, name := range names {
-			if nr, err = nativeNumber(name); err == nil {
+			if nr, err = seccomp.NativeNumber(name); err == nil {
 				break
 			}
 		}

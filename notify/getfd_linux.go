@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/sysfence/seccomp"
 )
 
 // GetFD returns a copy of the calling thread's descriptor fd
@@ -44,11 +46,11 @@ const kcmpFiles = 2
 
 // getFD is GetFD returning the raw descriptor, close-on-exec.
 func (r *Request) getFD(fd int) (int, error) {
-	open, err := nativeNumber("pidfd_open")
+	open, err := seccomp.NativeNumber("pidfd_open")
 	if err != nil {
 		return -1, err
 	}
-	getfd, err := nativeNumber("pidfd_getfd")
+	getfd, err := seccomp.NativeNumber("pidfd_getfd")
 	if err != nil {
 		return -1, err
 	}
@@ -74,7 +76,7 @@ func (r *Request) getFD(fd int) (int, error) {
 			return -1, gone(err)
 		}
 		if tgid != r.PID {
-			kcmp, err := nativeNumber("kcmp")
+			kcmp, err := seccomp.NativeNumber("kcmp")
 			if err != nil {
 				return -1, fmt.Errorf("%w: thread %d of %d: no PIDFD_THREAD, no kcmp: %v", ErrCannotEmulate, r.PID, tgid, err)
 			}

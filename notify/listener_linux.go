@@ -33,7 +33,7 @@ type Listener struct {
 }
 
 var kernelSizes = sync.OnceValues(func() (Sizes, error) {
-	nr, err := nativeNumber("seccomp")
+	nr, err := seccomp.NativeNumber("seccomp")
 	if err != nil {
 		return Sizes{}, err
 	}
@@ -47,19 +47,6 @@ var kernelSizes = sync.OnceValues(func() (Sizes, error) {
 // KernelSizes returns the running kernel's notification sizes
 // (SECCOMP_GET_NOTIF_SIZES).
 func KernelSizes() (Sizes, error) { return kernelSizes() }
-
-// nativeNumber returns the number of a system call on the native ABI.
-func nativeNumber(name string) (uintptr, error) {
-	abi, err := seccomp.NativeABI()
-	if err != nil {
-		return 0, err
-	}
-	nr, ok := abi.Number(name)
-	if !ok {
-		return 0, fmt.Errorf("notify: no %s on %s: %w", name, abi.Name, errors.ErrUnsupported)
-	}
-	return uintptr(nr), nil
-}
 
 // NewListener takes over f, a listener returned by
 // seccomp.Program.InstallFlags with seccomp.FlagNewListener or received

@@ -27,9 +27,6 @@ func KernelSizes() (Sizes, error) { return Sizes{}, unsupported("KernelSizes") }
 // NewListener fails: there is no seccomp here.
 func NewListener(*os.File) (*Listener, error) { return nil, unsupported("NewListener") }
 
-// FlagsSupported fails: there is no seccomp here.
-func FlagsSupported(seccomp.Flags) error { return unsupported("FlagsSupported") }
-
 // Start fails: there is no seccomp here.
 func Start(context.Context, *exec.Cmd, *seccomp.Program) (*Listener, error) {
 	return nil, unsupported("Start")
@@ -77,3 +74,15 @@ func (r *Request) emulateConnect(_ context.Context, _ *ConnectAllowlist, _ int, 
 	d.Err = unsupported("connect")
 	return d
 }
+
+// StartUnfenced fails: there is no seccomp here.
+func StartUnfenced(context.Context, *exec.Cmd, *seccomp.Program) (*Listener, error) {
+	return nil, unsupported("StartUnfenced")
+}
+
+// ErrNoFence is the error of Start on a kernel that cannot fence the
+// target off from its supervisor.
+var ErrNoFence = errors.New("notify: the kernel cannot keep the target from signalling its supervisor (Landlock signal scoping needs Linux 6.12)")
+
+// FenceSupported fails: there is no Landlock here.
+func FenceSupported() error { return fmt.Errorf("%w: %w", ErrNoFence, unsupported("FenceSupported")) }

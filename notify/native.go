@@ -14,8 +14,8 @@ func isNative(req *Request, name string) bool {
 	if err != nil || req.Data.Arch != abi.Audit {
 		return false
 	}
-	nr, ok := abi.Number(name)
-	return ok && uint32(req.Data.Nr) == nr
+	nr, err := seccomp.NativeNumber(name)
+	return err == nil && uintptr(uint32(req.Data.Nr)) == nr
 }
 
 // abiCall returns the ABI of this architecture the notification's call

@@ -31,7 +31,7 @@ import (
 
 func requireNotify(t testing.TB) {
 	t.Helper()
-	err := notify.FlagsSupported(seccomp.FlagNewListener)
+	err := seccomp.FlagNewListener.Supported()
 	testenv.Require(t, err == nil, fmt.Sprintf("needs a kernel with seccomp user notification (Linux 5.0): %v", err))
 }
 
@@ -504,7 +504,7 @@ func TestLearn(t *testing.T) {
 // stays valid.
 func TestWaitKillableRecv(t *testing.T) {
 	requireNotify(t)
-	err := notify.FlagsSupported(seccomp.FlagNewListener | seccomp.FlagWaitKillableRecv)
+	err := (seccomp.FlagNewListener | seccomp.FlagWaitKillableRecv).Supported()
 	testenv.Require(t, err == nil, fmt.Sprintf("needs SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19): %v", err))
 	tg := start(t, getppidProgram(t), "getppid", "NOTIFY_TEST_CALLS=1")
 	defer tg.l.Close()

@@ -68,8 +68,10 @@ every system-call number of every covered ABI. In particular:
     (i386, arm, mips o32, and x32 and mips n32, whose low words it
     compares) on 32. Where a value is wider than those 32 bits this
     package departs from libseccomp, which truncates the value: the
-    condition holds always or never, as the argument the kernel hands
-    seccomp is zero-extended.
+    condition holds always or never, as the program compares the low 32
+    bits there, which is all the system call reads (a 64-bit process
+    calling through int 0x80 may leave high bits in seccomp_data, but the
+    compat call truncates them).
 
 Names a covered ABI does not have are listed in Result.Missing, per ABI
 and JSON path; Options.Strict makes errors of them, of architectures

@@ -22,7 +22,8 @@ var (
 	// profile covers does not have.
 	ErrMissingSyscall = errors.New("profile: system call missing on an ABI")
 	// ErrUncoveredArch: with Options.Strict, an architecture the profile
-	// names that package tables has no table for (ppc, s390, parisc).
+	// names that package tables has no table for (since ppc, s390, m68k,
+	// sh and parisc have theirs, none that libseccomp knows).
 	ErrUncoveredArch = errors.New("profile: architecture without a table")
 	// ErrOverlap: two rules for one system call give different actions
 	// to some arguments both match. libseccomp decides between them by

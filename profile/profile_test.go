@@ -125,7 +125,7 @@ func TestDefaultCompilesEverywhere(t *testing.T) {
 		"x86_64": "x86_64 x86 x32", "aarch64": "aarch64 arm", "riscv64": "riscv64",
 		"mips64": "mips64 mips mips64n32", "mips64n32": "mips64n32 mips mips64",
 		"mips64el": "mips64el mipsel mips64n32el", "mips64n32el": "mips64n32el mipsel mips64el",
-		"s390x": "s390x", "loongarch64": "loongarch64",
+		"s390x": "s390x s390", "loongarch64": "loongarch64",
 	}
 	for _, m := range p.ArchMap {
 		abi, ok := profile.ABIOf(m.Arch)

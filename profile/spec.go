@@ -7,8 +7,9 @@ import (
 )
 
 // archABIs maps the runtime-spec's architectures to this module's ABIs
-// (libseccomp's SCMP_ARCH_* names, tables' names). A nil ABI is an
-// architecture libseccomp knows and package tables has no table for.
+// (libseccomp's SCMP_ARCH_* names, tables' names): every architecture
+// libseccomp knows. A nil ABI would be one package tables has no table
+// for.
 var archABIs = map[specs.Arch]*tables.ABI{
 	specs.ArchX86:         tables.I386,
 	specs.ArchX86_64:      tables.X86_64,
@@ -21,18 +22,18 @@ var archABIs = map[specs.Arch]*tables.ABI{
 	specs.ArchMIPSEL:      tables.MIPSEL,
 	specs.ArchMIPSEL64:    tables.MIPS64EL,
 	specs.ArchMIPSEL64N32: tables.MIPS64N32EL,
-	specs.ArchPPC:         nil,
+	specs.ArchPPC:         tables.PPC,
 	specs.ArchPPC64:       tables.PPC64,
 	specs.ArchPPC64LE:     tables.PPC64LE,
-	specs.ArchS390:        nil,
+	specs.ArchS390:        tables.S390,
 	specs.ArchS390X:       tables.S390X,
-	specs.ArchPARISC:      nil,
-	specs.ArchPARISC64:    nil,
+	specs.ArchPARISC:      tables.PARISC,
+	specs.ArchPARISC64:    tables.PARISC64,
 	specs.ArchRISCV64:     tables.RISCV64,
 	specs.ArchLOONGARCH64: tables.LoongArch64,
-	specs.ArchM68K:        nil,
-	specs.ArchSH:          nil,
-	specs.ArchSHEB:        nil,
+	specs.ArchM68K:        tables.M68K,
+	specs.ArchSH:          tables.SH,
+	specs.ArchSHEB:        tables.SHEB,
 }
 
 // ArchOf returns the runtime-spec architecture of an ABI.
@@ -45,8 +46,8 @@ func ArchOf(abi *tables.ABI) (specs.Arch, bool) {
 	return "", false
 }
 
-// ABIOf returns the ABI of a runtime-spec architecture, or nil when
-// package tables has none for it (ppc, s390, parisc, m68k, sh).
+// ABIOf returns the ABI of a runtime-spec architecture; ok is false for
+// an architecture libseccomp does not know.
 func ABIOf(a specs.Arch) (*tables.ABI, bool) {
 	abi, ok := archABIs[a]
 	return abi, ok
@@ -66,9 +67,11 @@ var mobyArch = map[string]string{
 	"mips64el":    "mipsel64",
 	"mips64n32el": "mips3l64n32", // sic, as in moby
 	"mipsel":      "mipsel",
+	"ppc":         "ppc",
 	"ppc64":       "ppc64",
 	"ppc64le":     "ppc64le",
 	"riscv64":     "riscv64",
+	"s390":        "s390",
 	"s390x":       "s390x",
 }
 

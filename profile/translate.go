@@ -38,6 +38,8 @@ type Result struct {
 	// action, and rules for a system call after which an unconditional
 	// rule for it wins.
 	Notes []string
+
+	noted map[string]bool // the Notes, to add each once
 }
 
 // Missing is a system call named in the profile that an ABI lacks.
@@ -368,12 +370,8 @@ func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bo
 		if argBits == 32 {
 			max = math.MaxUint32
 		}
-		for i, a := range kept {
-			for _, b := range kept[:i] {
-				if a.action != b.action && satisfiable(append(slices.Clone(a.conds), b.conds...), max) {
-					return nil, &PathError{Path: a.path, Value: "", Err: fmt.Errorf("%w: for %s it gives %s and %s gives %s to arguments both match; libseccomp picks one by its decision tree's order, which no rule order reproduces (make the conditions disjoint, or set Options.FirstMatch)", ErrOverlap, name, a.action, b.path, b.action)}
-				}
-			}
+		if err := checkOverlap(name, kept, max); err != nil {
+			return nil, err
 		}
 	}
 	rules := make([]seccomp.Rule, len(kept))
@@ -384,9 +382,148 @@ func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bo
 }
 
 func (res *Result) note(s string) {
-	if !slices.Contains(res.Notes, s) {
+	if res.noted == nil {
+		res.noted = make(map[string]bool)
+	}
+	if !res.noted[s] {
+		res.noted[s] = true
 		res.Notes = append(res.Notes, s)
 	}
+}
+
+// overlapBudget bounds the pairs of rules checkOverlap looks at for one
+// system call: enough for any profile people write (moby's has a few
+// dozen rules a call), and few enough that a hostile one of thousands of
+// overlapping rules costs milliseconds, not minutes.
+const overlapBudget = 1 << 22
+
+// checkOverlap reports two rules of kept, for the system call name, that
+// give different actions to some argument vector (each argument at most
+// max), which libseccomp would order by its decision tree.
+//
+// Rules are compared only where they can meet: each is bounded on every
+// argument by an interval (from ==, <, <=, >, >= and the fixed bits of a
+// masked ==), and the rules are swept in order of their interval on the
+// argument that bounds the most of them, so that disjoint rules, the
+// common case (one rule per ioctl request or socket family), cost
+// n log n in all. Past overlapBudget pairs it gives up with an error.
+func checkOverlap(name string, kept []alt, max uint64) error {
+	type boxed struct {
+		alt
+		lo, hi [6]uint64
+	}
+	var rules []boxed
+	bounded := [6]int{}
+	for _, a := range kept {
+		b := boxed{alt: a}
+		for arg := range 6 {
+			b.lo[arg], b.hi[arg] = 0, max
+		}
+		for _, c := range a.conds {
+			lo, hi := &b.lo[c.Arg], &b.hi[c.Arg]
+			v := c.Value
+			switch c.Op {
+			case seccomp.Eq:
+				*lo, *hi = maxU(*lo, v), minU(*hi, v)
+			case seccomp.Lt:
+				if v == 0 {
+					*lo, *hi = 1, 0
+				} else {
+					*hi = minU(*hi, v-1)
+				}
+			case seccomp.Le:
+				*hi = minU(*hi, v)
+			case seccomp.Gt:
+				if v == math.MaxUint64 {
+					*lo, *hi = 1, 0
+				} else {
+					*lo = maxU(*lo, v+1)
+				}
+			case seccomp.Ge:
+				*lo = maxU(*lo, v)
+			case seccomp.MaskedEq:
+				// x & mask == v: x is at least v, at most v with
+				// every free bit set.
+				*lo, *hi = maxU(*lo, v), minU(*hi, v|^c.Mask)
+			}
+		}
+		empty := false
+		for arg := range 6 {
+			if b.lo[arg] > b.hi[arg] {
+				empty = true // never matches, overlaps nothing
+			}
+		}
+		if empty {
+			continue
+		}
+		for arg := range 6 {
+			if b.lo[arg] > 0 || b.hi[arg] < max {
+				bounded[arg]++
+			}
+		}
+		rules = append(rules, b)
+	}
+	k := 0
+	for arg := range 6 {
+		if bounded[arg] > bounded[k] {
+			k = arg
+		}
+	}
+	// Sorted by start on argument k, each rule meets the earlier ones
+	// whose interval there has not ended: the active ones.
+	order := make([]int, len(rules))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		switch {
+		case rules[i].lo[k] < rules[j].lo[k]:
+			return -1
+		case rules[i].lo[k] > rules[j].lo[k]:
+			return 1
+		}
+		return i - j
+	})
+	var active []int
+	var both []seccomp.Cond
+	budget := overlapBudget
+	for _, i := range order {
+		a := &rules[i]
+		kept := active[:0]
+		for _, j := range active {
+			b := &rules[j]
+			if b.hi[k] < a.lo[k] {
+				continue // ended before a starts, and before any later rule
+			}
+			kept = append(kept, j)
+			if budget--; budget < 0 {
+				return &PathError{Path: a.path, Err: fmt.Errorf("%w: %s has too many rules whose arguments overlap (%d) to check that they agree; make them disjoint, or set Options.FirstMatch", ErrOverlap, name, len(rules))}
+			}
+			if a.action == b.action || !boxesMeet(&a.lo, &a.hi, &b.lo, &b.hi) {
+				continue
+			}
+			both = append(append(both[:0], a.conds...), b.conds...)
+			if satisfiable(both, max) {
+				first, second := b, a // report in the profile's order
+				if i < j {
+					first, second = a, b
+				}
+				return &PathError{Path: second.path, Value: "", Err: fmt.Errorf("%w: for %s it gives %s and %s gives %s to arguments both match; libseccomp picks one by its decision tree's order, which no rule order reproduces (make the conditions disjoint, or set Options.FirstMatch)", ErrOverlap, name, second.action, first.path, first.action)}
+			}
+		}
+		active = append(kept, i)
+	}
+	return nil
+}
+
+// boxesMeet reports whether two boxes of argument intervals intersect.
+func boxesMeet(alo, ahi, blo, bhi *[6]uint64) bool {
+	for arg := range 6 {
+		if alo[arg] > bhi[arg] || blo[arg] > ahi[arg] {
+			return false
+		}
+	}
+	return true
 }
 
 // argClass is how libseccomp compares the arguments of an ABI: bits of
@@ -409,7 +546,9 @@ func classOf(abi *tables.ABI) argClass {
 }
 
 // fold returns conds for arguments of argBits bits: on a 32-bit ABI the
-// kernel hands seccomp the 32-bit argument zero-extended, so a condition
+// program compares the low 32 bits of an argument, all the system call
+// reads (seccomp_data may hold high bits from a 64-bit process calling
+// through int 0x80, which the compat call truncates), so a condition
 // whose value needs more bits holds always (!=, <, <=) or never (==, >,
 // >=); libseccomp compares the low words of a masked condition, mask and
 // datum, so one whose mask has no low bits holds always. ok is false when

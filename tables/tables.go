@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Syscall is one entry of an ABI's system-call table.
@@ -39,8 +40,12 @@ type ABI struct {
 	// BigEndian reports the byte order of seccomp_data on this ABI.
 	BigEndian bool
 	// WordSize is the width in bytes of a system-call argument as the
-	// kernel passes it to seccomp: 8 for 64-bit registers, 4 for ABIs
-	// whose arguments are 32-bit words (i386, arm, mips o32).
+	// ABI's system calls read it: 8 for 64-bit registers, 4 for ABIs
+	// whose arguments are 32-bit words (i386, arm, mips o32). seccomp_data
+	// holds 64 bits of each argument on every ABI; on a WordSize 4 ABI the
+	// high word is zero for a 32-bit process, but a 64-bit process calling
+	// through a compat gate (int 0x80 on x86_64) hands seccomp its whole
+	// registers, which the call then truncates to 32 bits.
 	WordSize int
 	// NrBit is set in every syscall number of the ABI (0x40000000, the
 	// __X32_SYSCALL_BIT, for x32; zero elsewhere).
@@ -137,6 +142,11 @@ func (a *ABI) Errno(name string) (uint16, bool) {
 	return 0, false
 }
 
+// Errnos returns a copy of the ABI's error numbers, sorted by name.
+func (a *ABI) Errnos() []Errno {
+	return append([]Errno(nil), a.errnos...)
+}
+
 // ErrnoName returns the name of error number num on the ABI. Where several
 // names share a number (EWOULDBLOCK and EAGAIN) it returns the first in
 // alphabetical order.
@@ -154,8 +164,12 @@ func All() []*ABI {
 	return append([]*ABI(nil), all...)
 }
 
-// Lookup finds an ABI by its name or one of its aliases, ignoring case.
+// Lookup finds an ABI by its name or one of its aliases, ignoring case
+// and libseccomp's prefix "SCMP_ARCH_" (SCMP_ARCH_X86_64 is x86_64).
 func Lookup(name string) (*ABI, bool) {
+	if len(name) > len(scmpArch) && strings.EqualFold(name[:len(scmpArch)], scmpArch) {
+		name = name[len(scmpArch):]
+	}
 	for _, a := range all {
 		if strings.EqualFold(a.Name, name) {
 			return a, true
@@ -168,6 +182,10 @@ func Lookup(name string) (*ABI, bool) {
 	}
 	return nil, false
 }
+
+// scmpArch prefixes libseccomp's names of architectures in its C and Go
+// constants and in runtime-spec profiles.
+const scmpArch = "SCMP_ARCH_"
 
 // ByAudit returns the ABI whose AUDIT_ARCH_* value is audit and whose
 // syscall numbers carry no extra bit (x86_64, not x32, for
@@ -217,12 +235,30 @@ func Names() []string {
 // Known reports whether any ABI has a system call of that name, or an
 // alias of that name (see ABI.SyscallAliases).
 func Known(name string) bool {
-	for _, a := range all {
-		if _, ok := a.Number(name); ok {
-			return true
+	return knownNames()[name]
+}
+
+// knownNames returns the set of every ABI's names and aliases, built on
+// first use (nothing is built at init): Known is asked once for every
+// name of a profile, which may list many, and one lookup beats a search
+// of every table.
+var (
+	knownOnce sync.Once
+	known     map[string]bool
+)
+
+func knownNames() map[string]bool {
+	knownOnce.Do(func() {
+		known = make(map[string]bool)
+		for _, a := range all {
+			for _, list := range [][]Syscall{a.syscalls, a.aliases} {
+				for _, s := range list {
+					known[s.Name] = true
+				}
+			}
 		}
-	}
-	return false
+	})
+	return known
 }
 
 // Suggest returns up to n system-call names, known on some ABI, that are
@@ -234,17 +270,17 @@ func Suggest(name string, n int) []string {
 		name string
 		dist int
 	}
-	seen := make(map[string]bool)
+	limit := max(2, len(name)/2)
 	var cands []cand
-	for _, a := range all {
-		for _, list := range [][]Syscall{a.syscalls, a.aliases} {
-			for _, s := range list {
-				if seen[s.Name] {
-					continue
-				}
-				seen[s.Name] = true
-				cands = append(cands, cand{s.Name, editDistance(name, s.Name)})
-			}
+	for k := range knownNames() {
+		// The lengths bound the distance from below: a name much
+		// longer than every known one (a hostile megabyte) costs a
+		// comparison of lengths, not an edit distance.
+		if d := len(name) - len(k); d > limit || -d > limit {
+			continue
+		}
+		if dist := editDistance(name, k); dist <= limit {
+			cands = append(cands, cand{k, dist})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
@@ -253,12 +289,8 @@ func Suggest(name string, n int) []string {
 		}
 		return cands[i].name < cands[j].name
 	})
-	limit := max(2, len(name)/2)
 	var out []string
-	for _, c := range cands {
-		if len(out) == n || c.dist > limit {
-			break
-		}
+	for _, c := range cands[:min(n, len(cands))] {
 		out = append(out, c.name)
 	}
 	return out

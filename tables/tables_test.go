@@ -151,6 +151,17 @@ func TestLookup(t *testing.T) {
 		{"arm64", "aarch64"}, {"aarch64", "aarch64"},
 		{"mipsle", "mipsel"}, {"mips64le", "mips64el"}, {"loong64", "loongarch64"},
 		{"mips64n32el", "mips64n32el"}, {"ppc64le", "ppc64le"},
+		// Debian's architecture names and the GNU triplets' CPUs.
+		{"ppc64el", "ppc64le"}, {"powerpc64le", "ppc64le"}, {"powerpc64", "ppc64"},
+		{"mipsn32", "mips64n32"}, {"mipsn32el", "mips64n32el"},
+		// libseccomp's own names and its SCMP_ARCH_ constants.
+		{"mipsel64", "mips64el"}, {"mipsel64n32", "mips64n32el"},
+		{"SCMP_ARCH_X86_64", "x86_64"}, {"scmp_arch_x86", "x86"}, {"SCMP_ARCH_X32", "x32"},
+		{"SCMP_ARCH_AARCH64", "aarch64"}, {"SCMP_ARCH_MIPSEL64N32", "mips64n32el"},
+		{"SCMP_ARCH_PPC64LE", "ppc64le"}, {"SCMP_ARCH_LOONGARCH64", "loongarch64"},
+		{"ppc", "ppc"}, {"powerpc", "ppc"}, {"s390", "s390"}, {"m68k", "m68k"},
+		{"sh", "sh"}, {"sh4", "sh"}, {"sheb", "sheb"}, {"hppa", "parisc"},
+		{"parisc64", "parisc64"},
 	}
 	for _, tt := range tests {
 		abi, ok := tables.Lookup(tt.in)
@@ -158,14 +169,26 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", tt.in, abi, ok, tt.want)
 		}
 	}
-	if abi, ok := tables.Lookup("vax"); ok {
-		t.Errorf("Lookup(vax) = %v", abi)
+	for _, bad := range []string{"vax", "", "SCMP_ARCH_", "SCMP_ARCH_VAX", "SCMP_ARCH_SCMP_ARCH_X86"} {
+		if abi, ok := tables.Lookup(bad); ok {
+			t.Errorf("Lookup(%q) = %v", bad, abi)
+		}
 	}
 	if abi, ok := tables.ByAudit(0xc000003e); !ok || abi != tables.X86_64 {
 		t.Errorf("ByAudit(AUDIT_ARCH_X86_64) = %v, %v", abi, ok)
 	}
 	if abi, ok := tables.ByAudit(0x40000003); !ok || abi != tables.I386 {
 		t.Errorf("ByAudit(AUDIT_ARCH_I386) = %v, %v", abi, ok)
+	}
+	// include/uapi/linux/audit.h: AUDIT_ARCH_PPC, S390, M68K, SHEL, SH,
+	// PARISC and PARISC64.
+	for audit, want := range map[uint32]*tables.ABI{
+		0x14: tables.PPC, 0x16: tables.S390, 0x4: tables.M68K, 0x4000002a: tables.SH,
+		0x2a: tables.SHEB, 0xf: tables.PARISC, 0x8000000f: tables.PARISC64,
+	} {
+		if abi, ok := tables.ByAudit(audit); !ok || abi != want {
+			t.Errorf("ByAudit(%#x) = %v, %v; want %s", audit, abi, ok, want.Name)
+		}
 	}
 }
 

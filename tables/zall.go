@@ -20,4 +20,11 @@ var all = []*ABI{
 	MIPS64N32,
 	MIPS64N32EL,
 	LoongArch64,
+	PPC,
+	S390,
+	M68K,
+	SH,
+	SHEB,
+	PARISC,
+	PARISC64,
 }

@@ -8,7 +8,7 @@ package tables
 var MIPS64EL = &abiMIPS64EL
 
 var abiMIPS64EL = ABI{
-	Aliases:  []string{"mips64le", "mips64n64el"},
+	Aliases:  []string{"mips64le", "mips64n64el", "mipsel64"},
 	Audit:    0xc0000008,
 	GOARCH:   []string{"mips64le"},
 	Kernel:   "7.2",

@@ -437,6 +437,7 @@ var byNameMIPS64N32 = []uint16{
 var MIPS64N32 = &abiMIPS64N32
 
 var abiMIPS64N32 = ABI{
+	Aliases:   []string{"mipsn32"},
 	Audit:     0xa0000008,
 	BigEndian: true,
 	Kernel:    "7.2",

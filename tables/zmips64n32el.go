@@ -8,6 +8,7 @@ package tables
 var MIPS64N32EL = &abiMIPS64N32EL
 
 var abiMIPS64N32EL = ABI{
+	Aliases:  []string{"mipsn32el", "mipsel64n32"},
 	Audit:    0xe0000008,
 	Kernel:   "7.2",
 	Name:     "mips64n32el",

@@ -602,6 +602,7 @@ var errnosPPC64 = []Errno{
 var PPC64 = &abiPPC64
 
 var abiPPC64 = ABI{
+	Aliases:   []string{"powerpc64"},
 	Audit:     0x80000015,
 	BigEndian: true,
 	GOARCH:    []string{"ppc64"},

@@ -7,6 +7,7 @@ package tables
 var PPC64LE = &abiPPC64LE
 
 var abiPPC64LE = ABI{
+	Aliases:  []string{"ppc64el", "powerpc64le"},
 	Audit:    0xc0000015,
 	GOARCH:   []string{"ppc64le"},
 	Kernel:   "7.2",

@@ -37,6 +37,10 @@ ABI with socketcall or ipc (x86, s390x, ppc64, mips), a name the
 multiplexer also performs is denied or allowed through it too, and
 stderr says so ("accept on x86: only through socketcall(5)"). --deny and
 --allow take numbers too (451, 0x1c3, -1), as seccomp_data.nr holds them.
+A policy that does not do what its flags suggest (a --foreign or
+--unknown that lets calls run around --deny or --allow, a --default that
+makes the list change nothing) is warned about, one line each; --quiet
+says nothing but errors.
 
 --weights FILE takes the counts "sysfence learn --counts FILE" wrote
 (NAME COUNT a line): the search over syscall numbers puts the calls the
@@ -72,7 +76,7 @@ profile, or its minKernel rules follow the kernel go generate runs on.
 		fs.StringVar(&o.name, "name", "program", "the `N` of the names --format go and c define")
 		fs.StringVar(&o.weights, "weights", "", "weigh the search by the call counts in `FILE` (as learn --counts writes)")
 		return func(inv *invocation) error {
-			pf.parsed(fs)
+			pf.bind(inv)
 			o.arch = *arch
 			return runCompile(inv, &pf, &o)
 		}
@@ -86,8 +90,8 @@ type compileOptions struct {
 }
 
 func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
-	if len(inv.args) > 0 {
-		return usagef("unexpected arguments %q", inv.args)
+	if err := inv.argCount(0, 0, ""); err != nil {
+		return err
 	}
 	switch o.format {
 	case "go":
@@ -96,13 +100,13 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	default:
 		return usagef("--format %s: want bpf, disasm, c or go", o.format)
 	}
-	if pf.set["package"] {
+	if inv.given["package"] {
 		return usagef("--package applies to --format go")
 	}
 	if o.format == "c" && !isCIdentifier(o.name) {
 		return usagef("--name %s: not a C identifier", o.name)
 	}
-	abi, err := lookupABI("arch", o.arch)
+	abi, err := lookupABI(inv, "arch", o.arch)
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		}
 		prog.WriteTo(&b)
 	case "disasm":
-		b.WriteString(disasm(prog, abi, p.Foreign))
+		b.WriteString(disasm(prog))
 	case "c":
 		writeC(&b, prog, abi, o.name, generatedBy(inv))
 	}
@@ -140,11 +144,20 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 }
 
 // disasm returns bpf_asm text that starts with comments that say what
-// it is for.
-func disasm(prog *seccomp.Program, abi *tables.ABI, foreign seccomp.Action) string {
-	text := fmt.Sprintf("; %s, %d instructions\n", abi.Name, prog.Len())
-	if abi.Name == tables.X86_64.Name && !containsABI(prog.ABIs(), tables.X32) {
-		text += fmt.Sprintf("; x32 calls (numbers with bit %#x set) get the foreign action, %s\n", tables.X32.NrBit, foreign)
+// it is for: every ABI the program covers, its length, and, for an
+// x86_64 program that does not cover x32, what x32 calls get (they share
+// x86_64's arch value, so no arch check shows it).
+func disasm(prog *seccomp.Program) string {
+	var names []string
+	for _, abi := range prog.ABIs() {
+		names = append(names, abi.Name)
+	}
+	text := fmt.Sprintf("; %s: %d instructions\n", strings.Join(names, ", "), prog.Len())
+	if containsABI(prog.ABIs(), tables.X86_64) && !containsABI(prog.ABIs(), tables.X32) {
+		read, _ := tables.X32.Number("read")
+		if act, err := prog.EvaluateNr(tables.X32, read); err == nil {
+			text += fmt.Sprintf("; x32 calls (numbers with bit %#x set) get the foreign action, %s\n", tables.X32.NrBit, act)
+		}
 	}
 	return text + filter.Disassemble(prog.Instructions(), prog.ABIs()...)
 }
@@ -163,9 +176,9 @@ func containsABI(abis []*tables.ABI, abi *tables.ABI) bool {
 // any.
 func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	switch {
-	case pf.set["arch"]:
+	case inv.given["arch"]:
 		return usagef("--arch does not apply to --format go, which compiles for every GOARCH")
-	case !pf.set["package"]:
+	case !inv.given["package"]:
 		return usagef("--format go needs --package, the package of the files")
 	case !token.IsIdentifier(o.pkg):
 		return usagef("--package %s: not a Go identifier", o.pkg)
@@ -178,6 +191,7 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		return usagef("-o %s names a directory; --format go takes a file prefix, such as %s", o.out, filepath.Join(o.out, "zseccomp"))
 	}
 	g := goFile{pkg: o.pkg, name: o.name, header: generatedBy(inv)}
+	pf.manyABIs = true // one note for every GOARCH, below
 	files := make(map[string][]byte)
 	var names []string
 	for _, goarch := range linuxGOARCHes() {
@@ -201,6 +215,10 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		files[name] = src
 		names = append(names, name)
 	}
+	if pf.result != nil {
+		pf.prof.flushNotes(inv.stderr)
+	}
+	pf.flushSkipped(inv.stderr)
 	src, err := g.render("", nil)
 	if err != nil {
 		return err

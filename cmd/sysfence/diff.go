@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/sysfence/seccomp"
@@ -57,8 +56,8 @@ type operand struct {
 }
 
 func runDiff(inv *invocation, arch string, subset bool) error {
-	if len(inv.args) != 2 {
-		return usagef("want A and B, the filters to compare, got %d arguments", len(inv.args))
+	if err := inv.argCount(2, 2, "A and B, the filters to compare"); err != nil {
+		return err
 	}
 	ops := make([]*operand, 2)
 	var abis []*tables.ABI
@@ -72,8 +71,8 @@ func runDiff(inv *invocation, arch string, subset bool) error {
 			abis = op.prog.ABIs()
 		}
 	}
-	if arch != "" || abis == nil {
-		abi, err := lookupABI("arch", arch)
+	if inv.given["arch"] || abis == nil {
+		abi, err := lookupABI(inv, "arch", arch)
 		if err != nil {
 			return err
 		}
@@ -206,8 +205,8 @@ func readOperand(inv *invocation, arg, arch string) (*operand, error) {
 		if err := fs.Parse([]string{"--" + kind, value}); err != nil {
 			return nil, usagef("%s: %v", arg, err)
 		}
-		pf.parsed(fs)
-		abi, err := lookupABI("arch", arch)
+		pf.given = map[string]bool{kind: true}
+		abi, err := lookupABI(inv, "arch", arch)
 		if err != nil {
 			return nil, err
 		}
@@ -218,16 +217,7 @@ func readOperand(inv *invocation, arg, arch string) (*operand, error) {
 		op.pol = p
 		return op, nil
 	}
-	r := inv.stdin
-	if arg != "-" {
-		f, err := os.Open(arg)
-		if err != nil {
-			return nil, runtimeError{err}
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := readBounded(r, arg, maxDiffInput)
+	data, err := readFileBounded(inv, arg, maxProfileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +226,8 @@ func readOperand(inv *invocation, arg, arch string) (*operand, error) {
 		return op, nil
 	}
 	var abis []*tables.ABI
-	if arch != "" {
-		abi, err := lookupABI("arch", arch)
+	if inv.given["arch"] {
+		abi, err := parseABI("arch", arch)
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +263,7 @@ func (op *operand) policy(inv *invocation, abis []*tables.ABI) (*seccomp.Policy,
 		p.ABIs = abis
 		return &p, nil
 	}
-	pf := profileFlags{file: op.name}
+	pf := profileFlags{file: op.name, rep: new(reporter)}
 	var prof *profile.Profile
 	var err error
 	if op.prof {
@@ -293,21 +283,6 @@ func (op *operand) policy(inv *invocation, abis []*tables.ABI) (*seccomp.Policy,
 		return nil, err
 	}
 	pf.report(res, inv.stderr)
+	pf.flushNotes(inv.stderr)
 	return res.Policy, nil
-}
-
-// maxDiffInput bounds what diff reads of one operand: a program is at
-// most seccomp.MaxProgramBytes, and no real profile is a thousandth of it.
-const maxDiffInput = 16 << 20
-
-// readBounded reads r to its end, or fails once it passes limit bytes.
-func readBounded(r io.Reader, name string, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, runtimeError{fmt.Errorf("%s: %w", name, err)}
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: longer than %d bytes; neither a seccomp program nor a profile is", name, limit)
-	}
-	return data, nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"io"
-
-	"github.com/sysfence/seccomp/filter"
 )
 
 var disasmCommand = &command{
@@ -14,20 +12,24 @@ var disasmCommand = &command{
 	usage: `[--arch ABI] FILE
 
 Print the program in FILE in the syntax of the kernel's bpf_asm, with
-system-call, ABI and errno names in comments.
+system-call, ABI and errno names in comments, after a header that names
+the ABIs it covers and its length. A comparison of nr with a call's
+number is commented with the call's name alone when it tests equality
+("jeq #0x65 ; ptrace"), and as the comparison it is otherwise
+("jlt #0x66 ; nr < 102 (getuid)": the calls below getuid's number).
 
 ` + inspectHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", programArch)
 		return func(inv *invocation) error {
-			if len(inv.args) != 1 {
-				return usagef("want one FILE (- for stdin), got %d arguments", len(inv.args))
+			if err := inv.argCount(1, 1, "one FILE (- for stdin)"); err != nil {
+				return err
 			}
 			prog, err := readProgram(inv, inv.args[0], *arch)
 			if err != nil {
 				return err
 			}
-			_, err = io.WriteString(inv.stdout, filter.Disassemble(prog.Instructions(), prog.ABIs()...))
+			_, err = io.WriteString(inv.stdout, disasm(prog))
 			return err
 		}
 	},

@@ -49,18 +49,19 @@ skipped.`,
 }
 
 func runExplain(inv *invocation, arch, callArch, audit string) error {
-	if len(inv.args) == 0 {
-		return usagef("want FILTER, then SYSCALL [ARG...] or --audit LINE")
+	const want = "FILTER SYSCALL [ARG...] with at most 6 ARGs, or FILTER --audit LINE"
+	if err := inv.argCount(1, 8, want); err != nil {
+		return err
 	}
 	op, err := readOperand(inv, inv.args[0], arch)
 	if err != nil {
 		return err
 	}
 	var abis []*tables.ABI
-	if op.prog != nil && arch == "" {
+	if op.prog != nil && !inv.given["arch"] {
 		abis = op.prog.ABIs()
 	} else {
-		abi, err := lookupABI("arch", arch)
+		abi, err := lookupABI(inv, "arch", arch)
 		if err != nil {
 			return err
 		}
@@ -107,13 +108,13 @@ func runExplain(inv *invocation, arch, callArch, audit string) error {
 		}
 		return nil
 	}
-	rest := inv.args[1:]
-	if len(rest) < 1 || len(rest) > 7 {
-		return usagef("want FILTER SYSCALL [ARG...] with at most 6 ARGs, or FILTER --audit LINE")
+	if err := inv.argCount(2, 8, want); err != nil {
+		return err
 	}
+	rest := inv.args[1:]
 	call := prog.ABIs()[0]
-	if callArch != "" {
-		if call, err = lookupABI("call-arch", callArch); err != nil {
+	if inv.given["call-arch"] {
+		if call, err = parseABI("call-arch", callArch); err != nil {
 			return err
 		}
 	}

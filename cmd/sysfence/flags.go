@@ -14,7 +14,7 @@ import (
 // archFlag defines the flag name (--arch, --call-arch) that names an ABI;
 // role says what the ABI is for and what its default is.
 func archFlag(fs *flag.FlagSet, name, role string) *string {
-	return fs.String(name, "", "`ABI` "+role+". ABIs are named as libseccomp names them (x86_64, x86, x32, aarch64, arm, riscv64, s390x, mips64n32el, ...), i386 for x86, or by GOARCH (amd64, arm64, ...); sysfence syscalls --arch all lists every one")
+	return fs.String(name, "", "`ABI` "+role+". ABIs are named as libseccomp names them, with or without SCMP_ARCH_ (x86_64, x86, x32, aarch64, arm, riscv64, s390x, mipsel64n32, ppc, m68k, sh, parisc, ...), by GOARCH (amd64, arm64, ...) or by Debian (i386, ppc64el, mipsn32, hppa, ...); sysfence syscalls --arch all lists every one")
 }
 
 // nativeABI returns the ABI of GOARCH, on any OS: a filter for Linux can
@@ -36,15 +36,33 @@ func nativeName() string {
 	return "none for " + runtime.GOARCH
 }
 
-// lookupABI resolves the value of the ABI flag name; empty means the
-// native ABI.
-func lookupABI(name, value string) (*tables.ABI, error) {
-	if value == "" {
+// lookupABI resolves the ABI flag name of inv, whose value is value:
+// the native ABI when the command line does not give it.
+func lookupABI(inv *invocation, name, value string) (*tables.ABI, error) {
+	if !inv.given[name] {
 		return nativeABI()
+	}
+	return parseABI(name, value)
+}
+
+// parseABI resolves value, given to the ABI flag name, by the names
+// tables.Lookup knows: libseccomp's (with or without SCMP_ARCH_), the
+// GOARCH and Debian's architecture names. An empty value is refused,
+// not taken for the default.
+func parseABI(name, value string) (*tables.ABI, error) {
+	if value == "" {
+		return nil, usagef("--%s names no ABI (leave the flag out for the default)", name)
 	}
 	abi, ok := tables.Lookup(value)
 	if !ok {
-		return nil, usagef("--%s %s: %v", name, value, &tables.UnknownABIError{Name: value})
+		var names []string
+		for _, abi := range tables.All() {
+			names = append(append(names, abi.Name), abi.Aliases...)
+		}
+		if hint := didYouMean(value, names); hint != "" {
+			return nil, usagef("--%s %s: unknown ABI %q%s", name, value, value, hint)
+		}
+		return nil, usagef("--%s %s: unknown ABI %q (known: %s)", name, value, value, strings.Join(tables.Names(), ", "))
 	}
 	return abi, nil
 }

@@ -46,6 +46,9 @@ var abiVars = map[*tables.ABI]string{
 	tables.S390X: "S390X", tables.MIPS: "MIPS", tables.MIPSEL: "MIPSEL",
 	tables.MIPS64: "MIPS64", tables.MIPS64EL: "MIPS64EL",
 	tables.MIPS64N32: "MIPS64N32", tables.MIPS64N32EL: "MIPS64N32EL",
+	tables.PPC: "PPC", tables.S390: "S390", tables.M68K: "M68K",
+	tables.SH: "SH", tables.SHEB: "SHEB",
+	tables.PARISC: "PARISC", tables.PARISC64: "PARISC64",
 }
 
 // render returns the gofmt-ed file of prog, compiled for goarch; with

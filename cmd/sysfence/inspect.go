@@ -36,14 +36,19 @@ func inspected(inv *invocation, pf *profileFlags, arch string) (*seccomp.Program
 	if err := pf.check(); err != nil {
 		return nil, nil, err
 	}
-	if !pf.given() {
+	if !pf.isGiven() {
+		for _, name := range []string{"foreign", "unknown"} {
+			if inv.given[name] {
+				return nil, nil, usagef("--%s applies to --profile: a program FILE decides those calls itself", name)
+			}
+		}
 		if len(inv.args) == 0 {
 			return nil, nil, usagef("want FILE (- for stdin) or --profile FILE")
 		}
 		prog, err := readProgram(inv, inv.args[0], arch)
 		return prog, inv.args[1:], err
 	}
-	abi, err := lookupABI("arch", arch)
+	abi, err := lookupABI(inv, "arch", arch)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,8 +63,8 @@ const programArch = "the program is for (default: the ABIs it checks for)"
 // the ABIs it checks for when arch is empty.
 func readProgram(inv *invocation, file, arch string) (*seccomp.Program, error) {
 	var abis []*tables.ABI
-	if arch != "" {
-		abi, err := lookupABI("arch", arch)
+	if inv.given["arch"] {
+		abi, err := parseABI("arch", arch)
 		if err != nil {
 			return nil, err
 		}

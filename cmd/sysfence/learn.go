@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"slices"
@@ -20,6 +22,7 @@ import (
 
 var learnCommand = &command{
 	name:    "learn",
+	execs:   true,
 	summary: "run a command and write the policy of the calls it made",
 	usage: `[-o FILE] [--format allow|profile] [--names-only] [--counts FILE]
 	[--merge FILE | --base FILE] [--] CMD [ARGS...]
@@ -39,10 +42,13 @@ takes, sorted by name, so that
 runs CMD again with every other call killing it (run --allow's default,
 kill-process: a call the learning run did not make ends CMD at once,
 rather than failing in a way CMD may hide). The list holds the calls CMD
-made from its exec on, and the calls sysfence run makes between
-installing the filter and executing CMD (see sysfence help run), without
-which run refuses the list; not the calls of sysfence's own helper before
-the exec, which run does not make. An allowlist covers the native ABI
+made from its exec on, and the few it may make only when timing says
+so, which one run may miss: restart_syscall (with which the kernel
+resumes a sleep that a SIGSTOP interrupted), rt_sigreturn if it installs
+signal handlers, and getpid, gettid, tgkill and sched_yield if it also
+runs threads (with which one thread signals another, as the Go runtime
+preempts goroutines, or yields to it). Nothing of sysfence's own: run makes no call under the
+filter but the execve of CMD. An allowlist covers the native ABI
 only: if CMD made calls through another, learn names them and fails;
 write a profile instead. --format profile writes a Docker/OCI seccomp
 profile (JSON): its architectures are the ABIs CMD used, the names it
@@ -79,8 +85,12 @@ fewest instructions. With --merge, the counts FILE holds are added to.
 A policy is learned from one run: a call CMD makes only on another path
 (an error, other input, a slower machine) is not in it. CMD runs slower
 while learning, since sysfence decides each of its calls. The policy goes
-to FILE, or to standard output after CMD has finished; a summary goes to
-standard error. learn exits as CMD does, after writing the policy.`,
+to FILE, or to standard output after CMD has finished (FILE is checked before CMD
+starts); a summary goes to standard error.
+
+learn exits as CMD does, after writing the policy; or, as run does and
+env(1) too, 125 if sysfence itself fails, 126 if CMD cannot be executed
+and 127 if it is not found.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		out := fs.String("o", "-", "write the policy to `FILE` (- for standard output)")
 		format := fs.String("format", "allow", "the policy's `FORMAT`: allow (names for run --allow) or profile (Docker/OCI JSON)")
@@ -103,9 +113,12 @@ type learned struct {
 	mu     sync.Mutex
 	execed bool
 	calls  map[*tables.ABI]map[string]bool
-	// unknown are numbers no table names, as "ABI:number".
-	unknown map[string]bool
-	total   int
+	// unknown are numbers no table names, as "ABI:number", at most
+	// maxUnknown of them (a command can make 2^32 distinct numbers);
+	// moreUnknown counts the calls of the others.
+	unknown     map[string]bool
+	moreUnknown int
+	total       int
 	// args are the conditions recorded of the calls argSpecs names, by
 	// ABI and name; nil with --names-only.
 	args map[*tables.ABI]map[string]learnedArgs
@@ -115,6 +128,9 @@ type learned struct {
 	// counts are how often each call was made, by ABI and name.
 	counts map[*tables.ABI]map[string]uint64
 }
+
+// maxUnknown bounds the distinct unknown numbers a learning run keeps.
+const maxUnknown = 64
 
 // record records one notified call. Until the native execve that starts
 // the target, the filtered thread is the notify helper's, whose calls
@@ -132,12 +148,12 @@ func (l *learned) record(req *notify.Request) {
 	}
 	l.total++
 	if !ok {
-		l.unknown[fmt.Sprintf("arch %#x:%d", req.Data.Arch, req.Data.Nr)] = true
+		l.addUnknown(fmt.Sprintf("arch %#x:%d", req.Data.Arch, req.Data.Nr))
 		return
 	}
 	name, ok := abi.SyscallName(nr)
 	if !ok {
-		l.unknown[abi.Name+":"+strconv.FormatUint(uint64(nr), 10)] = true
+		l.addUnknown(abi.Name + ":" + strconv.FormatUint(uint64(nr), 10))
 		return
 	}
 	if l.calls[abi] == nil {
@@ -146,6 +162,15 @@ func (l *learned) record(req *notify.Request) {
 	l.calls[abi][name] = true
 	l.count(abi, name)
 	l.recordArgs(abi, name, req.Data.Args)
+}
+
+// addUnknown records an unknown number, or counts it past maxUnknown.
+func (l *learned) addUnknown(key string) {
+	if len(l.unknown) < maxUnknown || l.unknown[key] {
+		l.unknown[key] = true
+		return
+	}
+	l.moreUnknown++
 }
 
 func mustNumber(abi *tables.ABI, name string) uint32 {
@@ -166,23 +191,46 @@ func (l *learned) sorted(abi *tables.ABI) []string {
 	return names
 }
 
-// allowlist returns the names an allowlist for run needs: the calls
-// the target made on the native ABI and those sysfence run makes before
-// its exec, with the arguments of each (see learnArgs). added counts the
-// latter that the target did not make.
-func (l *learned) allowlist() (names []string, added int) {
-	names = l.sorted(l.native)
-	for _, c := range startCalls {
-		if _, ok := l.native.Number(c.name); ok {
-			if !slices.Contains(names, c.name) {
-				names = append(names, c.name)
-				added++
-			}
-			var args [6]uint64
-			copy(args[:], c.args)
-			l.recordArgs(l.native, c.name, args)
+// restartCall is the call the kernel has a thread make to resume a sleep
+// that a stop (SIGSTOP, then SIGCONT) or a handled signal interrupted
+// (nanosleep, clock_nanosleep, poll, futex waits with a timeout: the
+// calls that return -ERESTART_RESTARTBLOCK). A learning run that was not
+// stopped never sees it, yet a run of the same program that is stopped
+// and continued makes it; it only finishes a call the filter already
+// let through (kernel/signal.c, restart_block).
+const restartCall = "restart_syscall"
+
+// timedCalls returns the calls a program that made names also makes
+// when timing, not its logic, says so, and which a learning run may
+// therefore miss: restart_syscall always; rt_sigreturn, the return from
+// a signal handler, if it installed one (rt_sigaction); and if it is
+// also multithreaded (clone, clone3), the calls with which one of its
+// threads signals another (getpid, gettid, tgkill: raise(3) in C, the
+// Go runtime's preemption of a goroutine that runs too long) or yields
+// to another while it waits for a lock (sched_yield).
+func timedCalls(names []string) []string {
+	calls := []string{restartCall}
+	if slices.Contains(names, "rt_sigaction") {
+		calls = append(calls, "rt_sigreturn")
+		if slices.Contains(names, "clone") || slices.Contains(names, "clone3") {
+			calls = append(calls, "getpid", "gettid", "tgkill", "sched_yield")
 		}
 	}
+	return calls
+}
+
+// allowlist returns the names an allowlist for run needs: the calls the
+// target made on the native ABI, and those of timedCalls. run makes
+// nothing of its own under the filter but execve, which the target
+// made. added are the names of timedCalls that the target did not make.
+func (l *learned) allowlist() (names, added []string) {
+	names = l.sorted(l.native)
+	for _, name := range timedCalls(names) {
+		if _, ok := l.native.Number(name); ok && !slices.Contains(names, name) {
+			added = append(added, name)
+		}
+	}
+	names = append(names, added...)
 	slices.Sort(names)
 	return names, added
 }
@@ -193,8 +241,8 @@ type learnOptions struct {
 	namesOnly                        bool
 }
 
-func runLearn(inv *invocation, o learnOptions) error {
-	out, format, counts := o.out, o.format, o.counts
+func runLearn(inv *invocation, opts learnOptions) error {
+	out, format, counts := opts.out, opts.format, opts.counts
 	if len(inv.args) == 0 {
 		return usagef("no command given")
 	}
@@ -204,12 +252,26 @@ func runLearn(inv *invocation, o learnOptions) error {
 	default:
 		return usagef("--format %s: want allow or profile", format)
 	}
-	if o.merge != "" && o.base != "" {
+	if opts.merge != "" && opts.base != "" {
 		return usagef("give --merge or --base, not both")
 	}
 	native, err := nativeABI()
 	if err != nil {
 		return err
+	}
+	// The output is opened before CMD runs, so that a path that cannot
+	// be written costs nothing; it is written once CMD has finished.
+	o, err := openOutput(inv.stdout, out)
+	if err != nil {
+		return err
+	}
+	defer o.abandon()
+	var co *output
+	if counts != "" {
+		if co, err = openOutput(inv.stdout, counts); err != nil {
+			return err
+		}
+		defer co.abandon()
 	}
 	// Every call of every ABI, known to the table or not, is notified.
 	prog, err := (&seccomp.Policy{Default: seccomp.Notify, Foreign: seccomp.Notify, Unknown: seccomp.Notify}).Compile()
@@ -217,12 +279,12 @@ func runLearn(inv *invocation, o learnOptions) error {
 		return err
 	}
 	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool)}
-	if !o.namesOnly {
+	if !opts.namesOnly {
 		l.args = make(map[*tables.ABI]map[string]learnedArgs)
 	}
 	h := notify.Logged(notify.ContinueAll, func(req *notify.Request, _ notify.Response) { l.record(req) })
 	start := time.Now()
-	state, err := supervise(inv, prog, h)
+	state, err := supervise(inv, prog, h, false)
 	if err != nil {
 		return err
 	}
@@ -230,12 +292,18 @@ func runLearn(inv *invocation, o learnOptions) error {
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	status := statusOf(state)
 	if !l.execed {
-		return runtimeError{fmt.Errorf("%s was not executed (exit status %d)", inv.args[0], statusOf(state))}
+		return runtimeError{fmt.Errorf("%s was not executed (exit status %d)", inv.args[0], status)}
+	}
+	// The helper's execve failed (it said why, and exited 126 or 127):
+	// a command that ran made at least its exit_group, notified too.
+	if l.total == 1 && (status == exitCannotExec || status == exitNotFound) {
+		return exitCode(status)
 	}
 	l.noteUnreadable(inv)
-	if o.merge != "" {
-		if err := l.merge(o.merge, format); err != nil {
+	if opts.merge != "" {
+		if err := l.merge(opts.merge, format); err != nil {
 			return err
 		}
 		if counts != "" {
@@ -244,20 +312,20 @@ func runLearn(inv *invocation, o learnOptions) error {
 			}
 		}
 	}
-	if counts != "" {
-		if err := writeOutput(inv.stdout, counts, l.countsText()); err != nil {
+	if co != nil {
+		if err := co.write(l.countsText()); err != nil {
 			return err
 		}
 	}
 	if format == "profile" {
-		if o.base != "" {
-			text, added, err := l.widenProfile(o.base)
+		if opts.base != "" {
+			text, added, err := l.widenProfile(opts.base)
 			if err != nil {
 				return err
 			}
-			return writeWidened(inv, o, text, added, state)
+			return writeWidened(inv, opts, o, text, added, state)
 		}
-		return writeProfile(inv, l, out, state, took)
+		return writeProfile(inv, l, o, state, took)
 	}
 	var foreign []string
 	for abi := range l.calls {
@@ -272,21 +340,24 @@ func runLearn(inv *invocation, o learnOptions) error {
 	names, added := l.allowlist()
 	if len(l.unknown) > 0 {
 		unknown := slices.Sorted(maps.Keys(l.unknown))
+		if l.moreUnknown > 0 {
+			unknown = append(unknown, fmt.Sprintf("and %d more calls of other numbers", l.moreUnknown))
+		}
 		fmt.Fprintf(inv.stderr, "sysfence learn: warning: %s made system calls no table names (%s): an allowlist cannot name them, and run gives them ENOSYS\n", inv.args[0], strings.Join(unknown, ", "))
 	}
-	if o.base != "" {
-		text, addedCalls, err := l.widenList(o.base, names)
+	if opts.base != "" {
+		text, addedCalls, err := l.widenList(opts.base, names)
 		if err != nil {
 			return err
 		}
-		return writeWidened(inv, o, text, addedCalls, state)
+		return writeWidened(inv, opts, o, text, addedCalls, state)
 	}
 	text := strings.Join(sortEntries(l.entries(native, names)), ",") + "\n"
-	if err := writeOutput(inv.stdout, out, text); err != nil {
+	if err := o.write(text); err != nil {
 		return err
 	}
-	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, %d distinct on %s, in %.2fs; wrote %d names (%d more for sysfence run before its exec)\n",
-		inv.args[0], l.total, len(l.calls[native]), native.Name, took.Seconds(), len(names), added)
+	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, %d distinct on %s, in %.2fs; wrote %d names (%s among them, which it may make when timing says so)\n",
+		inv.args[0], l.total, len(l.calls[native]), native.Name, took.Seconds(), len(names), strings.Join(added, ", "))
 	return exitAs(inv, state)
 }
 
@@ -303,7 +374,7 @@ func exitAs(inv *invocation, state *os.ProcessState) error {
 // ABI and every other ABI CMD used as its architectures, the names of
 // all of them allowed (a profile's names apply to every architecture it
 // lists), and kill-process for the rest.
-func writeProfile(inv *invocation, l *learned, out string, state *os.ProcessState, took time.Duration) error {
+func writeProfile(inv *invocation, l *learned, o *output, state *os.ProcessState, took time.Duration) error {
 	names, added := l.allowlist()
 	abis := []*tables.ABI{l.native}
 	for abi := range l.calls {
@@ -325,25 +396,64 @@ func writeProfile(inv *invocation, l *learned, out string, state *os.ProcessStat
 			fmt.Fprintf(inv.stderr, "sysfence learn: note: the profile cannot say: %s\n", s)
 		}
 	}
-	if err := writeOutput(inv.stdout, out, string(b)); err != nil {
+	if err := o.write(string(b)); err != nil {
 		return err
 	}
 	var abiNames []string
 	for _, abi := range abis {
 		abiNames = append(abiNames, fmt.Sprintf("%s %d", abi.Name, len(l.calls[abi])))
 	}
-	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, distinct by ABI: %s, in %.2fs; wrote a profile of %d names (%d more for sysfence run before its exec)\n",
-		inv.args[0], l.total, strings.Join(abiNames, ", "), took.Seconds(), len(names), added)
+	fmt.Fprintf(inv.stderr, "sysfence learn: %s made %d system calls, distinct by ABI: %s, in %.2fs; wrote a profile of %d names (%s among them, which it may make when timing says so)\n",
+		inv.args[0], l.total, strings.Join(abiNames, ", "), took.Seconds(), len(names), strings.Join(added, ", "))
 	return exitAs(inv, state)
 }
 
-// writeOutput writes text to the file name, or to stdout for "-".
-func writeOutput(stdout io.Writer, name, text string) error {
+// output is where learn writes the policy: standard output, or a file
+// opened before the run.
+type output struct {
+	stdout  io.Writer
+	f       *os.File
+	created bool // the file did not exist before
+	written bool
+}
+
+// openOutput opens the file name for writing, creating it if need be but
+// leaving its content alone, or stands for stdout if name is "-".
+func openOutput(stdout io.Writer, name string) (*output, error) {
+	o := &output{stdout: stdout}
 	if name == "-" || name == "" {
-		_, err := io.WriteString(stdout, text)
+		return o, nil
+	}
+	_, statErr := os.Stat(name)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, runtimeError{fmt.Errorf("-o: %w", err)}
+	}
+	o.f, o.created = f, errors.Is(statErr, fs.ErrNotExist)
+	return o, nil
+}
+
+// write replaces the file's content with text, or writes it to stdout.
+func (o *output) write(text string) error {
+	o.written = true
+	if o.f == nil {
+		_, err := io.WriteString(o.stdout, text)
 		return err
 	}
-	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+	// A regular file gets the text as its whole content; a device or a
+	// pipe (-o /dev/null, -o /dev/stderr) is written to as it is.
+	var err error
+	if st, serr := o.f.Stat(); serr == nil && st.Mode().IsRegular() {
+		if err = o.f.Truncate(0); err == nil {
+			_, err = o.f.WriteAt([]byte(text), 0)
+		}
+	} else {
+		_, err = io.WriteString(o.f, text)
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return runtimeError{err}
 	}
 	return nil
@@ -351,14 +461,26 @@ func writeOutput(stdout io.Writer, name, text string) error {
 
 // writeWidened writes a base policy widened by what CMD did, and says
 // what was added.
-func writeWidened(inv *invocation, o learnOptions, text string, added []learnedCall, state *os.ProcessState) error {
-	if err := writeOutput(inv.stdout, o.out, text); err != nil {
+func writeWidened(inv *invocation, opts learnOptions, o *output, text string, added []learnedCall, state *os.ProcessState) error {
+	if err := o.write(text); err != nil {
 		return err
 	}
 	if len(added) == 0 {
-		fmt.Fprintf(inv.stderr, "sysfence learn: %s allows everything %s did; added nothing\n", o.base, inv.args[0])
+		fmt.Fprintf(inv.stderr, "sysfence learn: %s allows everything %s did; added nothing\n", opts.base, inv.args[0])
 	} else {
-		fmt.Fprintf(inv.stderr, "sysfence learn: added to %s: %s\n", o.base, joinCalls(added))
+		fmt.Fprintf(inv.stderr, "sysfence learn: added to %s: %s\n", opts.base, joinCalls(added))
 	}
 	return exitAs(inv, state)
+}
+
+// abandon closes a file that was not written, removing it if learn
+// created it.
+func (o *output) abandon() {
+	if o.f == nil || o.written {
+		return
+	}
+	o.f.Close()
+	if o.created {
+		os.Remove(o.f.Name())
+	}
 }

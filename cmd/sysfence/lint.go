@@ -69,18 +69,18 @@ func runLint(inv *invocation, arch, format string) error {
 	if format != "text" && format != "json" {
 		return usagef("--format %s: want text or json", format)
 	}
-	if len(inv.args) != 1 {
-		return usagef("want FILTER, the filter to lint, got %d arguments", len(inv.args))
+	if err := inv.argCount(1, 1, "FILTER, the filter to lint"); err != nil {
+		return err
 	}
 	op, err := readOperand(inv, inv.args[0], arch)
 	if err != nil {
 		return err
 	}
 	abis := []*tables.ABI{}
-	if op.prog != nil && arch == "" {
+	if op.prog != nil && !inv.given["arch"] {
 		abis = op.prog.ABIs()
 	} else {
-		abi, err := lookupABI("arch", arch)
+		abi, err := lookupABI(inv, "arch", arch)
 		if err != nil {
 			return err
 		}

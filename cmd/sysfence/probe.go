@@ -35,7 +35,12 @@ x32 numbers, and an i386 process; on aarch64 a 32-bit arm process. A route
 the kernel does not offer is reported unavailable, with how that was
 decided. The 32-bit process is the helper: sysfence built for GOARCH=386
 (or arm), found as sysfence-386 (or sysfence-arm) beside sysfence, or
-named with --helper; without one that route is not run.`,
+named with --helper; without one that route is not run.
+
+--format json writes the report as one JSON object. Each call's "args"
+are the six words of seccomp_data as strings of hexadecimal
+("0xffffffffffffffff"), since JSON readers such as jq hold numbers as
+doubles and would round the words above 2^53.`,
 	interspersed: true,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		format := fs.String("format", "text", "report `format`: text or json")
@@ -65,8 +70,8 @@ func runProbe(inv *invocation, format, helper string) error {
 	if format != "text" && format != "json" {
 		return usagef("--format %s: want text or json", format)
 	}
-	if len(inv.args) > 0 {
-		return usagef("probe takes no arguments")
+	if err := inv.argCount(0, 0, ""); err != nil {
+		return err
 	}
 	self, err := selfPath()
 	if err != nil {

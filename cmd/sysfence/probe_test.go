@@ -102,21 +102,40 @@ func probeUnder(t *testing.T, bin string, extra []*os.File, prefix ...string) (*
 // reach the kernel only under the filter without an arch check, where
 // the kernel offers them; where it does not, every report says so.
 func TestProbeTellsFiltersApart(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	_, err := exec.LookPath("bwrap")
 	testenv.Require(t, err == nil, "needs bubblewrap (bwrap) in PATH")
 	bin := buildProbe(t)
 	bpf := noArchCheck(t)
 
-	none, noneText := probeUnder(t, bin, nil)
-	sandbox, sandboxText := probeUnder(t, bin, nil, bin, "run", "--")
 	f, err := os.Open(bpf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	bwrap := []string{"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--seccomp", "3", "--"}
-	noCheck, noCheckText := probeUnder(t, bin, []*os.File{f}, bwrap...)
+	// The three probes share nothing (f is the third's alone): they run
+	// at once, and the group returns when all have.
+	var none, sandbox, noCheck *probe.Report
+	var noneText, sandboxText, noCheckText string
+	t.Run("probes", func(t *testing.T) {
+		t.Run("no filter", func(t *testing.T) {
+			t.Parallel()
+			none, noneText = probeUnder(t, bin, nil)
+		})
+		t.Run("sandbox", func(t *testing.T) {
+			t.Parallel()
+			sandbox, sandboxText = probeUnder(t, bin, nil, bin, "run", "--")
+		})
+		t.Run("no arch check", func(t *testing.T) {
+			t.Parallel()
+			noCheck, noCheckText = probeUnder(t, bin, []*os.File{f}, bwrap...)
+		})
+	})
+	if t.Failed() {
+		return
+	}
 	t.Logf("no filter:\n%s", noneText)
 	t.Logf("sysfence run (the built-in sandbox):\n%s", sandboxText)
 	t.Logf("bwrap --seccomp, no arch check:\n%s", noCheckText)
@@ -239,6 +258,7 @@ func hasRouteLine(text, route, available string) bool {
 }
 
 func TestProbeUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"probe", "--format", "yaml"}, {"probe", "extra"}} {
 		if code, _, stderr := sysfence(args...); code != exitUsage {
 			t.Errorf("%q: exit %d (%s), want %d", args, code, stderr, exitUsage)

@@ -35,11 +35,11 @@ order between overlapping rules. Pass --foreign and --unknown to compile
 		arch := archFlag(fs, "arch", "the profile is for (default "+nativeName()+")")
 		out := fs.String("o", "", "write to `FILE` instead of standard output")
 		return func(inv *invocation) error {
-			pf.parsed(fs)
-			if len(inv.args) > 0 {
-				return usagef("unexpected arguments %q", inv.args)
+			pf.bind(inv)
+			if err := inv.argCount(0, 0, ""); err != nil {
+				return err
 			}
-			abi, err := lookupABI("arch", *arch)
+			abi, err := lookupABI(inv, "arch", *arch)
 			if err != nil {
 				return err
 			}
@@ -57,7 +57,7 @@ order between overlapping rules. Pass --foreign and --unknown to compile
 				return pf.explain(err)
 			}
 			for _, l := range lost {
-				fmt.Fprintf(inv.stderr, "sysfence: not in the profile: %s\n", restoreHint(l))
+				pf.rep.note(inv.stderr, "not in the profile: "+restoreHint(l))
 			}
 			if !bytes.HasSuffix(data, []byte("\n")) {
 				data = append(data, '\n')

@@ -75,6 +75,7 @@ func readBPF(t *testing.T, b []byte) *seccomp.Program {
 // compile --profile FILE [--arch ABI] [--caps …] [--kernel X.Y] writes
 // the program package profile compiles for the same options.
 func TestCompileProfile(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		opts profile.Options
@@ -126,6 +127,7 @@ func TestCompileProfile(t *testing.T) {
 
 // --profile goes wherever a policy goes: run, stats and simulate.
 func TestProfileInEveryCommand(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	t.Run("simulate", func(t *testing.T) {
 		for _, tt := range []struct {
@@ -170,8 +172,12 @@ func TestProfileInEveryCommand(t *testing.T) {
 			{"simulate", "--profile", smallProfile},
 			{"run", "--profile", smallProfile, "--errno", "EPERM", "--", "true"},
 		} {
-			if code, _, stderr := sysfence(args...); code != exitUsage {
-				t.Errorf("%q: exit %d (stderr %q), want %d", args, code, stderr, exitUsage)
+			want := exitUsage
+			if args[0] == "run" {
+				want = exitOwnFailure
+			}
+			if code, _, stderr := sysfence(args...); code != want {
+				t.Errorf("%q: exit %d (stderr %q), want %d", args, code, stderr, want)
 			}
 		}
 	})
@@ -189,6 +195,7 @@ func requireTool(t *testing.T, ok bool, tool string) {
 // ABI lacks are reported per ABI, one line each; unknown fields are
 // reported; --strict makes errors of the reports.
 func TestProfileReports(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		path := filepath.Join(dir, name)
@@ -217,7 +224,7 @@ func TestProfileReports(t *testing.T) {
 		}
 	})
 	t.Run("missing names per ABI", func(t *testing.T) {
-		code, _, stderr := sysfence("compile", "--profile", smallProfile, "--arch", "x86_64", "--format", "disasm")
+		code, _, stderr := sysfence("compile", "--profile", smallProfile, "--arch", "x86_64", "--format", "disasm", "--verbose")
 		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 		if code != 0 || len(lines) != 3 {
 			t.Fatalf("exit %d, stderr:\n%s\nwant a line for each of x86_64, x86 and x32", code, stderr)
@@ -249,6 +256,7 @@ func TestProfileReports(t *testing.T) {
 // as compile --deny X does; the actions a profile cannot hold are reported
 // and restored by --foreign and --unknown.
 func TestProfileRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		list []string
 		abi  *tables.ABI
@@ -330,4 +338,95 @@ func TestProfileRoundTrip(t *testing.T) {
 			t.Errorf("stderr does not report the 32-bit conditions:\n%s", stderr)
 		}
 	})
+}
+
+// --foreign and --unknown apply with a profile in every command that reads
+// one, and only with a profile in those that read a program otherwise.
+func TestProfileActionFlagsInEveryCommand(t *testing.T) {
+	t.Parallel()
+	requireLinux(t)
+	aarch64 := []string{"--profile", smallProfile, "--arch", "aarch64"}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{append([]string{"simulate", "--call-arch", "arm", "getpid"}, aarch64...), "action: kill-thread"},
+		{append([]string{"simulate", "--foreign", "errno:EPERM", "--call-arch", "arm", "getpid"}, aarch64...), "action: errno:EPERM"},
+		{append([]string{"simulate", "--unknown", "errno:EACCES", "999"}, aarch64...), "action: errno:EACCES"},
+		{append([]string{"compile", "--foreign", "errno:EPERM", "--format", "disasm"}, aarch64...), "; errno:1 (EPERM)"},
+		{append([]string{"stats", "--foreign", "errno:EPERM"}, aarch64...), "abi:           aarch64"},
+	} {
+		code, out, stderr := sysfence(tt.args...)
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q, stdout\n%s\nwant %q", tt.args, code, stderr, out, tt.want)
+		}
+	}
+	c := child(t, nil, "run", "--profile", smallProfile, "--unknown", "errno:EPERM", "--foreign", "kill-process", "--", "true")
+	if !c.State.Success() {
+		t.Errorf("run --profile --unknown --foreign: %v, stderr %q", c.State, c.Stderr)
+	}
+	file := compileFile(t, "--deny", "ptrace", "--arch", "x86_64")
+	for _, args := range [][]string{
+		{"stats", file, "--foreign", "allow"},
+		{"simulate", file, "read", "--unknown", "allow"},
+	} {
+		code, _, stderr := sysfence(args...)
+		if code != exitUsage || !strings.Contains(stderr, "applies to --profile") {
+			t.Errorf("%q: exit %d, stderr %q; want %d, saying it applies to --profile", args, code, stderr, exitUsage)
+		}
+	}
+}
+
+// The names a profile lists for other ABIs are counted in one short line,
+// however many ABIs it is compiled for; --verbose lists them, --quiet
+// says nothing.
+func TestProfileNotesOnce(t *testing.T) {
+	t.Parallel()
+	requireLinux(t)
+	count := func(stderr string) int { return strings.Count(stderr, "left out") }
+	code, _, stderr := sysfence("compile", "--profile", dockerDefault, "--format", "disasm", "--arch", "x86_64")
+	if code != 0 || count(stderr) != 1 || strings.Count(stderr, "\n") != 1 || len(stderr) > 200 || !strings.Contains(stderr, "--verbose lists them") {
+		t.Errorf("compile --profile docker-default: exit %d, stderr (%d bytes)\n%s\nwant one short line saying how to list them", code, len(stderr), stderr)
+	}
+	code, _, stderr = sysfence("compile", "--profile", dockerDefault, "--format", "disasm", "--arch", "x86_64", "--verbose")
+	if code != 0 || count(stderr) != 3 {
+		t.Errorf("--verbose: exit %d, stderr\n%s\nwant a line for each of x86_64, x86 and x32", code, stderr)
+	}
+	prefix := filepath.Join(t.TempDir(), "z")
+	code, _, stderr = sysfence("compile", "--profile", dockerDefault, "--kernel", "6.1", "--format", "go", "--package", "p", "-o", prefix)
+	if code != 0 || count(stderr) != 1 || len(stderr) > 400 {
+		t.Errorf("--format go: exit %d, stderr (%d bytes)\n%s\nwant one line of notes for every GOARCH", code, len(stderr), stderr)
+	}
+	for _, args := range [][]string{
+		{"compile", "--quiet", "--profile", dockerDefault, "--kernel", "6.1", "--format", "go", "--package", "p", "-o", prefix},
+		{"stats", "--quiet", "--profile", dockerDefault},
+		{"simulate", "--quiet", "--profile", dockerDefault, "read"},
+		{"compile", "--quiet", "--deny", "ptrace", "--foreign", "allow", "--format", "disasm"},
+		{"profile", "--quiet", "--deny", "ptrace"},
+	} {
+		if code, _, stderr := sysfence(args...); code != 0 || stderr != "" {
+			t.Errorf("%q: exit %d, stderr %q; want nothing", args, code, stderr)
+		}
+	}
+}
+
+// --caps takes the capabilities of linux/capability.h and refuses a typo,
+// with a suggestion.
+func TestProfileCapsChecked(t *testing.T) {
+	t.Parallel()
+	requireLinux(t)
+	code, _, stderr := sysfence("stats", "--profile", smallProfile, "--caps", "SYS_ADMN")
+	if code != exitUsage || !strings.Contains(stderr, "CAP_SYS_ADMN") || !strings.Contains(stderr, "did you mean CAP_SYS_ADMIN?") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("--caps SYS_ADMN: exit %d, stderr %q; want %d and a suggestion", code, stderr, exitUsage)
+	}
+	for _, caps := range []string{"sys_admin", "CAP_SYS_ADMIN,net_raw", "none", "", "cap_checkpoint_restore"} {
+		if code, _, stderr := sysfence("stats", "--profile", smallProfile, "--caps", caps); code != 0 {
+			t.Errorf("--caps %q: exit %d, stderr %q", caps, code, stderr)
+		}
+	}
+	// The capability decides: keyctl is excluded for CAP_SYS_ADMIN.
+	code, out, _ := sysfence("simulate", "--profile", smallProfile, "--arch", "x86_64", "--caps", "sys_admin", "keyctl")
+	if code != 0 || !strings.Contains(out, "action: allow") {
+		t.Errorf("--caps sys_admin keyctl: exit %d, stdout\n%s", code, out)
+	}
 }

@@ -106,6 +106,7 @@ func docBlocks(t *testing.T, file string) []docBlock {
 // other Markdown files work when pasted in order (each file in an empty
 // directory of its own), with sysfence installed as the README says.
 func TestREADMEExamples(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	var missing []string
 	for _, tool := range []string{"go", "bash", "sh", "bwrap", "unshare", "head"} {
@@ -235,6 +236,7 @@ func goBlockOutput(src string) (string, bool) {
 // repeats exactly), table refreshing to gen's package doc, the test
 // machinery to CONTRIBUTING.md.
 func TestREADMEShape(t *testing.T) {
+	t.Parallel()
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(repoRoot, name))
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 var runCommand = &command{
 	name:    "run",
+	execs:   true,
 	summary: "run a command under a seccomp filter",
 	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
 	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
@@ -38,27 +40,66 @@ covers the ABI sysfence was built for, so build it for the machine's
 (GOARCH=amd64 on x86_64): a 386 sysfence kills an x86_64 CMD at its first
 system call.
 
-Between the install and the exec, sysfence itself makes system calls
-(execve, futex, mmap, rt_sigprocmask, ...: the Go runtime's). A policy
-under which one of them would kill sysfence, or fail where sysfence cannot
-do without it, is refused before anything is installed, naming the calls:
-an allowlist must name them, and a denylist must not.
+sysfence installs the filter on one thread, which then calls execve at
+once (execve ends the other threads; CMD gets that thread's filter): the
+policy needs to allow nothing of sysfence's but execve. A policy under
+which execve would not run is refused before anything is installed.
 
-` + superviseHelp,
+Exit status, as env(1) and timeout(1) have it: 125 if sysfence itself
+fails (a usage error, a policy it cannot compile or start under, an
+install that fails), 126 if CMD is found but cannot be executed, 127 if
+it is not found, and otherwise CMD's own status.
+
+If CMD dies of SIGSYS, the filter killed it: sysfence leaves a watcher
+behind that reads the kernel's audit line for the kill (from /dev/kmsg,
+where auditd does not take it) and says which call it was, by name,
+number and ABI. Without it: dmesg or journalctl -k (type=1326, syscall=N,
+arch=...), ausearch -m SECCOMP, sysfence learn, or strace -f.
+
+` + superviseHelp + fenceHelp,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
 		pf.define(fs, true)
 		var sf superviseFlag
 		fs.Var(&sf, "supervise", "supervise the calls `RULES` name (connect=ADDRS;exec=log;log=NAMES; see above); repeatable")
 		return func(inv *invocation) error {
-			pf.parsed(fs)
-			delete(pf.set, "supervise") // not a policy flag
+			pf.bind(inv)
 			if len(sf.values) > 0 {
 				return runSupervised(inv, &pf, sf.values)
 			}
 			return runRun(inv, &pf)
 		}
 	},
+}
+
+// fenceHelp is what run --supervise guarantees against its command.
+const fenceHelp = `
+
+CMD cannot walk around its supervisor: it runs in a Landlock domain of
+its own (Linux 6.12) from which no signal reaches sysfence (kill and
+pidfd_send_signal fail with EPERM, kill(-1) passes it by), nor ptrace
+or /proc/PID/mem, root or not; prlimit64 on another process fails
+with EPERM (it could set sysfence's RLIMIT_CPU); sysfence is not
+dumpable, and CMD is killed (SIGKILL) if sysfence dies. When CMD exits, sysfence kills what
+it left running (its orphans come to sysfence, a subreaper), so that
+nothing runs on unsupervised. Where the kernel cannot fence, --supervise
+refuses to start CMD (status 125). What no fence of this kind stops: a
+CMD that can write the cgroup.kill or cgroup.freeze of sysfence's cgroup
+(root, or a user's delegated cgroup); run it as another user, or in a
+namespace, if that matters. If CMD dies of SIGSYS, sysfence says which
+call, as above.`
+
+// fenceRules come first in a supervised policy: they refuse what the
+// Landlock fence lets through and would still undo the supervisor.
+// prlimit64 on another process (not pid 0, the caller) can set
+// sysfence's RLIMIT_CPU (the kernel then kills it), RLIMIT_NOFILE (it
+// can no longer take a copy of the socket it connects) or RLIMIT_AS;
+// check_prlimit_permission in kernel/sys.c lets a process of the same
+// user do it, and Landlock has no say. The first matching rule decides,
+// so the policy's own rules for prlimit64 still decide the caller's own
+// limits.
+var fenceRules = []seccomp.Rule{
+	{Syscall: "prlimit64", Action: seccomp.Errno(uint16(syscall.EPERM)), Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Ne, Value: 0}}},
 }
 
 func runRun(inv *invocation, pf *policyFlags) error {
@@ -73,19 +114,73 @@ func runRun(inv *invocation, pf *policyFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := canStart(prog, abi, false); err != nil {
+	if err := canStart(prog, abi, execCalls, false); err != nil {
 		return err
 	}
 	// Resolve the command before the filter can get in the way.
-	path, err := exec.LookPath(inv.args[0])
+	path, err := lookPath(inv.args[0])
 	if err != nil {
 		return err
 	}
-	if err := prog.Install(); err != nil {
-		return runtimeError{err}
+	startWatcher(inv.stderr, inv.args[0])
+	return execError(path, prog.Exec(path, inv.args, os.Environ()))
+}
+
+// Exit statuses of run and learn, which run a command: those of env(1)
+// and timeout(1), so that a caller can tell sysfence's failures from the
+// command's own status.
+const (
+	exitOwnFailure = 125 // sysfence failed: usage, input, system
+	exitCannotExec = 126 // the command was found but cannot be executed
+	exitNotFound   = 127 // the command was not found
+)
+
+// execStatus returns the exit status of run or learn for err, which is
+// not the command's own.
+func execStatus(err error) int {
+	var e cannotExec
+	if errors.As(err, &e) {
+		return e.status
 	}
-	err = syscall.Exec(path, inv.args, os.Environ())
-	return runtimeError{fmt.Errorf("exec %s: %w", path, err)}
+	return exitOwnFailure
+}
+
+// cannotExec is a command that could not be executed: not found (127)
+// or not executable (126).
+type cannotExec struct {
+	error
+	status int
+}
+
+func (e cannotExec) Unwrap() error { return e.error }
+
+// lookPath finds the command as exec.LookPath does, classifying a
+// failure as env(1) does: 127 for a name that is not found, 126 for a
+// file that is not executable (or a directory).
+func lookPath(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path, nil
+	}
+	status := exitCannotExec
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		status = exitNotFound
+	}
+	return "", cannotExec{err, status}
+}
+
+// execError classifies a failed exec of path: 127 if the file or its
+// interpreter is missing, 126 otherwise.
+func execError(path string, err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return runtimeError{err} // the install failed
+	}
+	status := exitCannotExec
+	if errors.Is(err, syscall.ENOENT) {
+		status = exitNotFound
+	}
+	return cannotExec{fmt.Errorf("cannot execute %s: %w", path, pe.Err), status}
 }
 
 // runProgram returns the precompiled built-in program, or compiles the
@@ -117,60 +212,18 @@ type startCall struct {
 	args   []uint64
 }
 
-// cloneFlags are the flags the Go runtime creates threads with
-// (runtime/os_linux.go), which a policy may check.
-const cloneFlags = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 // CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM
-
-// startCalls are the system calls sysfence makes between installing the
-// filter and executing the command, on any thread. strace -f of
-// "sysfence run --deny ptrace -- true" (and of a CMD whose exec fails)
-// shows execve, futex, nanosleep, gettid, sigaltstack, rt_sigprocmask,
-// sched_getaffinity and pread64 (the runtime rereading the CPU limit),
-// and write and exit_group when exec fails; TestRunStartCallsAreListed
-// repeats that. The Go runtime's scheduler, garbage collector and
-// preemption may at any moment also make the others listed: they are
-// rare in the short window, but fatal when they happen. A name the
-// native ABI lacks (mmap2 on 64-bit ABIs) is skipped.
-var startCalls = []startCall{
-	{name: "execve", needed: true},
-	{name: "futex", needed: true},
-	{name: "rt_sigprocmask", needed: true},
-	{name: "sigaltstack", needed: true},
-	{name: "gettid", needed: true},
-	{name: "mmap", needed: true},
-	{name: "mmap2", needed: true},
-	{name: "munmap", needed: true},
-	{name: "clone", needed: true, args: []uint64{cloneFlags}},
-	{name: "rt_sigreturn", needed: true},
-	{name: "exit", needed: true},
-	{name: "exit_group", needed: true},
-	{name: "nanosleep"},
-	{name: "sched_getaffinity"},
-	{name: "pread64"},
-	{name: "write"},
-	{name: "madvise"},
-	{name: "sched_yield"},
-	{name: "getpid"},
-	{name: "tgkill"},
-}
-
-// helperCalls are the calls, beyond startCalls, that the notify helper
-// makes between installing a supervised filter and executing the command
-// (fcntl: os.NewFile of the listener).
-var helperCalls = []startCall{{name: "fcntl", needed: true}}
+// execCalls are the calls of run between the install and the command:
+// execve alone, on the thread it filtered (seccomp.Program.Exec, and the
+// helper of notify.Start with --supervise).
+var execCalls = []startCall{{name: "execve", needed: true}}
 
 // canStart refuses a program under which sysfence could not execute the
-// command: one of startCalls would kill it, or fail where it must run.
-// When supervised, the notify helper installs it and the supervisor lets
-// the calls it is notified of run.
-func canStart(prog *seccomp.Program, abi *tables.ABI, supervised bool) error {
+// command: one of calls would kill it, or fail where it must run. When
+// supervised, the supervisor lets the calls it is notified of run.
+func canStart(prog *seccomp.Program, abi *tables.ABI, calls []startCall, supervised bool) error {
 	var actions []seccomp.Action
-	calls := make(map[seccomp.Action][]string)
-	check := startCalls
-	if supervised {
-		check = append(slices.Clip(startCalls), helperCalls...)
-	}
-	for _, c := range check {
+	refused := make(map[seccomp.Action][]string)
+	for _, c := range calls {
 		if _, ok := abi.Number(c.name); !ok {
 			continue
 		}
@@ -185,10 +238,10 @@ func canStart(prog *seccomp.Program, abi *tables.ABI, supervised bool) error {
 		fatal := ret.Kind() == filter.KillProcess || ret.Kind() == filter.KillThread || ret.Kind() == filter.Trap
 		runs := ret.Kind() == filter.Allow || ret.Kind() == filter.Log || supervised && ret.Kind() == filter.Notify
 		if fatal || c.needed && !runs {
-			if calls[act] == nil {
+			if refused[act] == nil {
 				actions = append(actions, act)
 			}
-			calls[act] = append(calls[act], c.name)
+			refused[act] = append(refused[act], c.name)
 		}
 	}
 	if len(actions) == 0 {
@@ -196,7 +249,7 @@ func canStart(prog *seccomp.Program, abi *tables.ABI, supervised bool) error {
 	}
 	var parts []string
 	for _, act := range actions {
-		parts = append(parts, fmt.Sprintf("%s would get %s", strings.Join(calls[act], ", "), act))
+		parts = append(parts, fmt.Sprintf("%s would get %s", strings.Join(refused[act], ", "), act))
 	}
 	return usagef("the command cannot start under this filter: sysfence makes these calls between installing it and executing the command, and %s", strings.Join(parts, "; "))
 }
@@ -230,27 +283,33 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if pf.list != "" {
 		baseName = "--" + pf.list
 	}
-	if pf.prof.given() {
+	if pf.prof.isGiven() {
 		baseName = "--profile " + pf.prof.file
 	}
 	p, err := sup.policy(base, baseName)
 	if err != nil {
 		return err
 	}
+	p.Rules = append(slices.Clip(fenceRules), p.Rules...)
 	prog, err := sup.compile(p)
 	if err != nil {
 		return err
 	}
-	if err := canStart(prog, abi, true); err != nil {
+	if err := canStart(prog, abi, execCalls, true); err != nil {
 		return err
 	}
 	h, err := sup.handler(&lineLog{w: inv.stderr})
 	if err != nil {
 		return err
 	}
-	state, err := supervise(inv, prog, h)
+	kmsg := openKmsg()
+	state, err := supervise(inv, prog, h, true)
 	if err != nil {
 		return err
 	}
-	return exitCode(statusOf(state))
+	status := statusOf(state)
+	if status == 128+int(syscall.SIGSYS) {
+		reportKill(inv.stderr, kmsg, state.Pid(), inv.args[0])
+	}
+	return exitCode(status)
 }

@@ -34,29 +34,26 @@ AT_FDCWD).
 		arch := archFlag(fs, "arch", programArch)
 		callArch := archFlag(fs, "call-arch", "the call is made through (default: --arch)")
 		var pf profileFlags
-		pf.define(fs)
+		pf.defineStandalone(fs)
 		return func(inv *invocation) error {
-			pf.parsed(fs)
+			pf.bind(inv)
 			return runSimulate(inv, &pf, *arch, *callArch)
 		}
 	},
 }
 
 func runSimulate(inv *invocation, pf *profileFlags, arch, callArch string) error {
-	n := len(inv.args)
-	if pf.given() {
-		n++ // no FILE
-	}
-	if n < 2 || n > 8 {
-		if pf.given() {
-			return usagef("want SYSCALL [ARG...] with at most 6 ARGs after --profile FILE, got %d arguments", len(inv.args))
+	if pf.isGiven() {
+		if err := inv.argCount(1, 7, "SYSCALL [ARG...] with at most 6 ARGs after --profile FILE"); err != nil {
+			return err
 		}
-		return usagef("want FILE SYSCALL [ARG...] with at most 6 ARGs, got %d arguments", len(inv.args))
+	} else if err := inv.argCount(2, 8, "FILE SYSCALL [ARG...] with at most 6 ARGs"); err != nil {
+		return err
 	}
 	var call *tables.ABI
-	if callArch != "" {
+	if inv.given["call-arch"] {
 		var err error
-		if call, err = lookupABI("call-arch", callArch); err != nil {
+		if call, err = parseABI("call-arch", callArch); err != nil {
 			return err
 		}
 	}

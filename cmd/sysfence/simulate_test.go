@@ -7,6 +7,7 @@ import (
 )
 
 func TestSimulate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	deny := filepath.Join(dir, "deny.bpf")
 	if code, _, errs := sysfence("compile", "--deny", "ptrace", "--arch", "x86_64", "-o", deny); code != 0 {
@@ -53,6 +54,7 @@ func TestSimulate(t *testing.T) {
 }
 
 func TestCompileBuiltin(t *testing.T) {
+	t.Parallel()
 	code, out, errs := sysfence("compile", "--builtin", "sandbox-strict", "--arch", "x86_64", "--format", "disasm")
 	if code != 0 || !strings.Contains(out, "; unshare") {
 		t.Errorf("--builtin sandbox-strict: exit %d, stderr %q; want unshare in the program", code, errs)
@@ -77,6 +79,7 @@ func TestCompileBuiltin(t *testing.T) {
 // decides socketcall(SYS_ACCEPT) and is not skipped; compile says which
 // names went through a multiplexer, and a rule by number decides it.
 func TestSimulateMultiplexed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s390 := filepath.Join(dir, "s.bpf")
 	code, _, errs := sysfence("compile", "--deny", "socket,msgget", "--arch", "s390x", "-o", s390)

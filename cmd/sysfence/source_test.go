@@ -121,6 +121,7 @@ func goProgram(t *testing.T, name string, src []byte) ([]*tables.ABI, []filter.I
 // names the command, holding a program byte-identical to --format bpf for
 // the GOARCH's native ABI, with the ABIs it covers.
 func TestCompileGoMatchesBPF(t *testing.T) {
+	t.Parallel()
 	for prefix, policy := range goPolicies(t) {
 		t.Run(prefix, func(t *testing.T) {
 			dir := t.TempDir()
@@ -181,6 +182,7 @@ func sameABIs(a, b []*tables.ABI) bool {
 // GOARCH and elsewhere, and on this machine NewProgram turns them into the
 // program --format bpf writes.
 func TestCompileGoBuilds(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	_, err := exec.LookPath("go")
 	testenv.Require(t, err == nil, "needs the go command")
@@ -218,7 +220,7 @@ func main() {
 	}
 	policy := []string{"--deny", "ptrace,mount,iopl"}
 	generateGo(t, dir, "zseccomp", policy)
-	goCmd := func(env []string, args ...string) []byte {
+	goCmd := func(t *testing.T, env []string, args ...string) []byte {
 		t.Helper()
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
@@ -231,7 +233,7 @@ func main() {
 		}
 		return out
 	}
-	got := goCmd(nil, "run", ".")
+	got := goCmd(t, nil, "run", ".")
 	if want := compileBytes(t, policy...); !bytes.Equal(got, want) {
 		t.Errorf("the program NewProgram made of the generated file differs from compile --format bpf")
 	}
@@ -241,12 +243,17 @@ func main() {
 			targets = append(targets, []string{"GOOS=linux", "GOARCH=" + goarch})
 		}
 	}
+	// The builds share the module's directory and cache, nothing else.
 	for _, env := range targets {
-		goCmd(env, "build", "-o", os.DevNull, ".")
+		t.Run(strings.Join(env, " "), func(t *testing.T) {
+			t.Parallel()
+			goCmd(t, env, "build", "-o", os.DevNull, ".")
+		})
 	}
 }
 
 func TestCompileGoUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"--format", "go", "-o", filepath.Join(dir, "z")},
@@ -271,6 +278,7 @@ func TestCompileGoUsage(t *testing.T) {
 
 // Every ABI of package tables has its variable in the generated files.
 func TestCompileGoNamesEveryABI(t *testing.T) {
+	t.Parallel()
 	for _, abi := range tables.All() {
 		if abiVars[abi] == "" {
 			t.Errorf("no variable of package tables known for %s", abi.Name)
@@ -281,6 +289,7 @@ func TestCompileGoNamesEveryABI(t *testing.T) {
 // --format c compiles with gcc, and the array holds the bytes --format bpf
 // writes.
 func TestCompileCMatchesBPF(t *testing.T) {
+	t.Parallel()
 	requireLinux(t)
 	gcc, err := exec.LookPath("gcc")
 	testenv.Require(t, err == nil, "needs gcc")
@@ -324,6 +333,7 @@ int main(void) {
 
 // cOpcode spells every opcode as names that add up to it.
 func TestCOpcodeNames(t *testing.T) {
+	t.Parallel()
 	for code := 0; code <= 0xff; code++ {
 		s := cOpcode(uint16(code))
 		var sum uint64

@@ -10,12 +10,11 @@ import (
 )
 
 // TestNoCgo keeps the command free of cgo, so that a default build is one
-// static binary that runs inside any sandbox (sysfence probe) and makes no
-// libc calls between installing a filter and executing the command (run's
-// startCalls list what Go alone makes). Importing package net or os/user
-// would link the cgo resolver and glibc's thread start-up (rseq,
-// set_robust_list, mprotect).
+// static binary that runs inside any sandbox (sysfence probe). Importing
+// package net or os/user would link the cgo resolver and glibc's thread
+// start-up (rseq, set_robust_list, mprotect).
 func TestNoCgo(t *testing.T) {
+	t.Parallel()
 	gobin, err := exec.LookPath("go")
 	testenv.Require(t, err == nil, "needs the go command in PATH")
 	out, err := exec.Command(gobin, "list", "-deps", ".").Output()

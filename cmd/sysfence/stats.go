@@ -11,7 +11,7 @@ import (
 
 var statsCommand = &command{
 	name:         "stats",
-	summary:      "measure a raw seccomp program or a profile: length, steps per syscall, action cache",
+	summary:      "measure a raw seccomp program or a profile: length, steps per system call, action cache",
 	interspersed: true,
 	usage: `[--arch ABI] FILE
    or: sysfence stats [--arch ABI] --profile FILE [--caps CAPS] [--kernel X.Y] [--strict]
@@ -27,11 +27,15 @@ cache (5.11+) lets through without running the program.
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", programArch)
 		var pf profileFlags
-		pf.define(fs)
+		pf.defineStandalone(fs)
 		return func(inv *invocation) error {
-			pf.parsed(fs)
-			if n := len(inv.args); n != 1 && !pf.given() || n != 0 && pf.given() {
-				return usagef("want one FILE (- for stdin) or --profile FILE, got %d arguments", n)
+			pf.bind(inv)
+			n, want := 1, "one FILE (- for stdin) or --profile FILE"
+			if pf.isGiven() {
+				n, want = 0, "no FILE with --profile FILE"
+			}
+			if err := inv.argCount(n, n, want); err != nil {
+				return err
 			}
 			prog, _, err := inspected(inv, &pf, *arch)
 			if err != nil {

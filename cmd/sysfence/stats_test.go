@@ -9,6 +9,7 @@ import (
 )
 
 func TestStatsCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		abi  *tables.ABI
 		want string

@@ -142,6 +142,9 @@ func (s *supervision) parseConnect(value string) error {
 			return fmt.Errorf("address %d of %d is empty (write connect=none to refuse every address)", i+1, len(addrs))
 		}
 		r, err := notify.ParseConnectRule(a)
+		if err != nil && hostnameWhy(a) != "" {
+			return fmt.Errorf("address %d of %d, %q: %s", i+1, len(addrs), a, hostnameWhy(a))
+		}
 		if err != nil {
 			why := err.Error()
 			var re *notify.ConnectRuleError
@@ -163,8 +166,8 @@ func (s *supervision) parseLog(value string, abi *tables.ABI) error {
 			why := fmt.Sprintf("no system call %q on %s", name, abi.Name)
 			if name == "" {
 				why = "an empty name"
-			} else if sug := tables.Suggest(name, 3); len(sug) > 0 {
-				why += " (did you mean " + strings.Join(sug, ", ") + "?)"
+			} else {
+				why += suggestion(tables.Suggest(name, 3))
 			}
 			return fmt.Errorf("name %d of %d: %s", i+1, len(names), why)
 		}
@@ -393,17 +396,39 @@ func statusOf(state *os.ProcessState) int {
 }
 
 // supervise starts args under prog, serves its listener with h until the
-// command exits, and returns the command's state. The command has the
+// command exits, and returns the command's state. fenced says that the
+// command may be hostile: it is fenced off from sysfence (notify.Start),
+// or not started at all where the kernel cannot; learn, which only
+// watches, starts it unfenced. The command has the
 // invocation's standard files and sysfence's environment.
-func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.ProcessState, error) {
-	cmd := exec.Command(inv.args[0], inv.args[1:]...)
-	if cmd.Err != nil {
-		return nil, cmd.Err
+func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler, fenced bool) (*os.ProcessState, error) {
+	path, err := lookPath(inv.args[0])
+	if err != nil {
+		return nil, err
 	}
+	cmd := &exec.Cmd{Path: path, Args: inv.args}
+	// The supervisor's memory is out of the command's reach: not
+	// dumpable (its /proc/PID/mem needs CAP_SYS_PTRACE), and, fenced,
+	// in no Landlock domain the command can reach (notify.Start).
+	if err := notDumpable(); err != nil {
+		return nil, runtimeError{err}
+	}
+	if fenced {
+		if err := becomeSubreaper(); err != nil {
+			return nil, runtimeError{err}
+		}
+	}
+	// A command that takes the terminal's foreground (tcsetpgrp) and
+	// sets TOSTOP would stop sysfence at its next line of log.
+	signal.Ignore(syscall.SIGTTOU, syscall.SIGTTIN)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, err := notify.Start(ctx, cmd, prog)
+	start := notify.Start
+	if !fenced {
+		start = notify.StartUnfenced
+	}
+	l, err := start(ctx, cmd, prog)
 	if err != nil {
 		return nil, runtimeError{err}
 	}
@@ -429,10 +454,14 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.Pr
 	if err != nil && !errors.As(err, &exitErr) {
 		return nil, runtimeError{err}
 	}
-	// Children CMD left behind keep the filter: their notified calls
-	// fail with ENOSYS once the listener is closed. Handlers still
-	// running (connects being waited for) are not waited for: they
-	// follow ctx.
+	// Fenced, what CMD left running is killed: it came to sysfence,
+	// the subreaper, and would otherwise run on without a supervisor.
+	// Unfenced (learn), it keeps the filter: its notified calls fail
+	// with ENOSYS once the listener is closed. Handlers still running
+	// (connects being waited for) are not waited for: they follow ctx.
+	if fenced {
+		killOrphans()
+	}
 	cancel()
 	if err := <-served; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrTargetsExited) {
 		return cmd.ProcessState, runtimeError{fmt.Errorf("supervising: %w", err)}

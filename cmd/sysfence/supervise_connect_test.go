@@ -219,8 +219,8 @@ func TestSuperviseIOURing(t *testing.T) {
 		t.Errorf("the listener accepted %d connections", n)
 	}
 	c = child(t, nil, "run", "--allow", "io_uring_setup,io_uring_enter,execve,futex,rt_sigprocmask,sigaltstack,gettid,mmap,munmap,clone,rt_sigreturn,exit,exit_group,fcntl", "--supervise", "connect=none", "--", "true")
-	if c.State.ExitCode() != exitUsage || !strings.Contains(string(c.Stderr), "IORING_OP_CONNECT") {
-		t.Errorf("--allow io_uring_setup with connect=: exit %d, %s; want a usage error naming IORING_OP_CONNECT", c.State.ExitCode(), c.Stderr)
+	if c.State.ExitCode() != exitOwnFailure || !strings.Contains(string(c.Stderr), "IORING_OP_CONNECT") {
+		t.Errorf("--allow io_uring_setup with connect=: exit %d, %s; want sysfence's own failure (125) naming IORING_OP_CONNECT", c.State.ExitCode(), c.Stderr)
 	}
 }
 
@@ -233,8 +233,8 @@ func TestSuperviseCompatABIs(t *testing.T) {
 	c := child(t, nil, "run", "--foreign", "allow", "--supervise", "connect=none", "--", "true")
 	lines := strings.Split(strings.TrimSpace(string(c.Stderr)), "\n")
 	last := lines[len(lines)-1]
-	if c.State.ExitCode() != exitUsage || !strings.Contains(last, "connect on x86 gets the foreign-ABI action allow") {
-		t.Errorf("--foreign allow: exit %d, %s; want a usage error in one line naming connect on x86", c.State.ExitCode(), c.Stderr)
+	if c.State.ExitCode() != exitOwnFailure || !strings.Contains(last, "connect on x86 gets the foreign-ABI action allow") {
+		t.Errorf("--foreign allow: exit %d, %s; want sysfence's own failure (125) in one line naming connect on x86", c.State.ExitCode(), c.Stderr)
 	}
 
 	// A policy covering x86 (as a profile's archMap does): connect and

@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseSupervise(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		rules []string
 		calls string // the supervised calls, or
@@ -68,6 +69,7 @@ func scenarioDial() (any, error) { return testenv.DialAll(os.Getenv(dialEnv)), n
 // addresses they succeed, to others they fail with ECONNREFUSED, and
 // each has its line; so do the execs and the calls log= names.
 func TestRunSuperviseConnect(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	listen := func(network, addr string) net.Listener {
 		l, err := net.Listen(network, addr)
@@ -142,6 +144,7 @@ func TestRunSuperviseConnect(t *testing.T) {
 
 // log= names any call; each gets a line with its raw arguments.
 func TestRunSuperviseLog(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	c := child(t, nil, "run", "--supervise", "log=getppid", "--", "sh", "-c", "echo $PPID")
 	if !c.State.Success() {
@@ -156,6 +159,7 @@ func TestRunSuperviseLog(t *testing.T) {
 // sysfence exits as the supervised command does, and refuses what it
 // cannot supervise before starting anything.
 func TestRunSuperviseExitStatus(t *testing.T) {
+	t.Parallel()
 	requireNotify(t)
 	tests := []struct {
 		args []string
@@ -164,10 +168,10 @@ func TestRunSuperviseExitStatus(t *testing.T) {
 	}{
 		{[]string{"--supervise", "exec=log", "--", "sh", "-c", "exit 7"}, 7, ""},
 		{[]string{"--supervise", "exec=log", "--", "sh", "-c", "kill -9 $$"}, 128 + 9, ""},
-		{[]string{"--supervise", "connect=none", "--", "no-such-command-here"}, exitInput, "executable file not found"},
-		{[]string{"--deny", "connect", "--supervise", "connect=none", "--", "true"}, exitUsage, "which --deny gives errno:EPERM"},
-		{[]string{"--allow", "read,connect", "--supervise", "connect=none", "--", "true"}, exitUsage, "cannot start under this filter"},
-		{[]string{"--supervise", "exec=log"}, exitUsage, "no command given"},
+		{[]string{"--supervise", "connect=none", "--", "no-such-command-here"}, exitNotFound, "executable file not found"},
+		{[]string{"--deny", "connect", "--supervise", "connect=none", "--", "true"}, exitOwnFailure, "which --deny gives errno:EPERM"},
+		{[]string{"--allow", "read,connect", "--supervise", "connect=none", "--", "true"}, exitOwnFailure, "cannot start under this filter"},
+		{[]string{"--supervise", "exec=log"}, exitOwnFailure, "no command given"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

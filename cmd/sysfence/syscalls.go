@@ -14,7 +14,7 @@ import (
 
 var syscallsCommand = &command{
 	name:         "syscalls",
-	summary:      "resolve syscall names and numbers, or print an ABI's table",
+	summary:      "resolve system-call names and numbers, or print an ABI's table",
 	interspersed: true,
 	usage: `[--arch ABI|all] [NAME|NUMBER ...]
        sysfence syscalls [--arch ABI|all] --group @GROUP
@@ -37,7 +37,7 @@ names: --allow @basic-io,@file-system,read. --groups lists the groups.`,
 		group := fs.String("group", "", "print the calls of syscall group `@GROUP` on the ABI")
 		list := fs.Bool("groups", false, "list the syscall groups")
 		return func(inv *invocation) error {
-			abis, err := archList(*arch)
+			abis, err := archList(inv, *arch)
 			if err != nil {
 				return err
 			}
@@ -79,11 +79,11 @@ names: --allow @basic-io,@file-system,read. --groups lists the groups.`,
 
 // archList returns the ABIs --arch names: one, every one for "all", or the
 // native ABI when empty.
-func archList(arch string) ([]*tables.ABI, error) {
+func archList(inv *invocation, arch string) ([]*tables.ABI, error) {
 	if arch == "all" {
 		return tables.All(), nil
 	}
-	abi, err := lookupABI("arch", arch)
+	abi, err := lookupABI(inv, "arch", arch)
 	if err != nil {
 		return nil, err
 	}
@@ -124,9 +124,25 @@ func resolve(w io.Writer, abis []*tables.ABI, arg string, csv bool) error {
 		where = "any ABI"
 	}
 	if numErr == nil {
-		return fmt.Errorf("no syscall number %s on %s", arg, where)
+		return fmt.Errorf("no system call number %s on %s%s", arg, where, nrBitHint(abis, uint32(nr)))
 	}
 	return unknownName(arg, where)
+}
+
+// nrBitHint explains a number without the bit every number of an ABI
+// carries (x32's 0x40000000): it names the call the number with the bit
+// is, on the first such ABI of abis.
+func nrBitHint(abis []*tables.ABI, nr uint32) string {
+	for _, abi := range abis {
+		if abi.NrBit == 0 || nr&abi.NrBit != 0 {
+			continue
+		}
+		if name, ok := abi.SyscallName(nr | abi.NrBit); ok {
+			return fmt.Sprintf(" (%s numbers carry the bit %#x: %d, %#x, is %s)", abi.Name, abi.NrBit, nr|abi.NrBit, nr|abi.NrBit, name)
+		}
+		return fmt.Sprintf(" (%s numbers carry the bit %#x)", abi.Name, abi.NrBit)
+	}
+	return ""
 }
 
 // unknownName explains a name that an ABI (or every ABI) does not know:
@@ -139,13 +155,9 @@ func unknownName(name, where string) error {
 		}
 	}
 	if len(on) > 0 {
-		return fmt.Errorf("syscall %q does not exist on %s (it does on %s)", name, where, strings.Join(on, ", "))
+		return fmt.Errorf("system call %q does not exist on %s (it does on %s)", name, where, strings.Join(on, ", "))
 	}
-	msg := fmt.Sprintf("unknown syscall %q on %s", name, where)
-	if near := tables.Suggest(name, 3); len(near) > 0 {
-		msg += " (nearest: " + strings.Join(near, ", ") + ")"
-	}
-	return errors.New(msg)
+	return fmt.Errorf("unknown system call %q on %s%s", name, where, suggestion(tables.Suggest(name, 3)))
 }
 
 // printGroup prints the calls of group on each of abis: names one a line

@@ -34,15 +34,15 @@ seccomp_export_bpf, gVisor, or a hand-written filter.
 		pf.define(fs, true)
 		arch := archFlag(fs, "arch", programArch)
 		return func(inv *invocation) error {
-			pf.parsed(fs)
+			pf.bind(inv)
 			return runVerify(inv, &pf, *arch)
 		}
 	},
 }
 
 func runVerify(inv *invocation, pf *policyFlags, arch string) error {
-	if len(inv.args) != 1 {
-		return usagef("want FILE, the program to verify, got %d arguments", len(inv.args))
+	if err := inv.argCount(1, 1, "FILE, the program to verify"); err != nil {
+		return err
 	}
 	file := inv.args[0]
 	prog, err := readProgram(inv, file, arch)
@@ -54,10 +54,13 @@ func runVerify(inv *invocation, pf *policyFlags, arch string) error {
 	if err != nil {
 		return err
 	}
-	if !pf.prof.given() {
+	if !pf.prof.isGiven() {
 		p.ABIs = abis // the flags say what to do, the program for which ABIs
 	}
 	fmt.Fprint(inv.stderr, pf.pending.String())
+	if pf.prof.isGiven() {
+		pf.prof.flushNotes(inv.stderr)
+	}
 	ce, err := p.Prove(prog)
 	if err != nil {
 		return err

@@ -134,6 +134,7 @@ func TestLint(t *testing.T) {
 // a profile that kills getppid, found in the kernel log, is explained
 // against that profile.
 func TestExplain(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := sysfence("explain", "builtin:sandbox-strict", "--arch", "x86_64", "mount")
 	for _, want := range []string{"call:   x86_64 nr 165 (mount)", "action: errno:EPERM", "rule:   Rules[", ": mount errno:EPERM\n", "path:   "} {
 		if code != 0 || !strings.Contains(stdout, want) {

@@ -19,8 +19,8 @@ Print the module version sysfence was built from ("(devel)" for a build in
 a checkout) and the Linux version its system-call tables reflect.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		return func(inv *invocation) error {
-			if len(inv.args) > 0 {
-				return usagef("unexpected arguments %q", inv.args)
+			if err := inv.argCount(0, 0, ""); err != nil {
+				return err
 			}
 			_, err := fmt.Fprintf(inv.stdout, "sysfence %s\ntables: Linux %s\n", moduleVersion(), tablesKernel())
 			return err

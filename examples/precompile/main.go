@@ -9,7 +9,7 @@ package main
 // and zprofile_other.go an empty one for other platforms. The kernel is
 // fixed so that the files do not depend on the machine that generates
 // them.
-//go:generate go run github.com/sysfence/seccomp/cmd/sysfence compile --profile docker-default --kernel 6.1 --format go --package main -o zprofile
+//go:generate go run github.com/sysfence/seccomp/cmd/sysfence compile --quiet --profile docker-default --kernel 6.1 --format go --package main -o zprofile
 
 import (
 	"fmt"

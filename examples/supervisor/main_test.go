@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 
 // The command reaches the allowed listener and not the other.
 func TestSupervisor(t *testing.T) {
-	testenv.Require(t, runtime.GOOS == "linux" && notify.FlagsSupported(seccomp.FlagNewListener) == nil, "needs Linux with seccomp user notification")
+	testenv.Require(t, runtime.GOOS == "linux" && seccomp.FlagNewListener.Supported() == nil, "needs Linux with seccomp user notification")
 	bash, err := exec.LookPath("bash")
 	testenv.Require(t, err == nil, "needs bash, whose /dev/tcp connects")
 	var addrs []string

@@ -53,7 +53,11 @@ func valueSearch(b *argBlock) (segs []argSegment, top uint64, ok bool) {
 	}
 	// Every rule holds on an interval or two; between consecutive
 	// boundaries of those intervals the first rule that holds is the
-	// same for every value, so one value of each piece decides it.
+	// same for every value. Each piece takes the first rule whose
+	// interval covers it: the rules are visited in order, and each
+	// claims the pieces of its intervals that no earlier rule claimed,
+	// skipping claimed runs through next, so that the whole costs
+	// n log n in the rules, not a scan of the rules for every piece.
 	cuts := make([]uint64, 1, 4*len(b.rules)+1) // starts of pieces
 	for _, r := range b.rules {
 		for _, iv := range holdsOn(r.Conds[0], top) {
@@ -65,17 +69,42 @@ func valueSearch(b *argBlock) (segs []argSegment, top uint64, ok bool) {
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
+	owner := make([]int32, len(cuts)) // 1 + the rule of each piece, or 0
+	next := make([]int32, len(cuts)+1)
+	for i := range next {
+		next[i] = int32(i)
+	}
+	// unclaimed returns the first unclaimed piece at or after i.
+	var unclaimed func(i int32) int32
+	unclaimed = func(i int32) int32 {
+		for next[i] != i {
+			next[i] = next[next[i]] // halve the path
+			i = next[i]
+		}
+		return i
+	}
+	for ri, r := range b.rules {
+		for _, iv := range holdsOn(r.Conds[0], top) {
+			first, _ := slices.BinarySearch(cuts, iv[0]) // a cut
+			last, found := slices.BinarySearch(cuts, iv[1])
+			if !found {
+				last-- // the piece holding iv[1]
+			}
+			for i := unclaimed(int32(first)); int(i) <= last; i = unclaimed(i + 1) {
+				owner[i] = int32(ri) + 1
+				next[i] = i + 1
+			}
+		}
+	}
 	for i, lo := range cuts {
 		hi := top
 		if i+1 < len(cuts) {
 			hi = cuts[i+1] - 1
 		}
 		act, point := b.dflt, false
-		for _, r := range b.rules {
-			if c := r.Conds[0]; c.holdsValue(lo) {
-				act, point = r.Action, c.Op == OpEq
-				break
-			}
+		if o := owner[i]; o > 0 {
+			r := b.rules[o-1]
+			act, point = r.Action, r.Conds[0].Op == OpEq
 		}
 		if n := len(segs); n > 0 && segs[n-1].act == act {
 			segs[n-1].hi = hi
@@ -87,8 +116,10 @@ func valueSearch(b *argBlock) (segs []argSegment, top uint64, ok bool) {
 	return segs, top, true
 }
 
-// holdsValue reports whether c holds for the argument value v (already
-// narrowed to the bits c compares).
+// holdsValue reports whether c holds for the argument value v, already
+// narrowed to the bits c compares. It is the meaning of every operator,
+// for Evaluate (Cond.holds narrows and calls it) and for the value
+// search alike.
 func (c Cond) holdsValue(v uint64) bool {
 	switch c.Op {
 	case OpEq:
@@ -103,6 +134,8 @@ func (c Cond) holdsValue(v uint64) bool {
 		return v > c.Value
 	case OpGe:
 		return v >= c.Value
+	case OpMaskedEq:
+		return v&c.Mask == c.Value
 	}
 	return false
 }

@@ -51,7 +51,12 @@
 //
 // 64-bit arguments are compared as two 32-bit words: the one holding bits
 // 0..31 of args[i] is at offset 16+8i on little-endian ABIs and 16+8i+4 on
-// big-endian ones. ABIs whose WordSize is 4 compare the low word only.
+// big-endian ones. ABIs whose WordSize is 4 compare the low word only,
+// though the high word need not be zero (a 64-bit process calling
+// through int 0x80 hands seccomp its whole registers): the compat call
+// reads 32 bits of each register (SC_IA32_REGS_TO_ARGS in
+// arch/x86/include/asm/syscall_wrapper.h), so the high word cannot
+// change what it does, and a rule on it could be walked past.
 // Conditions that hold or fail whatever the argument are folded away.
 //
 // # Rules the compiler keeps

@@ -83,21 +83,5 @@ func (cond Cond) holds(wordSize int, args *[6]uint64) bool {
 	if wordSize == 4 || cond.Narrow {
 		v = uint64(uint32(v))
 	}
-	switch cond.Op {
-	case OpEq:
-		return v == cond.Value
-	case OpNe:
-		return v != cond.Value
-	case OpLt:
-		return v < cond.Value
-	case OpLe:
-		return v <= cond.Value
-	case OpGt:
-		return v > cond.Value
-	case OpGe:
-		return v >= cond.Value
-	case OpMaskedEq:
-		return v&cond.Mask == cond.Value
-	}
-	return false
+	return cond.holdsValue(v)
 }

@@ -80,9 +80,12 @@ func simplifyConds(conds []Cond, wide bool) (kept []Cond, never bool) {
 	return kept, false
 }
 
-// span is a range lo..hi (inclusive) of syscall numbers with one
-// destination; n is how many of them the ABI's table has, each weighed
-// as the search weighs it (see weighNumber).
+// span is a range lo..hi (inclusive) of syscall numbers, or of argument
+// values in a value search, with one destination; n is its weight in
+// the search: 1 for each number of the ABI's table it holds, argWeight
+// for one whose action depends on the arguments, 0 for x32's numbers
+// (addSegment), plus countScale for each call ABIPolicy.Weights records
+// (weighNumber), and 1 for a value a rule names (emitValueSearch).
 type span struct {
 	lo, hi uint32
 	to     target

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -95,12 +96,44 @@ type RouteReport struct {
 type Result struct {
 	Call string `json:"call"`
 	// Nr and Args are as the filter sees them in seccomp_data.
-	Nr      uint32    `json:"nr"`
-	Args    [6]uint64 `json:"args"`
-	Verdict Verdict   `json:"verdict"`
-	Errno   string    `json:"errno,omitempty"`
-	Signal  string    `json:"signal,omitempty"`
-	Detail  string    `json:"detail,omitempty"`
+	Nr      uint32  `json:"nr"`
+	Args    Args    `json:"args"`
+	Verdict Verdict `json:"verdict"`
+	Errno   string  `json:"errno,omitempty"`
+	Signal  string  `json:"signal,omitempty"`
+	Detail  string  `json:"detail,omitempty"`
+}
+
+// Args are the six argument words of seccomp_data. In JSON they are
+// strings of hexadecimal ("0xffffffffffffffff"), not numbers: readers
+// such as jq and JavaScript hold numbers as doubles, which round 64-bit
+// words above 2^53 (-1 would read 18446744073709552000).
+type Args [6]uint64
+
+// MarshalJSON writes the words as hexadecimal strings.
+func (a Args) MarshalJSON() ([]byte, error) {
+	var s [6]string
+	for i, w := range a {
+		s[i] = "0x" + strconv.FormatUint(w, 16)
+	}
+	return json.Marshal(s)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (a *Args) UnmarshalJSON(data []byte) error {
+	var s [6]string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	for i, w := range s {
+		hex, ok := strings.CutPrefix(w, "0x")
+		n, err := strconv.ParseUint(hex, 16, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("probe: args[%d] %q: want a hexadecimal word such as 0x1f", i, w)
+		}
+		a[i] = n
+	}
+	return nil
 }
 
 // Route returns the named route's report, or nil.

@@ -36,7 +36,12 @@ func Serve(in io.Reader, out io.Writer, run func(func())) error {
 	}
 }
 
-// readLine reads one line without reading past its end.
+// maxRequest bounds a request line: the longest real one ("call NAME
+// with six arguments") is under 200 bytes.
+const maxRequest = 4096
+
+// readLine reads one line without reading past its end, and refuses one
+// longer than maxRequest.
 func readLine(in io.Reader) (string, error) {
 	var line []byte
 	var b [1]byte
@@ -45,6 +50,9 @@ func readLine(in io.Reader) (string, error) {
 		if n == 1 {
 			if b[0] == '\n' {
 				return string(line), nil
+			}
+			if len(line) == maxRequest {
+				return "", fmt.Errorf("%w: a line longer than %d bytes", ErrRequest, maxRequest)
 			}
 			line = append(line, b[0])
 		}

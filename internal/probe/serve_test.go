@@ -4,6 +4,7 @@ package probe
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"syscall"
@@ -50,5 +51,33 @@ func TestServeReadsNoFurther(t *testing.T) {
 	var out strings.Builder
 	if err := Serve(strings.NewReader("tid"), &out, func(f func()) { f() }); err != nil || out.String() != fmt.Sprintf("ok %d\n", syscall.Gettid()) {
 		t.Errorf("a last line without newline: got %q, %v", out.String(), err)
+	}
+}
+
+// endless is a reader of 'x' without a newline, which counts what it
+// gave; it ends after a megabyte, so that a reader without a bound fails
+// the test rather than the machine.
+type endless struct{ n int }
+
+func (e *endless) Read(b []byte) (int, error) {
+	if e.n >= 1<<20 {
+		return 0, io.EOF
+	}
+	for i := range b {
+		b[i] = 'x'
+	}
+	e.n += len(b)
+	return len(b), nil
+}
+
+// TestServeBoundsRequests: an endless request line (sysfence probe with
+// SYSFENCE_PROBE_SERVE=1 reading /dev/zero) is refused after a few
+// kilobytes, not read into memory forever.
+func TestServeBoundsRequests(t *testing.T) {
+	in := &endless{}
+	var out strings.Builder
+	err := Serve(in, &out, func(f func()) { f() })
+	if err == nil || !strings.Contains(err.Error(), "longer than 4096 bytes") || in.n > 2*maxRequest {
+		t.Errorf("Serve of an endless line: %v after reading %d bytes; want a refusal within %d", err, in.n, 2*maxRequest)
 	}
 }

@@ -37,7 +37,9 @@ type Target struct {
 	GOARM  string
 }
 
-// Arches lists the guests, in the order they are booted.
+// Arches lists the guests, in the order they are booted. The ABIs Go has
+// no port to (ppc, s390, m68k, sh, sheb, parisc, parisc64) have none:
+// every guest program is Go.
 var Arches = []Arch{
 	{
 		Name:    "x86_64",

@@ -4,8 +4,8 @@ package libseccomptest
 
 /*
 // int80 makes an i386 system call from this x86_64 process (the kernel's
-// IA-32 emulation): seccomp sees AUDIT_ARCH_I386 and the 32-bit
-// arguments, zero-extended.
+// IA-32 emulation): seccomp sees AUDIT_ARCH_I386 and the whole 64-bit
+// registers, of which the call reads the low halves.
 static long int80(long nr, long a, long b, long c) {
 	long ret;
 	__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");

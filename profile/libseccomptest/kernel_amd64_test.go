@@ -20,9 +20,9 @@ func TestMain(m *testing.M) {
 
 // wideValues has conditions with values wider than i386's arguments.
 // On i386, libseccomp compares the argument with the value's low word;
-// the kernel hands seccomp the 32-bit argument zero-extended, so close
-// never matches (99 is not 0x100000063) and getpid always does (every
-// 32-bit number is below 2^32).
+// this module compares the argument's low word, all the call reads, so
+// close never matches (99 is not 0x100000063) and getpid always does
+// (every 32-bit number is below 2^32).
 var wideValues = &specs.LinuxSeccomp{
 	DefaultAction: specs.ActAllow,
 	Architectures: []specs.Arch{specs.ArchX86},

@@ -94,7 +94,7 @@ func expectedVerdict(c *C, prog *seccomp.Program, abi *tables.ABI, res probe.Res
 	if prog == nil {
 		return "reached"
 	}
-	out, err := filter.Run(prog.Instructions(), &filter.SeccompData{Nr: int32(res.Nr), Arch: abi.Audit, Args: res.Args}, prog.ByteOrder())
+	out, err := filter.Run(prog.Instructions(), &filter.SeccompData{Nr: int32(res.Nr), Arch: abi.Audit, Args: [6]uint64(res.Args)}, prog.ByteOrder())
 	if err != nil {
 		c.Fatalf("simulating %s on %s: %v", res.Call, abi.Name, err)
 	}

@@ -5,6 +5,8 @@
 #define __NR_exit 1
 #define __NR_read 3
 #define __NR_getpid 20
+#define __NR_socketcall 102
+#define __NR_ipc 117
 #define __NR_getrlimit 191
 #define __NR_s390_runtime_instr 342
 #define __NR_clone3 435
