@@ -84,7 +84,7 @@ func TestLearnMerge(t *testing.T) {
 		t.Errorf("merged counts: execve %d, read %d", w["execve"], w["read"])
 	}
 	code, _, errs := sysfence("learn", "--merge", merged, "--base", merged, "--", "true")
-	if code != exitUsage || !strings.Contains(errs, "not both") {
+	if code != exitOwnFailure || !strings.Contains(errs, "not both") {
 		t.Errorf("--merge with --base: exit %d, stderr %q", code, errs)
 	}
 }
