@@ -29,6 +29,11 @@ var (
 	// the order of its internal decision tree, which no rule order
 	// reproduces; Options.FirstMatch lets the profile's order decide.
 	ErrOverlap = errors.New("profile: overlapping rules with different actions")
+	// ErrByteOrder: the profile names an architecture whose byte
+	// order is not the native ABI's. libseccomp refuses to add it
+	// (EDOM), and runc fails to start the container: the profile is
+	// for machines of the other byte order. It wraps ErrInvalid.
+	ErrByteOrder = fmt.Errorf("%w: architectures of two byte orders", ErrInvalid)
 	// ErrUnconfined: the profile has neither a default action nor
 	// rules, which Docker takes as "no seccomp filter".
 	ErrUnconfined = errors.New("profile: empty profile means unconfined")

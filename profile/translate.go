@@ -264,7 +264,7 @@ func coveredABIs(s *specs.LinuxSeccomp, opts *Options, warn func(*PathError)) ([
 			continue
 		}
 		if abi.BigEndian != native.BigEndian {
-			return nil, pathErr(path, string(a), ErrInvalid, "%s and %s differ in byte order; libseccomp refuses (EDOM):", native.Name, abi.Name)
+			return nil, pathErr(path, string(a), ErrByteOrder, "%s and %s differ in byte order; libseccomp refuses (EDOM):", native.Name, abi.Name)
 		}
 		abis = append(abis, abi)
 	}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -383,6 +384,64 @@ func TestProfileBuiltinRuns(t *testing.T) {
 			c := child(t, nil, "run", "--profile", file, "--", "sh", "-c", "ls / >/dev/null && exec true")
 			if !c.State.Success() {
 				t.Errorf("run --profile %s -- sh -c 'ls /': %v, stderr %q", name, c.State, c.Stderr)
+			}
+		})
+	}
+}
+
+// TestWrittenProfilesGoEverywhere (issue 17.5): the profiles sysfence
+// profile and learn --format profile write go through every command
+// that reads one, compile --format go included, which today names an
+// ABI the user never asked for ("mips and x86_64 differ in byte
+// order"). The GOARCHes whose native ABI a profile does not name get
+// the empty program, and the one it is for gets the program compile
+// --profile writes.
+func TestWrittenProfilesGoEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	sandbox := filepath.Join(dir, "sandbox.json")
+	if code, _, stderr := sysfence("profile", "--builtin", "sandbox", "--arch", "x86_64", "-o", sandbox); code != 0 {
+		t.Fatalf("profile: exit %d: %s", code, stderr)
+	}
+	// What learn writes: the native ABI and another it saw, an
+	// allowlist killing the rest (learn.writeProfile).
+	learned := filepath.Join(dir, "learned.json")
+	p := &seccomp.Policy{Default: seccomp.KillProcess, Unknown: seccomp.KillProcess, Foreign: seccomp.KillThread,
+		ABIs: []*tables.ABI{tables.X86_64, tables.I386}, Rules: seccomp.RulesFor(seccomp.Allow, "read", "write", "exit_group", "execve")}
+	b, _, err := profile.MarshalPolicy(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(learned, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		file string
+		for_ []string // the GOARCHes that get a program
+	}{{sandbox, []string{"amd64"}}, {learned, []string{"386", "amd64"}}} {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			prefix := filepath.Join(t.TempDir(), "z")
+			code, _, stderr := sysfence("compile", "--profile", tt.file, "--format", "go", "--package", "p", "-o", prefix)
+			if code != 0 {
+				t.Fatalf("compile --format go: exit %d: %s", code, stderr)
+			}
+			for _, goarch := range linuxGOARCHes() {
+				src, err := os.ReadFile(prefix + "_linux_" + goarch + ".go")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if has := !bytes.Contains(src, []byte("No program is generated")); has != slices.Contains(tt.for_, goarch) {
+					t.Errorf("GOARCH %s: a program: %v, want %v", goarch, has, !has)
+				}
+			}
+			for _, args := range [][]string{
+				{"compile", "--profile", tt.file, "--arch", "x86_64", "--format", "disasm"},
+				{"simulate", "--profile", tt.file, "--arch", "x86_64", "read"},
+				{"stats", "--profile", tt.file, "--arch", "x86_64"},
+				{"compile", "--profile", tt.file, "--arch", "x86_64", "--strict", "--format", "disasm"},
+			} {
+				if code, _, stderr := sysfence(args...); code != 0 {
+					t.Errorf("%q: exit %d: %s", args, code, stderr)
+				}
 			}
 		})
 	}
