@@ -246,6 +246,17 @@ func TestProfileReports(t *testing.T) {
 			t.Errorf("--strict: exit %d, stderr %q; want %d naming the field", code, stderr, exitInput)
 		}
 	})
+	// Issue 17.17: encoding/json, and so Docker, applies a key spelt in
+	// another case; so does sysfence, and --strict accepts it.
+	t.Run("key in another case", func(t *testing.T) {
+		odd := write("case.json", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"Names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}]}`)
+		for _, strict := range [][]string{nil, {"--strict"}} {
+			code, out, stderr := sysfence(append([]string{"simulate", "--profile", odd, "--arch", "x86_64", "ptrace"}, strict...)...)
+			if code != 0 || !strings.Contains(out, "action: errno:EPERM") || !strings.Contains(stderr, `syscalls[0].Names: Docker reads the key as "names"`) {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q; want ptrace refused and the key reported", strict, code, out, stderr)
+			}
+		}
+	})
 }
 
 // sysfence profile --deny X, then compile --profile, decides every number

@@ -171,6 +171,9 @@ func (f *profileFlags) report(res *profile.Result, stderr io.Writer) {
 			lines = append(lines, fmt.Sprintf("%s: %s (--strict refuses it)", f.file, message(w)))
 		}
 	}
+	for _, fo := range res.Folded {
+		lines = append(lines, fmt.Sprintf("%s: %s, and so does sysfence", f.file, fo))
+	}
 	for _, l := range lines {
 		f.once(stderr, "sysfence: "+l+"\n")
 	}
