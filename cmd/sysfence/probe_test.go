@@ -12,6 +12,7 @@ import (
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/internal/probe"
+	"github.com/sysfence/seccomp/tables"
 	"github.com/sysfence/seccomp/internal/testenv"
 )
 
@@ -151,7 +152,11 @@ func TestProbeTellsFiltersApart(t *testing.T) {
 			}
 		}
 	}
+	nativeABI, _ := tables.Lookup(none.Route(nativeName).ABI)
 	for _, res := range none.Route(nativeName).Calls {
+		if _, ok := nativeABI.Number(res.Call); !ok && res.Verdict == probe.Absent {
+			continue // a multiplexer this ABI has not
+		}
 		if res.Verdict != probe.Reached {
 			t.Errorf("no filter: %s %s: %s %s%s, want reached", nativeName, res.Call, res.Verdict, res.Errno, res.Signal)
 		}

@@ -20,6 +20,12 @@ type Call struct {
 	Why string
 	// Note is a caveat on the kernel's answer, if any.
 	Note string
+	// Performs is, for a multiplexer (Name "socketcall" or "ipc"), the
+	// system call the arguments make it perform: on the ABIs whose
+	// table has the multiplexer (i386, s390x, ppc64, mips o32), a rule
+	// on that call must decide this route too. Elsewhere the
+	// multiplexer is absent.
+	Performs string
 }
 
 // Flag values of the uapi headers, the same on every ABI the probe runs.
@@ -33,6 +39,8 @@ const (
 	tiocsti       = 0x5412     // TIOCSTI, asm-generic/ioctls.h (x86, arm, riscv)
 	uffdUserOnly  = 1          // UFFD_USER_MODE_ONLY, linux/userfaultfd.h
 	umountBadFlag = 0x10       // no UMOUNT_* or MNT_* flag, linux/fs.h
+	sysSocket     = 1          // SYS_SOCKET, linux/net.h
+	ipcSemop      = 1          // SEMOP, linux/ipc.h
 )
 
 // Battery is the fixed list of calls the probe makes on every ABI: getpid
@@ -69,6 +77,12 @@ var Battery = []Call{
 		Note: "a kernel built without io_uring answers ENOSYS, and EPERM when kernel.io_uring_disabled is set"},
 	{Name: "ioctl", Args: []int64{-1, tiocsti, 0}, Shown: "-1, TIOCSTI, NULL",
 		Kernel: "EBADF", Why: "no descriptor -1 (fs/ioctl.c)"},
+	// The multiplexers, where the ABI has them: socket(2) and semop(2)
+	// by another number, which a rule on socket or semop must decide.
+	{Name: "socketcall", Args: []int64{sysSocket, 0}, Shown: "SYS_SOCKET, NULL", Performs: "socket",
+		Kernel: "EFAULT", Why: "the argument array is NULL (net/socket.c; net/compat.c for 32-bit callers)"},
+	{Name: "ipc", Args: []int64{ipcSemop, -1, 0, 0, 0, 0}, Shown: "SEMOP, -1, 0, 0, NULL, 0", Performs: "semop",
+		Kernel: "EINVAL", Why: "no semaphore set -1 (ipc/sem.c, reached through ipc/syscall.c)"},
 }
 
 // args returns c's six arguments for an ABI whose words are bits wide.
