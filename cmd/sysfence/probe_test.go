@@ -250,3 +250,35 @@ func TestProbeUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeMultiplexedDenied (issue 15.6): under a profile that covers
+// x86_64 and x86 and denies socket, socket through socketcall is refused
+// on the i386 routes, int 0x80 from the 64-bit probe and the i386 helper,
+// as on the native route socket itself would be; semop through ipc,
+// which the profile does not name, reaches the kernel.
+func TestProbeMultiplexedDenied(t *testing.T) {
+	requireLinux(t)
+	if probe.HelperGOARCH() != "386" {
+		t.Skip("the i386 routes are x86_64's")
+	}
+	bin := buildProbe(t)
+	file := filepath.Join(t.TempDir(), "deny-socket.json")
+	if err := os.WriteFile(file, []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		"syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, text := probeUnder(t, bin, nil, bin, "run", "--profile", file, "--")
+	t.Logf("sysfence run --profile (socket denied on x86_64 and x86):\n%s", text)
+	none, _ := probeUnder(t, bin, nil)
+	for _, route := range []string{"i386-int80", "i386-process"} {
+		if none.Route(route).Available != probe.Yes {
+			testenv.Require(t, false, route+" is not offered by this kernel")
+		}
+		if got := verdict(rep, route, "socketcall"); got != "refused EPERM" {
+			t.Errorf("%s socketcall(SYS_SOCKET, NULL): %s, want refused EPERM", route, got)
+		}
+		if got := verdict(rep, route, "ipc"); got != "reached" {
+			t.Errorf("%s ipc(SEMOP, …): %s, want reached", route, got)
+		}
+	}
+}

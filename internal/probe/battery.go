@@ -1,5 +1,7 @@
 package probe
 
+import "github.com/sysfence/seccomp/tables"
+
 // A Call is one system call of the battery: its name in package tables,
 // arguments for which the kernel itself fails without changing anything,
 // and the error it fails with. A filter that lets the call through lets
@@ -85,8 +87,11 @@ var Battery = []Call{
 		Kernel: "EINVAL", Why: "no semaphore set -1 (ipc/sem.c, reached through ipc/syscall.c)"},
 }
 
-// args returns c's six arguments for an ABI whose words are bits wide.
-func (c Call) args(bits int) [6]uint64 {
+// args returns c's six arguments on the route's ABI, for words bits
+// wide. clone takes its stack first and its flags second on s390
+// (CONFIG_CLONE_BACKWARDS2, kernel/fork.c): there the two swap, or the
+// flags would be a stack and clone would create a process.
+func (c Call) args(abi *tables.ABI, bits int) [6]uint64 {
 	var a [6]uint64
 	for i, v := range c.Args {
 		a[i] = uint64(v)
@@ -94,5 +99,12 @@ func (c Call) args(bits int) [6]uint64 {
 			a[i] &= 0xffff_ffff
 		}
 	}
+	if c.Name == "clone" && abi.Audit&0xffff == emS390 {
+		a[0], a[1] = a[1], a[0]
+	}
 	return a
 }
+
+// emS390 is the machine of s390's AUDIT_ARCH_* values, in their low 16
+// bits (include/uapi/linux/elf-em.h).
+const emS390 = 22

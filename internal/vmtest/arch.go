@@ -62,6 +62,29 @@ var Arches = []Arch{
 		Append:  "console=ttyAMA0",
 	},
 	{
+		// s390x and ppc64le reach the socket and System V IPC calls
+		// through socketcall(2) and ipc(2) natively too, which the
+		// probe's battery makes: rules must decide both routes.
+		Name:    "s390x",
+		GOARCH:  "s390x",
+		DebArch: "s390x",
+		Sources: []string{bookworm, bookwormSec},
+		QEMU:    "qemu-system-s390x",
+		Machine: []string{"-M", "s390-ccw-virtio", "-cpu", "max"},
+		Append:  "console=ttysclp0",
+	},
+	{
+		Name:    "ppc64le",
+		GOARCH:  "ppc64le",
+		DebArch: "ppc64el",
+		Sources: []string{bookworm, bookwormSec},
+		QEMU:    "qemu-system-ppc64",
+		// Debian's ppc64el kernel needs POWER8 or later; SLOF, which
+		// ships with qemu, is the firmware.
+		Machine: []string{"-M", "pseries", "-cpu", "POWER9"},
+		Append:  "console=hvc0",
+	},
+	{
 		Name:    "riscv64",
 		GOARCH:  "riscv64",
 		DebArch: "riscv64",
