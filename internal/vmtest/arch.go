@@ -20,8 +20,12 @@ type Arch struct {
 	// (i386 on x86_64, arm on aarch64); empty if there is none.
 	Compat Target
 	// DebArch is Debian's name for the architecture; the kernel is the
-	// package the metapackage linux-image-<DebArch> depends on.
+	// package the metapackage linux-image-<DebArch> depends on, or
+	// Flavour where Debian names it otherwise.
 	DebArch string
+	// Flavour names the metapackage linux-image-<Flavour> where it is
+	// not DebArch (powerpc64le on ppc64el).
+	Flavour string
 	// Sources are the sources.list lines the kernel is fetched from.
 	Sources []string
 	// QEMU is the emulator binary, and Machine its machine options.
@@ -77,6 +81,7 @@ var Arches = []Arch{
 		Name:    "ppc64le",
 		GOARCH:  "ppc64le",
 		DebArch: "ppc64el",
+		Flavour: "powerpc64le",
 		Sources: []string{bookworm, bookwormSec},
 		QEMU:    "qemu-system-ppc64",
 		// Debian's ppc64el kernel needs POWER8 or later; SLOF, which
