@@ -12,8 +12,8 @@ import (
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/internal/probe"
-	"github.com/sysfence/seccomp/tables"
 	"github.com/sysfence/seccomp/internal/testenv"
+	"github.com/sysfence/seccomp/tables"
 )
 
 // buildProbe builds sysfence into a directory, and beside it the helper,
