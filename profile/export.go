@@ -382,7 +382,7 @@ func (e *exporter) syscall(name string) error {
 			e.lose(kind, field, name, "%s", why) // refused alike, with another number
 		case kind != 0:
 			e.lose(kind, field, name, "%s", why)
-			entries = e.strictest(decs)
+			entries = e.lossy(decs, emit)
 		}
 	}
 	for _, en := range entries {
@@ -714,6 +714,75 @@ func (e *exporter) check(entries []entry, decs [][]region, rules []int) (string,
 		return fmt.Sprintf("its decisions differ between %s and %s", e.abis[0].Name, abi.Name), LossABIs
 	}
 	return "", 0
+}
+
+// lossy returns entries that give each argument vector the most
+// restrictive action any covered ABI gives it, when every ABI reads
+// them so; otherwise strictest's one entry.
+func (e *exporter) lossy(decs [][]region, emit int) []entry {
+	var acts []filter.Action
+	for _, rs := range decs {
+		for _, r := range rs {
+			if !slices.Contains(acts, r.action) {
+				acts = append(acts, r.action)
+			}
+		}
+	}
+	slices.SortStableFunc(acts, func(a, b filter.Action) int { return rank(a) - rank(b) })
+	var merged []region
+	assigned := setEmpty
+	for _, a := range acts {
+		set := setEmpty
+		for _, rs := range decs {
+			for _, r := range rs {
+				if r.action == a {
+					set = e.sets.or(set, r.set)
+				}
+			}
+		}
+		if set = e.sets.diff(set, assigned); set != setEmpty {
+			merged = append(merged, region{a, set})
+			assigned = e.sets.or(assigned, set)
+		}
+	}
+	entries, fits := e.covered(merged, policyWidth(e.abis[emit]))
+	if !fits || !e.refusesAtLeast(entries, decs) {
+		return e.strictest(decs)
+	}
+	return entries
+}
+
+// refusesAtLeast reports whether entries, read on every covered ABI
+// that has the call, give no argument vector a less restrictive action
+// than the policy, and no two actions to one.
+func (e *exporter) refusesAtLeast(entries []entry, decs [][]region) bool {
+	for i, abi := range e.abis {
+		if decs[i] == nil {
+			continue
+		}
+		read := []region{{e.def, setAll}}
+		for _, en := range entries {
+			set, ok := e.readSet(en, readerWidth(abi))
+			if !ok {
+				return false
+			}
+			read[0].set = e.sets.diff(read[0].set, set)
+			read = append(read, region{en.action, set})
+		}
+		for j, a := range read {
+			for _, b := range read[j+1:] {
+				if a.action != b.action && e.sets.and(a.set, b.set) != setEmpty {
+					return false
+				}
+			}
+			for _, r := range decs[i] {
+				if rank(a.action) > rank(r.action) && e.sets.and(a.set, r.set) != setEmpty {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // strictest returns one unconditional entry with the most restrictive

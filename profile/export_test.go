@@ -308,3 +308,36 @@ func TestFromPolicyLossy(t *testing.T) {
 		}
 	}
 }
+
+// TestFromPolicyLossyKeepsArguments (issue 15.5): with Lossy, a call
+// whose rules differ between the covered ABIs gets, for each argument,
+// the most restrictive of their decisions, not one action for all: here
+// ioctl(fd, 0x7000) stays allowed, as every ABI allows it.
+func TestFromPolicyLossyKeepsArguments(t *testing.T) {
+	eperm := seccomp.ErrnoNamed("EPERM")
+	p := &seccomp.Policy{Default: seccomp.Allow, Unknown: seccomp.Allow, Foreign: seccomp.KillThread,
+		ABIs: []*tables.ABI{tables.X86_64, tables.I386}, Rules: []seccomp.Rule{
+			{Syscall: "ioctl", Action: seccomp.Allow, Args: []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: 0x5412}}, ABIs: []*tables.ABI{tables.I386}},
+			{Syscall: "ioctl", Action: eperm, Args: []seccomp.Cond{{Arg: 1, Op: seccomp.Lt, Value: 0x6000}}},
+		}}
+	s, lost, err := profile.FromPolicy(p, &profile.ExportOptions{Lossy: true})
+	if err != nil || len(lost) != 1 || lost[0].Kind != profile.LossABIs {
+		t.Fatalf("FromPolicy: %v, losses %v; want one LossABIs", err, lost)
+	}
+	res, err := profile.Translate(s, &profile.Options{ABI: tables.X86_64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, abi := range p.ABIs {
+		d := compiled(t, res.Policy, abi)
+		nr, _ := abi.Number("ioctl")
+		for _, tc := range []struct {
+			arg  uint64
+			kind filter.Action
+		}{{0x5412, filter.ErrnoBase}, {0x1, filter.ErrnoBase}, {0x7000, filter.Allow}} {
+			if got := d.decide(t, nr, [6]uint64{3, tc.arg}); got.Kind() != tc.kind {
+				t.Errorf("%s ioctl(3, %#x): %v, want %v", abi.Name, tc.arg, got, tc.kind)
+			}
+		}
+	}
+}
