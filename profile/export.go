@@ -355,32 +355,39 @@ func (e *exporter) syscall(name string) error {
 	if len(rules) > 0 {
 		field = fmt.Sprintf("Rules[%d]", rules[0])
 	}
-	// The first of three ways that says the rules exactly: the rules
-	// themselves, each rule less the earlier ones with other actions,
-	// or masked comparisons that cover what each action gets.
+	// Three ways to say the rules exactly: the rules themselves, each
+	// rule less the earlier ones with other actions, or masked
+	// comparisons that cover what each action gets. The shortest that
+	// every covered ABI reads as the policy decides wins.
 	emitRules := e.byNr[emit][mustNumber(e.abis[emit], name)]
-	entries, ok := e.direct(e.abis[emit], emitRules)
-	if ok {
-		_, kind := e.check(entries, decs, rules)
-		ok = kind == 0
-	}
-	if !ok {
-		entries, ok = e.terms(e.abis[emit], emitRules)
-		if ok {
-			_, kind := e.check(entries, decs, rules)
-			ok = kind == 0
+	var entries []entry
+	found := false
+	for _, way := range []func() ([]entry, bool){
+		func() ([]entry, bool) { return e.direct(e.abis[emit], emitRules) },
+		func() ([]entry, bool) { return e.terms(e.abis[emit], emitRules) },
+		func() ([]entry, bool) { return e.covered(decs[emit], policyWidth(e.abis[emit])) },
+	} {
+		cand, ok := way()
+		if !ok || found && len(cand) >= len(entries) {
+			continue
+		}
+		if _, kind := e.check(cand, decs, rules); kind == 0 {
+			entries, found = cand, true
+		}
+		if found && len(entries) <= 1 {
+			break // none is shorter
 		}
 	}
-	if !ok {
-		var fits bool
-		entries, fits = e.covered(decs[emit], policyWidth(e.abis[emit]))
-		switch why, kind := e.check(entries, decs, rules); {
+	if !found {
+		cand, fits := e.covered(decs[emit], policyWidth(e.abis[emit]))
+		switch why, kind := e.check(cand, decs, rules); {
 		case !fits:
 			e.lose(LossTooMany, field, name, "its rules take more than %d profile rules to say exactly", MaxExportRules)
 			entries = e.strictest(decs)
 		case kind == LossErrno:
 			e.lose(kind, field, name, "%s", why) // refused alike, with another number
-		case kind != 0:
+			entries = cand
+		default:
 			e.lose(kind, field, name, "%s", why)
 			entries = e.lossy(decs, emit)
 		}
