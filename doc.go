@@ -32,6 +32,53 @@ A Program is used in one of four ways:
     that runs bwrap, or bwrap replacing this process by syscall.Exec;
   - WriteTo writes the raw struct sock_filter array anywhere.
 
+Install needs a program that covers the native ABI (ErrNotNative
+otherwise); a program compiled for another machine's ABI is for File,
+Inheritable and WriteTo. Evaluate runs a program, as the kernel would,
+on one call of any ABI, to check what it decides before using it.
+
+A filter stays on a process through fork and execve, and cannot be
+removed. To run a command under one without bwrap, and without filtering
+the process that starts it, start a child that installs the program and
+then replaces itself with the command by syscall.Exec: your own binary
+again (os.Executable, with an argument or environment variable that
+tells it to be that child), a small launcher such as
+examples/precompile, or "sysfence run".
+
+# Multiplexers
+
+i386, s390x, ppc64 and mips o32 (every ABI whose table has them) also
+reach the socket calls through socketcall(2) and the System V IPC calls
+through ipc(2), which take the operation as their first argument; on i386,
+accept, send, recv, semop and semtimedop exist only that way. A rule on
+such a call decides its multiplexed form too (Policy.Multiplexers, zero
+value): socketcall(call) with call the SYS_* number of
+include/uapi/linux/net.h, ipc(call) with the operation of
+include/uapi/linux/ipc.h in the low 16 bits of call, as the kernel
+compares them (the low 32 bits of the register only). These rules come
+before any rule on socketcall or ipc themselves, so that route is never
+looser. ipc passes most arguments in registers, and conditions on them
+are checked where ipc/syscall.c takes them; socketcall's arguments lie in
+user memory, which seccomp cannot read, so a call with conditions gets,
+through socketcall, the most restrictive action its rules can give it
+(in the kernel's order: kill-process, kill-thread, trap, errno,
+user-notif, trace, log, allow). Program.Routed lists every such route.
+
+libseccomp does otherwise: it keeps the rule's action, drops the
+conditions on the first argument and keeps the others unchanged, though
+they mean other arguments there, and compares the whole 64-bit first
+argument, so a rule that allows socket() for AF_UNIX only allows every
+socketcall(SYS_SOCKET). Package profile reproduces that for profiles, as
+runc would run them (MultiplexAsWritten), and warns.
+
+# Rules by number
+
+A rule may name a number instead of a system call: "451", "0x1c3", or
+"-1" (syscall(-1), which tracers use to skip a call). The number is
+seccomp_data.nr as the kernel gives it, the same on every ABI the rule
+applies to; one the ABI's table has is that call, multiplexed forms
+included. Numbers with bit 30 set are x32's only.
+
 # Built-in policies
 
 BuiltinNames lists ready-made policies, "sandbox" (a denylist for running

@@ -16,10 +16,13 @@ import (
 // Policy says what a filter does with every system call. A zero field
 // takes the default its comment documents.
 //
-// Rules name system calls, not numbers; Compile looks each name up in the
-// table of every ABI the policy covers. A name that some ABI in package
-// tables knows but a covered ABI does not (iopl on aarch64) is skipped on
-// that ABI and listed by Program.Skipped; a name no ABI knows is an error.
+// Rules name system calls (or numbers, see Rule.Syscall); Compile looks
+// each name up in the table of every ABI the policy covers. A name that
+// some ABI in package tables knows but a covered ABI does not (iopl on
+// aarch64) is skipped on that ABI and listed by Program.Skipped, unless
+// the ABI reaches it through socketcall or ipc (accept on i386), which
+// Program.Routed lists with every other multiplexed route; a name no ABI
+// knows is an error.
 // Several rules for one system call are concatenated in order and the
 // first that matches decides, so a rule without conditions ends the list
 // for its call: a later rule for the same call could never match, and
@@ -53,6 +56,11 @@ type Policy struct {
 	// and it lets no unreviewed system call run, in an allowlist or a
 	// denylist alike.
 	Unknown Action
+	// Multiplexers says whether a rule on a call also decides the call's
+	// form through socketcall or ipc, on the ABIs whose tables have them.
+	// Zero means MultiplexDerive: it does, never more loosely than the
+	// direct call (see the package documentation, Multiplexers).
+	Multiplexers MultiplexMode
 }
 
 // Rule gives Action to calls of the system call named Syscall (as in the
@@ -60,7 +68,13 @@ type Policy struct {
 // of Args. With no Args it matches every call.
 type Rule struct {
 	// Syscall is the system call's name in the kernel's tables
-	// ("openat", "umount2"), or an alias the uapi headers define.
+	// ("openat", "umount2"), or an alias the uapi headers define; or a
+	// number as seccomp_data.nr holds it ("451", "0x1c3", "-1"), for a
+	// call newer than the tables or syscall(-1), which tracers use to
+	// skip a call. A number means the same on every ABI the rule applies
+	// to, so restrict it with ABIs unless that is meant; one the ABI's
+	// table has is that call, by its name. Numbers with bit 30 set are
+	// x32's only, and x32's all have it.
 	Syscall string
 	// Action is what a matching call gets.
 	Action Action
@@ -115,7 +129,7 @@ func (p *Policy) Compile() (*Program, error) {
 	if err := p.checkNames(abis); err != nil {
 		return nil, err
 	}
-	fp, skipped, err := p.lower(abis)
+	fp, skipped, routed, err := p.lower(abis)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +137,7 @@ func (p *Policy) Compile() (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seccomp: compiling for %s: %w", abiNames(abis), err)
 	}
-	return &Program{insns: insns, abis: abis, skipped: skipped}, nil
+	return &Program{insns: insns, abis: abis, skipped: skipped, routed: routed}, nil
 }
 
 // abis returns the ABIs the policy covers, checked.
@@ -221,6 +235,9 @@ func (p *Policy) checkNames(abis []*tables.ABI) error {
 		if slices.ContainsFunc(indexes, func(idx map[string]uint32) bool { _, ok := idx[r.Syscall]; return ok }) {
 			continue
 		}
+		if _, isNum, _ := parseNumber(r.Syscall); isNum {
+			continue // checked on each ABI by lowerABI
+		}
 		if seen[r.Syscall] || tables.Known(r.Syscall) {
 			continue
 		}
@@ -235,22 +252,24 @@ func (p *Policy) checkNames(abis []*tables.ABI) error {
 
 // lower translates the policy into the compiler's input, one ABIPolicy
 // per ABI, and lists the names skipped.
-func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, error) {
+func (p *Policy) lower(abis []*tables.ABI) (*compile.Policy, []Skipped, []Routed, error) {
 	foreign, err := orDefault(p.Foreign, KillProcess).Resolve(abis[0])
 	if err != nil {
-		return nil, nil, &PolicyError{Field: "Foreign", Err: err}
+		return nil, nil, nil, &PolicyError{Field: "Foreign", Err: err}
 	}
 	fp := &compile.Policy{Foreign: foreign, X32: foreign}
 	var skipped []Skipped
+	var routed []Routed
 	for _, abi := range abis {
-		ap, skip, err := p.lowerABI(abi)
+		ap, skip, rt, err := p.lowerABI(abi)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		fp.ABIs = append(fp.ABIs, *ap)
 		skipped = append(skipped, skip...)
+		routed = append(routed, rt...)
 	}
-	return fp, skipped, nil
+	return fp, skipped, routed, nil
 }
 
 func orDefault(a, def Action) Action {
@@ -262,58 +281,94 @@ func orDefault(a, def Action) Action {
 
 // lowerABI builds the ABIPolicy of one ABI. Rules are grouped by syscall
 // number, in the order each number first appears, so that two names of
-// one number on this ABI share one chain of rules.
-func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error) {
+// one number on this ABI share one chain of rules; the rules a
+// multiplexer gets from the calls it performs come first on its number
+// (multiplexed).
+func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, []Routed, error) {
 	def, err := orDefault(p.Default, KillProcess).Resolve(abi)
 	if err != nil {
-		return nil, nil, &PolicyError{Field: "Default", ABI: abi.Name, Err: err}
+		return nil, nil, nil, &PolicyError{Field: "Default", ABI: abi.Name, Err: err}
 	}
 	unknown, err := orDefault(p.Unknown, ErrnoNamed("ENOSYS")).Resolve(abi)
 	if err != nil {
-		return nil, nil, &PolicyError{Field: "Unknown", ABI: abi.Name, Err: err}
+		return nil, nil, nil, &PolicyError{Field: "Unknown", ABI: abi.Name, Err: err}
 	}
-	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules))}
-	var skipped []Skipped
-	// For each number of the table (less NrBit): 1 + the index of its
-	// rule in ap.Rules, and 1 + the index in p.Rules of the rule without
-	// conditions that closed it.
-	slots := make([]int32, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
-	closed := make([]int32, len(slots))
 	var resolved actionCache
 	names := nameIndex(abi)
+	routes := make([]route, len(p.Rules))
+	for i := range p.Rules {
+		if routes[i], err = p.routeOf(&p.Rules[i], abi, names); err != nil {
+			return nil, nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Syscall", i), Syscall: p.Rules[i].Syscall, ABI: abi.Name, Err: err}
+		}
+	}
+	muxRules, routed, err := p.multiplexed(abi, routes, def, &resolved)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules)+len(muxRules))}
+	var skipped []Skipped
+	// For each number of the table (less NrBit), and each number outside
+	// it that a rule names: 1 + the index of its rule in ap.Rules, and
+	// 1 + the index in p.Rules of the rule without conditions that
+	// closed it.
+	type entry struct{ slot, closed int32 }
+	table := make([]entry, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
+	var outside map[uint32]*entry
+	entryOf := func(nr uint32) *entry {
+		if nr >= abi.NrBit && nr-abi.NrBit < uint32(len(table)) {
+			return &table[nr-abi.NrBit]
+		}
+		if outside == nil {
+			outside = make(map[uint32]*entry)
+		}
+		e, ok := outside[nr]
+		if !ok {
+			e = new(entry)
+			outside[nr] = e
+		}
+		return e
+	}
+	for _, r := range muxRules {
+		ap.Rules = append(ap.Rules, r)
+		entryOf(r.Nr).slot = int32(len(ap.Rules))
+	}
 	for i, r := range p.Rules {
+		rt := routes[i]
 		if !r.appliesTo(abi) {
 			continue
 		}
-		nr, ok := names[r.Syscall]
-		if !ok {
+		if !rt.ok {
 			if !slices.Contains(skipped, Skipped{abi, r.Syscall}) {
 				skipped = append(skipped, Skipped{abi, r.Syscall})
 			}
 			continue
 		}
+		if !rt.direct {
+			continue // only through a multiplexer: multiplexed decided it
+		}
+		nr := rt.nr
 		act, err := resolved.get(r.Action, abi)
 		if err != nil {
-			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
+			return nil, nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d].Action", i), Syscall: r.Syscall, ABI: abi.Name, Err: err}
 		}
-		slot := &slots[nr-abi.NrBit]
-		if c := closed[nr-abi.NrBit]; c > 0 {
+		e := entryOf(nr)
+		if c := e.closed; c > 0 {
 			// The same decision again, as when a list names a call
 			// and its alias (arm's sync_file_range2), changes nothing.
-			if len(r.Args) == 0 && ap.Rules[*slot-1].Action == act {
+			if len(r.Args) == 0 && ap.Rules[e.slot-1].Action == act {
 				continue
 			}
-			return nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
+			return nil, nil, nil, &PolicyError{Field: fmt.Sprintf("Rules[%d]", i), Syscall: r.Syscall, ABI: abi.Name,
 				Err: fmt.Errorf("%w: it follows Rules[%d] (%s), which has no conditions for the same call, and can never match", ErrInvalidRule, c-1, p.Rules[c-1].Syscall)}
 		}
-		if *slot == 0 {
+		if e.slot == 0 {
 			ap.Rules = append(ap.Rules, compile.Rule{Nr: nr, Action: def})
-			*slot = int32(len(ap.Rules))
+			e.slot = int32(len(ap.Rules))
 		}
-		j := *slot - 1
+		j := e.slot - 1
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
-			closed[nr-abi.NrBit] = int32(i) + 1
+			e.closed = int32(i) + 1
 			continue
 		}
 		conds := make([]compile.Cond, len(r.Args))
@@ -322,7 +377,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, error
 		}
 		ap.Rules[j].Args = append(ap.Rules[j].Args, compile.ArgRule{Conds: conds, Action: act})
 	}
-	return ap, skipped, nil
+	return ap, skipped, routed, nil
 }
 
 // appliesTo reports whether the rule applies to abi: it is restricted to

@@ -22,6 +22,7 @@ type Program struct {
 	// program, which covers the native ABI only.
 	abis    []*tables.ABI
 	skipped []Skipped
+	routed  []Routed
 }
 
 // NewProgram verifies insns, a program compiled elsewhere (such as Go
@@ -90,6 +91,12 @@ func (p *Program) Len() int { return len(p.insns) }
 // program from Builtin, which is not compiled at run time: compile
 // BuiltinPolicy(name) to see what was skipped.
 func (p *Program) Skipped() []Skipped { return slices.Clone(p.skipped) }
+
+// Routed lists the rules' system calls that an ABI the program covers
+// also reaches (or reaches only) through socketcall or ipc, and how the
+// program decides that route, in the order of the policy's rules and
+// ABIs. Like Skipped, it is nil for a program from Builtin.
+func (p *Program) Routed() []Routed { return slices.Clone(p.routed) }
 
 // ByteOrder returns the byte order of the ABIs the program covers, which
 // is the native order of any kernel that can load it.

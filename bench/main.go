@@ -8,7 +8,10 @@
 //
 //	go run -C bench .
 //
-// as root for the kernel measurements (-kernel=false skips them).
+// as root for the kernel measurements (-kernel=false skips them). It
+// writes no file unless asked: -svg PATH writes the plot there (a relative
+// PATH is relative to bench/ under -C bench). README.md says how the
+// committed tables and plot are refreshed.
 package main
 
 import (
@@ -43,7 +46,7 @@ func main() {
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	kernel := fs.Bool("kernel", true, "measure on the real kernel (needs seccomp; runs child processes)")
-	svg := fs.String("svg", "sweep.svg", "write the sweep plot to this file (\"\" for none)")
+	svg := fs.String("svg", "", "write the sweep plot to this `file` (default: no plot)")
 	runs := fs.Int("runs", 9, "compiles per measurement, at least (more while they take under 200 ms)")
 	only := fs.String("only", "", "measure only contenders whose name contains this")
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +63,7 @@ func run(args []string, out io.Writer) error {
 	}
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-	header(w)
+	header(w, *runs)
 
 	docker, err := dockerPolicy()
 	if err != nil {
@@ -109,7 +112,7 @@ func run(args []string, out io.Writer) error {
 }
 
 // header says when, where and with what the numbers were measured.
-func header(w io.Writer) {
+func header(w io.Writer, runs int) {
 	var u unix.Utsname
 	unix.Uname(&u)
 	cpu := "unknown CPU"
@@ -133,7 +136,7 @@ func header(w io.Writer) {
 	}
 	vers = append(vers, "libseccomp "+libseccompVersion()+" (cgo)")
 	fmt.Fprintf(w, "Contenders: %s.\n\n", strings.Join(vers, ", "))
-	fmt.Fprintln(w, "Instructions run are counted by this module's simulator (filter.Run) for x86_64 calls with all arguments zero; *mean* and *max* over the numbers 0..471, *mix* weighted by the calls a server makes most; *longest* is the longest path any input can take; *cached* counts the x86_64 calls the kernel's action cache allows without running the filter, of those the policy allows whatever the arguments; *diffs* counts inputs (every number of the x86_64, i386 and x32 tables, foreign arches, negative numbers, argument values around every constant) whose decision differs from the policy. Compile time is the median CPU time of the compiling thread over at least 9 compiles from the contender's own policy types (time.Now would count the other load of a shared machine); allocations count the Go heap only (libseccomp allocates in C).")
+	fmt.Fprintf(w, "Instructions run are counted by this module's simulator (filter.Run) for x86_64 calls with all arguments zero; *mean* and *max* over the numbers 0..471, *mix* weighted by the calls a server makes most; *longest* is the longest path any input can take; *cached* counts the x86_64 calls the kernel's action cache allows without running the filter, of those the policy allows whatever the arguments; *diffs* counts inputs (every number of the x86_64, i386 and x32 tables, foreign arches, negative numbers, argument values around every constant) whose decision differs from the policy. Compile time is the median CPU time of the compiling thread over at least %d compiles from the contender's own policy types (time.Now would count the other load of a shared machine); allocations count the Go heap only (libseccomp allocates in C).\n", runs)
 	fmt.Fprintln(w)
 }
 

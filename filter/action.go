@@ -37,6 +37,14 @@ func Trace(n uint16) Action { return TraceBase | Action(n) }
 // Kind returns the action with its data cleared.
 func (a Action) Kind() Action { return a & RetActionFull }
 
+// Precedes reports whether a is more restrictive than b: of the values
+// several stacked filters return, the kernel acts on the one whose action,
+// without data, is least as a signed 32-bit number (ACTION_ONLY in
+// kernel/seccomp.c, seccomp_run_filters; seccomp(2)): kill-process,
+// kill-thread, trap, errno, user-notif, trace, log, allow, most
+// restrictive first. Actions of one kind (two errnos) precede neither.
+func (a Action) Precedes(b Action) bool { return int32(a.Kind()) < int32(b.Kind()) }
+
 // Data returns the 16-bit data of the action (the errno or trace message).
 func (a Action) Data() uint16 { return uint16(a & RetData) }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sysfence/seccomp/internal/golden"
+	"github.com/sysfence/seccomp/internal/testenv"
 )
 
 // TestGeneratedFilesAreFresh renders, in memory, what each go:generate line
@@ -121,5 +122,24 @@ func TestRenderFixtures(t *testing.T) {
 	}
 	for _, f := range files {
 		golden.Check(t, filepath.Join("testdata", "golden", filepath.Base(f.path)+".golden"), f.data)
+	}
+}
+
+// TestGenerateRefusesInstalledHeaders: "go run ./gen -linux /usr/include"
+// cannot write every ABI's table from one architecture's headers, and
+// says so, naming what works instead, before reading any table.
+func TestGenerateRefusesInstalledHeaders(t *testing.T) {
+	dir := testenv.WriteTree(t, map[string]string{
+		"asm-generic/unistd.h":          "#define __NR_read 63\n",
+		"x86_64-linux-gnu/asm/unistd.h": "#define __NR_read 0\n",
+	})
+	_, _, err := generate([]string{"-linux", dir})
+	if err == nil {
+		t.Fatal("gen -linux accepted an include directory")
+	}
+	for _, want := range []string{dir + ": ", "installed uapi headers hold one architecture's numbers", "give a Linux source tree"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
 	}
 }

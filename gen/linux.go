@@ -114,7 +114,7 @@ func uapiFor(t *target) (uapiABI, error) {
 // multiarch directory such as x86_64-linux-gnu/asm).
 func readLinux(dir string, t *target) (*table, error) {
 	switch {
-	case isFile(filepath.Join(dir, "Makefile")) && isDir(filepath.Join(dir, "arch")):
+	case isLinuxTree(dir):
 		return readLinuxTree(dir, t)
 	case isDir(filepath.Join(dir, "asm-generic")):
 		asm, err := findASM(dir, t)
@@ -124,6 +124,12 @@ func readLinux(dir string, t *target) (*table, error) {
 		return readLinuxHeaders(dir, asm, t)
 	}
 	return nil, fmt.Errorf("%s: %w: want Makefile and arch/, or asm-generic/", dir, errLinuxLayout)
+}
+
+// isLinuxTree reports whether dir looks like a Linux source tree: it has
+// Makefile and arch/.
+func isLinuxTree(dir string) bool {
+	return isFile(filepath.Join(dir, "Makefile")) && isDir(filepath.Join(dir, "arch"))
 }
 
 // findASM returns the asm/ directory of t's headers under includeDir.

@@ -4,14 +4,45 @@
 // It runs from the module root, as "go generate ./..." does:
 //
 //	go run ./gen              # tables from golang.org/x/sys/unix (go.mod's version)
-//	go run ./gen -linux DIR   # tables from a Linux source tree or uapi headers
+//	go run ./gen -linux DIR   # tables from a Linux source tree
 //	go run ./gen -programs    # zsyscalls_linux_<goarch>.go (see stage.go)
 //
-// Beside x/sys it reads committed facts x/sys lacks: n32.txt and derive.go
-// (x32, MIPS n32, arm's private calls) and aliases.txt (the aliases the
-// uapi headers define). The output is deterministic: the same inputs give
-// the same bytes, and each file's first line names the command that wrote
-// it.
+// The output is deterministic: the same inputs give the same bytes, and
+// each file's first line names the command that wrote it.
+//
+// # Refreshing the tables
+//
+// The generated files are committed, and CI fails when they differ from
+// what "go generate ./..." writes. Two sources feed one model:
+//
+//	go generate ./...                # from golang.org/x/sys/unix at the version in go.mod
+//	go run ./gen -linux ~/src/linux  # from a Linux source tree (for system calls newer than x/sys)
+//	go run ./gen -programs           # then recompile the built-in programs
+//
+// To take newer system calls from x/sys, raise golang.org/x/sys in go.mod
+// and run go generate. -linux needs a source tree (a directory with
+// Makefile and arch/) because gen writes the table of every ABI at once:
+// an installed uapi include directory such as /usr/include holds the
+// asm/ headers of one architecture only (Debian puts the other
+// architectures' in /usr/<triplet>/include, one package each), so gen
+// refuses it and says so. The tests read such directories one ABI at a
+// time (debian_test.go).
+//
+// From x/sys, the tables reflect the kernel x/sys was generated from (its
+// unix/linux/Dockerfile). x/sys has no x32 and no MIPS n32 tables; gen
+// derives them by the kernel's rules (derive.go): x32 is x86_64's table
+// less the calls marked 64 in syscall_64.tbl, plus x32's own calls at
+// 512–547, all with __X32_SYSCALL_BIT (0x40000000) set; n32 keeps the
+// numbers below 424, frozen since Linux 5.1 (n32.txt), and takes every
+// later call at n64's offset, since new calls get one number on every
+// ABI. x/sys lists each number once, so the aliases the uapi headers
+// define come from aliases.txt, and arm's private calls from derive.go.
+//
+// The tests compare every table but loongarch64's, and the aliases, with
+// Debian 12's uapi headers (Linux 6.1, the linux-libc-dev*-cross packages
+// that .ci/test installs); Debian 12 has no loong64 cross headers, so
+// loongarch64 is checked against the committed Linux 7.2 fixture in
+// testdata/ instead.
 package main
 
 import (
@@ -95,6 +126,12 @@ func safeInShell(r rune) bool {
 // buildTables reads every target's table, from x/sys when linuxDir is
 // empty and from the Linux tree at linuxDir otherwise.
 func buildTables(linuxDir string) ([]*table, error) {
+	if linuxDir != "" && !isLinuxTree(linuxDir) && isDir(filepath.Join(linuxDir, "asm-generic")) {
+		// readLinux reads one ABI from installed headers (the tests compare
+		// the tables with Debian's that way), but an include directory
+		// holds one architecture's asm/, and gen writes every table.
+		return nil, fmt.Errorf("%s: installed uapi headers hold one architecture's numbers, and gen writes the table of every ABI: give a Linux source tree (a directory with Makefile and arch/), or raise golang.org/x/sys in go.mod and run go generate", linuxDir)
+	}
 	var pkgs map[string]*xsysPackage
 	if linuxDir == "" {
 		var err error

@@ -14,10 +14,16 @@ root package's Policy, without cgo or libseccomp.
 	res, err := profile.Translate(ls, opts)
 	prog, err := res.Compile()
 
-Load does the three at once; Profile.Translate resolves and translates
-with paths into the original file. Options name the machine (its native
-ABI and kernel) and the container's capabilities; the zero Options mean
-this machine and Docker's default capabilities.
+Which to call: Load, for the bytes of a seccomp.json or an OCI
+linux.seccomp object, does the three at once, and its errors and
+reports name JSON paths of those bytes. Profile.Translate resolves and
+translates a Profile already held (Default's, or Parse's when the
+caller looked at it first), with paths into the original file. The
+function Translate takes a profile already resolved, a
+specs.LinuxSeccomp as in an OCI config.json, with paths into it. Options
+name the machine (its native ABI and kernel) and the container's
+capabilities; the zero Options mean this machine and Docker's default
+capabilities.
 
 # Decisions, as libseccomp makes them
 

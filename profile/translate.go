@@ -248,7 +248,9 @@ func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Op
 	if unknown == "" {
 		unknown = def
 	}
-	res.Policy = &seccomp.Policy{Default: def, Rules: rules, ABIs: abis, Foreign: foreign, Unknown: unknown}
+	// libseccomp's multiplexed rules are not the root's: the
+	// translation writes them itself.
+	res.Policy = &seccomp.Policy{Default: def, Rules: rules, ABIs: abis, Foreign: foreign, Unknown: unknown, Multiplexers: seccomp.MultiplexAsWritten}
 	return res, nil
 }
 

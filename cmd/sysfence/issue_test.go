@@ -422,7 +422,7 @@ func TestOneArchFlagHelper(t *testing.T) {
 			}
 		}
 	}
-	if len(tails) != 7 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), syscalls
+	if len(tails) != 10 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), verify, diff, lint, syscalls
 		t.Errorf("--arch help differs between commands, or some do not have it: %q", tails)
 	}
 }

@@ -49,8 +49,8 @@ func (f *policyFlags) define(fs *flag.FlagSet, profiles bool) {
 		f.prof.define(fs)
 	}
 	fs.StringVar(&f.builtin, "builtin", "sandbox", "the built-in policy `NAME` to use without --deny or --allow ("+strings.Join(seccomp.BuiltinNames(), ", ")+")")
-	fs.StringVar(&f.deny, "deny", "", "fail the comma-separated system calls `NAMES` with --errno and allow the rest")
-	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES`; the rest get --default")
+	fs.StringVar(&f.deny, "deny", "", "fail the comma-separated system calls `NAMES` with --errno and allow the rest (a name, or a number as seccomp_data.nr holds it: 451, 0x1c3, -1)")
+	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES` (or numbers, as --deny); the rest get --default")
 	fs.StringVar(&f.errno, "errno", "EPERM", "error `E`, a name or a number from 0 to 4095, for the calls --deny names (0 makes them return 0 without running)")
 	fs.StringVar(&f.dflt, "default", "", "`ACTION` for calls the list does not name (default allow with --deny, kill-process with --allow): "+actionHelp)
 	fs.StringVar(&f.foreign, "foreign", "kill-process", "`ACTION` for calls through another ABI (i386 int 0x80 or x32 on x86_64, arm on aarch64; kill-thread with --profile, as libseccomp)")
@@ -215,6 +215,9 @@ func (f *policyFlags) compile(p *seccomp.Policy, stderr io.Writer) (*seccomp.Pro
 			break
 		}
 		fmt.Fprintf(stderr, "sysfence: skipped %s: no such system call on %s\n", s.Syscall, s.ABI.Name)
+	}
+	for _, r := range prog.Routed() {
+		fmt.Fprintf(stderr, "sysfence: %v\n", r)
 	}
 	return prog, nil
 }

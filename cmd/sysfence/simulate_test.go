@@ -70,3 +70,52 @@ func TestCompileBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateMultiplexed is issue 15's example: on s390x a denylist of
+// socket and msgget denies socketcall(SYS_SOCKET) and ipc(MSGGET) too,
+// and on x86 a rule on accept, which i386 has only through socketcall,
+// decides socketcall(SYS_ACCEPT) and is not skipped; compile says which
+// names went through a multiplexer, and a rule by number decides it.
+func TestSimulateMultiplexed(t *testing.T) {
+	dir := t.TempDir()
+	s390 := filepath.Join(dir, "s.bpf")
+	code, _, errs := sysfence("compile", "--deny", "socket,msgget", "--arch", "s390x", "-o", s390)
+	if code != 0 || !strings.Contains(errs, "socket on s390x: also through socketcall(1)") || !strings.Contains(errs, "msgget on s390x: also through ipc(13)") {
+		t.Fatalf("compile for s390x: exit %d, stderr %q; want the multiplexed routes named", code, errs)
+	}
+	x86 := filepath.Join(dir, "a.bpf")
+	code, _, errs = sysfence("compile", "--deny", "accept", "--arch", "x86", "-o", x86)
+	if code != 0 || strings.Contains(errs, "skipped") || !strings.Contains(errs, "accept on x86: only through socketcall(5)") {
+		t.Fatalf("compile --deny accept --arch x86: exit %d, stderr %q; want no skip and the route named", code, errs)
+	}
+	nums := filepath.Join(dir, "n.bpf")
+	if code, _, errs = sysfence("compile", "--deny", "-1,0x3e7", "--arch", "x86_64", "-o", nums); code != 0 {
+		t.Fatalf("compile --deny -1,0x3e7: exit %d, stderr %q", code, errs)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{s390, "socketcall", "1", "0"}, "action: errno:EPERM\n"},
+		{[]string{s390, "socketcall", "0x100000001", "0"}, "action: errno:EPERM\n"},
+		{[]string{s390, "socketcall", "2", "0"}, "action: allow\n"},
+		{[]string{s390, "ipc", "13", "0"}, "action: errno:EPERM\n"},
+		{[]string{s390, "ipc", "0x1000d", "0"}, "action: errno:EPERM\n"},
+		{[]string{s390, "ipc", "14", "0"}, "action: allow\n"},
+		{[]string{x86, "socketcall", "5"}, "action: errno:EPERM\n"},
+		{[]string{x86, "socketcall", "18"}, "action: allow\n"},
+		{[]string{nums, "--", "-1"}, "action: errno:EPERM\n"},
+		{[]string{nums, "999"}, "action: errno:EPERM\n"},
+		{[]string{nums, "998"}, "action: errno:ENOSYS\n"},
+	} {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			code, out, errs := sysfence(append([]string{"simulate"}, tt.args...)...)
+			if code != 0 || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want a line %q", code, out, errs, tt.want)
+			}
+		})
+	}
+	if code, _, errs := sysfence("compile", "--deny", "0x40000001", "--arch", "x86_64", "-o", nums); code == 0 || !strings.Contains(errs, "x32") {
+		t.Errorf("--deny 0x40000001 on x86_64: exit %d, stderr %q; want an error about x32", code, errs)
+	}
+}

@@ -14,15 +14,15 @@ import (
 // Errors of Compile, wrapped with the ABI, the system call and the rule
 // they concern.
 var (
-	ErrNoABI          = errors.New("compile: policy covers no ABI")
-	ErrNilABI         = errors.New("compile: nil or unknown ABI")
-	ErrDuplicateABI   = errors.New("compile: ABI covered twice")
-	ErrDuplicateRule  = errors.New("compile: two rules for one system call")
-	ErrUnknownSyscall = errors.New("compile: number not in the ABI's system-call table")
-	ErrArgIndex       = errors.New("compile: argument index outside 0..5")
-	ErrOp             = errors.New("compile: unknown comparison operator")
-	ErrValueRange     = errors.New("compile: value wider than the ABI's arguments")
-	ErrAction         = errors.New("compile: unknown action")
+	ErrNoABI         = errors.New("compile: policy covers no ABI")
+	ErrNilABI        = errors.New("compile: nil or unknown ABI")
+	ErrDuplicateABI  = errors.New("compile: ABI covered twice")
+	ErrDuplicateRule = errors.New("compile: two rules for one system call")
+	ErrForeignNumber = errors.New("compile: number belongs to another ABI")
+	ErrArgIndex      = errors.New("compile: argument index outside 0..5")
+	ErrOp            = errors.New("compile: unknown comparison operator")
+	ErrValueRange    = errors.New("compile: value wider than the ABI's arguments")
+	ErrAction        = errors.New("compile: unknown action")
 )
 
 // Compile turns p into one verified program for all the ABIs it covers.
@@ -332,18 +332,31 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 	if ap.ABI.NrBit != 0 {
 		weight = 0
 	}
+	last := ap.ABI.At(ap.ABI.Len() - 1).Nr
 	next := uint64(seg.lo) // first number not yet in a span
-	for i := range ap.ABI.Len() {
-		nr := ap.ABI.At(i).Nr
+	extra := idx.extra     // rules for numbers outside the table, by number
+	for i := 0; i < ap.ABI.Len() || len(extra) > 0; {
+		// The next number of the table or of extra, whichever is less.
+		var nr uint32
+		to := dflt
+		if len(extra) > 0 && (i == ap.ABI.Len() || extra[0].nr < ap.ABI.At(i).Nr) {
+			nr, to = extra[0].nr, rules[extra[0].rule-1]
+			extra = extra[1:]
+		} else {
+			nr = ap.ABI.At(i).Nr
+			i++
+			if k := idx.slot(ap.ABI, nr); k > 0 {
+				to = rules[k-1]
+			}
+		}
 		if nr < seg.lo || nr > seg.hi {
 			continue
 		}
 		if uint64(nr) > next {
-			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown, n: weight * int(uint64(nr)-next)})
-		}
-		to := dflt
-		if k := idx.slot(ap.ABI, nr); k > 0 {
-			to = rules[k-1]
+			// Holes weigh as the numbers they hold up to the end of
+			// the table; past it, none, as after the last rule.
+			n := int(max(0, int64(min(uint64(nr), uint64(last)+1))-int64(next)))
+			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown, n: weight * n})
 		}
 		w := weight
 		if to.blk >= 0 {

@@ -189,6 +189,9 @@ func probes(p *Policy) []filter.SeccompData {
 			}
 		}
 		for _, r := range ap.Rules {
+			for _, x := range []uint32{r.Nr - 1, r.Nr + 1} { // a rule outside the table has neighbours outside it
+				out = append(out, filter.SeccompData{Arch: abi.Audit, Nr: int32(x)})
+			}
 			for _, args := range argProbes(r.Args) {
 				out = append(out, filter.SeccompData{Arch: abi.Audit, Nr: int32(r.Nr), Args: args})
 			}
@@ -298,6 +301,42 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// TestCompileNumbersOutsideTable is issue 15 point 4 in the compiler: a
+// rule may name a number the ABI's table does not have (syscall(-1),
+// which tracers use to skip a call, a call newer than the table), and
+// decides exactly that number; its neighbours stay Unknown.
+func TestCompileNumbersOutsideTable(t *testing.T) {
+	x86 := tables.X86_64
+	p := &Policy{ABIs: []ABIPolicy{{ABI: x86, Default: filter.Allow, Unknown: filter.Errno(enosys), Rules: []Rule{
+		{Nr: 0xffffffff, Action: filter.Errno(1)},
+		{Nr: 1000, Action: filter.KillProcess, Args: []ArgRule{{Conds: []Cond{{Arg: 0, Op: OpEq, Value: 7}}, Action: filter.Allow}}},
+		{Nr: 0x80000005, Action: filter.Trap},
+	}}}, Foreign: filter.KillThread, X32: filter.KillThread}
+	prog, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		nr   uint32
+		arg  uint64
+		want filter.Action
+	}{
+		{0xffffffff, 0, filter.Errno(1)}, {0xfffffffe, 0, filter.Errno(enosys)},
+		{1000, 0, filter.KillProcess}, {1000, 7, filter.Allow}, {999, 0, filter.Errno(enosys)}, {1001, 7, filter.Errno(enosys)},
+		{0x80000005, 0, filter.Trap}, {0x80000004, 0, filter.Errno(enosys)}, {0x40000005, 0, filter.KillThread},
+	} {
+		d := filter.SeccompData{Arch: x86.Audit, Nr: int32(tt.nr), Args: [6]uint64{tt.arg}}
+		r, err := filter.Run(prog, &d, x86.ByteOrder())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Ret != tt.want || p.Evaluate(&d) != tt.want {
+			t.Errorf("nr %#x arg %d: program %v, Evaluate %v, want %v", tt.nr, tt.arg, r.Ret, p.Evaluate(&d), tt.want)
+		}
+	}
+	checkPolicy(t, p, prog, probes(p))
+}
+
 // TestEvaluateNarrow checks that ABIs with 32-bit arguments compare only
 // the low word.
 func TestEvaluateNarrow(t *testing.T) {
@@ -334,8 +373,9 @@ func TestCompileErrors(t *testing.T) {
 		{"copied ABI", &Policy{ABIs: []ABIPolicy{{ABI: narrowCopy(x86)}}}, ErrNilABI, "ABIs[0] (x86_64) is not one of package tables' ABIs"},
 		{"ABI twice", &Policy{ABIs: []ABIPolicy{{ABI: x86}, {ABI: tables.I386}, {ABI: x86}}}, ErrDuplicateABI, "x86_64 is ABIs[0] and ABIs[2]"},
 		{"number twice", one(x86, Rule{Nr: 101}, Rule{Nr: 0}, Rule{Nr: 101}), ErrDuplicateRule, "x86_64: ptrace (101)"},
-		{"number not in table", one(x86, Rule{Nr: 400}), ErrUnknownSyscall, "x86_64: Rules[0] has number 400"},
-		{"x32 number without bit", one(tables.X32, Rule{Nr: 0}), ErrUnknownSyscall, "x32: Rules[0] has number 0"},
+		{"number outside table twice", one(x86, Rule{Nr: 0xffffffff}, Rule{Nr: 0xffffffff}), ErrDuplicateRule, "x86_64: number 4294967295 (0xffffffff)"},
+		{"x32 number on x86_64", one(x86, Rule{Nr: 0x40000000}), ErrForeignNumber, "x86_64: Rules[0] has number 1073741824 (0x40000000), which is x32's"},
+		{"x32 number without bit", one(tables.X32, Rule{Nr: 0}), ErrForeignNumber, "x32: Rules[0] has number 0 (0x0), which is x86_64's"},
 		{"arg 6", one(x86, cond(Cond{Arg: 6, Op: OpEq})), ErrArgIndex, "x86_64: socket (41): Args[0].Conds[0]: argument 6"},
 		{"arg -1", one(x86, cond(Cond{Arg: -1, Op: OpEq})), ErrArgIndex, "argument -1"},
 		{"op 0", one(x86, cond(Cond{Op: 0})), ErrOp, "socket (41): Args[0].Conds[0]: operator 0"},

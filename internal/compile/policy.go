@@ -55,8 +55,9 @@ type Rule struct {
 // ABIPolicy is a policy for one ABI.
 type ABIPolicy struct {
 	ABI *tables.ABI
-	// Rules, in any order; at most one per number. Every Nr must be in
-	// the ABI's table.
+	// Rules, in any order; at most one per number. An Nr outside the
+	// ABI's table (syscall(-1), a call newer than the table) must still
+	// be the ABI's: under its audit value, tables.ByCall gives it.
 	Rules []Rule
 	// Default is the action for numbers in the ABI's table without a rule.
 	Default filter.Action

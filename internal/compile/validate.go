@@ -1,8 +1,10 @@
 package compile
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/tables"
@@ -44,8 +46,18 @@ func (p *Policy) validate() ([]ruleIndex, error) {
 }
 
 // ruleIndex maps the numbers of an ABI's table, less its NrBit, to
-// notInTable, noRule, or 1 + the index of their rule.
-type ruleIndex []int32
+// notInTable, noRule, or 1 + the index of their rule; extra holds the
+// rules for numbers outside the table, sorted by number.
+type ruleIndex struct {
+	table []int32
+	extra []extraRule
+}
+
+// extraRule is a rule for a number the ABI's table does not have.
+type extraRule struct {
+	nr   uint32
+	rule int32 // 1 + the index of the rule
+}
 
 const (
 	notInTable int32 = 0
@@ -54,43 +66,52 @@ const (
 
 // newRuleIndex returns the index of abi's table, without rules.
 func newRuleIndex(abi *tables.ABI) ruleIndex {
-	idx := make(ruleIndex, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
+	idx := make([]int32, abi.At(abi.Len()-1).Nr-abi.NrBit+1)
 	for i := range abi.Len() {
 		idx[abi.At(i).Nr-abi.NrBit] = noRule
 	}
-	return idx
+	return ruleIndex{table: idx}
 }
 
 // slot returns the entry of nr, or notInTable outside the table's range.
 func (idx ruleIndex) slot(abi *tables.ABI, nr uint32) int32 {
-	if nr < abi.NrBit || nr-abi.NrBit >= uint32(len(idx)) {
+	if nr < abi.NrBit || nr-abi.NrBit >= uint32(len(idx.table)) {
 		return notInTable
 	}
-	return idx[nr-abi.NrBit]
+	return idx.table[nr-abi.NrBit]
 }
 
 // validate checks the rules of one ABI and returns their index.
 func (ap *ABIPolicy) validate() (ruleIndex, error) {
 	name := ap.ABI.Name
 	if !knownAction(ap.Default) {
-		return nil, fmt.Errorf("%w: %s Default: %#x", ErrAction, name, uint32(ap.Default))
+		return ruleIndex{}, fmt.Errorf("%w: %s Default: %#x", ErrAction, name, uint32(ap.Default))
 	}
 	if !knownAction(ap.Unknown) {
-		return nil, fmt.Errorf("%w: %s Unknown: %#x", ErrAction, name, uint32(ap.Unknown))
+		return ruleIndex{}, fmt.Errorf("%w: %s Unknown: %#x", ErrAction, name, uint32(ap.Unknown))
 	}
 	idx := newRuleIndex(ap.ABI)
 	for i, r := range ap.Rules {
 		switch idx.slot(ap.ABI, r.Nr) {
 		case notInTable:
-			return nil, fmt.Errorf("%w: %s: Rules[%d] has number %d (%#x)", ErrUnknownSyscall, name, i, r.Nr, r.Nr)
+			if own := owner(ap.ABI.Audit, r.Nr); own != ap.ABI {
+				return ruleIndex{}, fmt.Errorf("%w: %s: Rules[%d] has number %d (%#x), which is %s's", ErrForeignNumber, name, i, r.Nr, r.Nr, own)
+			}
+			idx.extra = append(idx.extra, extraRule{r.Nr, int32(i) + 1})
 		case noRule:
-			idx[r.Nr-ap.ABI.NrBit] = int32(i) + 1
+			idx.table[r.Nr-ap.ABI.NrBit] = int32(i) + 1
 		default:
 			sys, _ := ap.ABI.SyscallName(r.Nr)
-			return nil, fmt.Errorf("%w: %s: %s (%d)", ErrDuplicateRule, name, sys, r.Nr)
+			return ruleIndex{}, fmt.Errorf("%w: %s: %s (%d)", ErrDuplicateRule, name, sys, r.Nr)
 		}
 		if err := r.validate(ap.ABI); err != nil {
-			return nil, err
+			return ruleIndex{}, err
+		}
+	}
+	slices.SortFunc(idx.extra, func(a, b extraRule) int { return cmp.Compare(a.nr, b.nr) })
+	for i := 1; i < len(idx.extra); i++ {
+		if idx.extra[i].nr == idx.extra[i-1].nr {
+			return ruleIndex{}, fmt.Errorf("%w: %s: number %d (%#x)", ErrDuplicateRule, name, idx.extra[i].nr, idx.extra[i].nr)
 		}
 	}
 	return idx, nil

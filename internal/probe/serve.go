@@ -118,3 +118,14 @@ func execve(args []string) syscall.Errno {
 	}
 	return syscall.EINVAL
 }
+
+// Int80 makes system call nr of the i386 ABI with up to six arguments
+// through the int 0x80 gate, as the request "int80" does, for tests that
+// install a filter themselves. It returns an error wrapping ErrRequest
+// where the gate does not exist (any GOARCH but amd64).
+func Int80(nr uintptr, args ...uintptr) (uintptr, syscall.Errno, error) {
+	var n [7]uintptr
+	n[0] = nr
+	copy(n[1:], args)
+	return int80Call(n)
+}
