@@ -50,6 +50,17 @@ const (
 	// LossTooMany: saying the system call's rules exactly takes more
 	// than MaxExportRules profile rules.
 	LossTooMany
+	// LossMultiplexed: a covered ABI reaches a call through socketcall
+	// or ipc, and the call's rules have conditions. libseccomp derives
+	// the multiplexer's rules from them otherwise than the root does
+	// (it keeps the action and the conditions, at the indexes they had,
+	// see the root's package documentation), so a profile cannot say
+	// the policy's decision for both. With Lossy the call gets the most
+	// restrictive of its actions, which both derive alike.
+	LossMultiplexed
+	// LossProof: the profile, read back, decides some call otherwise
+	// than the policy (Compare found it): a defect of this package.
+	LossProof
 )
 
 // A Loss is something of a policy that the profile FromPolicy writes
@@ -117,7 +128,8 @@ func FromPolicy(p *seccomp.Policy, opts *ExportOptions) (*specs.LinuxSeccomp, []
 	if opts == nil {
 		opts = &ExportOptions{}
 	}
-	if _, err := p.Compile(); err != nil {
+	want, err := p.Compile()
+	if err != nil {
 		return nil, nil, err
 	}
 	abis := p.ABIs
@@ -128,21 +140,35 @@ func FromPolicy(p *seccomp.Policy, opts *ExportOptions) (*specs.LinuxSeccomp, []
 		}
 		abis = []*tables.ABI{abi}
 	}
-	e := &exporter{p: p, abis: abis, sets: newArgSets(), s: &specs.LinuxSeccomp{}}
+	e := &exporter{p: p, abis: abis, sets: newArgSets(), s: &specs.LinuxSeccomp{}, muxed: make(map[string]bool)}
 	if err := e.run(); err != nil {
 		return nil, nil, err
 	}
 	if len(e.losses) > 0 && !opts.Lossy {
 		return nil, e.losses, &LossError{Losses: e.losses}
 	}
-	// What this package writes, it reads: every command that takes a
-	// profile can use it.
-	res, err := Translate(e.s, &Options{ABI: abis[0]})
+	// What this package writes, it reads, every command that takes a
+	// profile can use, and it decides as the policy: Compare proves it,
+	// exactly, with the profile's program given the policy's Foreign.
+	res, err := Translate(e.s, &Options{ABI: abis[0], Foreign: orAction(p.Foreign, seccomp.KillProcess)})
+	var got *seccomp.Program
 	if err == nil {
-		_, err = res.Compile()
+		got, err = res.Compile()
 	}
 	if err != nil {
 		return nil, e.losses, fmt.Errorf("profile: the profile written for the policy does not compile: %w", err)
+	}
+	diff, err := seccomp.Compare(want, got)
+	if err != nil {
+		return nil, e.losses, err
+	}
+	if len(e.losses) == 0 && len(diff.Differences) > 0 {
+		d := diff.Differences[0]
+		e.lose(LossProof, "Rules", d.Syscall, "read back, the profile decides %s otherwise: %v", abiName(d.ABI), d.Example)
+		return nil, e.losses, &LossError{Losses: e.losses}
+	}
+	if diff.Looser {
+		return nil, e.losses, fmt.Errorf("profile: %w: even with Lossy, the profile would allow a call the policy refuses: %v", ErrLossy, diff.LooserExample)
 	}
 	return e.s, e.losses, nil
 }
@@ -168,10 +194,15 @@ type exporter struct {
 	// its Unknown where they differ.
 	def filter.Action
 	// byNr lists, per covered ABI, the policy's rules (their indexes)
-	// for each system-call number, in order.
-	byNr []map[uint32][]int
-	// done holds, per covered ABI, the numbers written.
-	done []map[uint32]bool
+	// for each system-call number, in order; chains the rules that
+	// decide the number, in order: those, after the rules the root
+	// derives for a multiplexer's number from the calls it multiplexes.
+	byNr   []map[uint32][]int
+	chains []map[uint32][]seccomp.Rule
+	// done holds, per covered ABI, the numbers written; muxed the
+	// names written as LossMultiplexed.
+	done  []map[uint32]bool
+	muxed map[string]bool
 }
 
 func (e *exporter) lose(kind LossKind, field, syscall, format string, args ...any) {
@@ -214,19 +245,30 @@ func (e *exporter) run() error {
 	}
 
 	e.byNr = make([]map[uint32][]int, len(abis))
+	e.chains = make([]map[uint32][]seccomp.Rule, len(abis))
 	e.done = make([]map[uint32]bool, len(abis))
 	for i, abi := range abis {
 		e.byNr[i] = make(map[uint32][]int)
+		e.chains[i] = e.multiplexed(abi)
 		e.done[i] = make(map[uint32]bool)
 		for j, r := range p.Rules {
 			if nr, ok := abi.Number(r.Syscall); ok && appliesTo(&r, abi) {
 				e.byNr[i][nr] = append(e.byNr[i][nr], j)
+				e.chains[i][nr] = append(e.chains[i][nr], r)
 			}
 		}
 	}
 	for _, r := range p.Rules {
 		if err := e.syscall(r.Syscall); err != nil {
 			return err
+		}
+	}
+	// The multiplexers, whose rules the calls they multiplex derive.
+	for _, abi := range abis {
+		for _, name := range abi.Multiplexers() {
+			if err := e.syscall(name); err != nil {
+				return err
+			}
 		}
 	}
 	if listAll {
@@ -239,6 +281,80 @@ func (e *exporter) run() error {
 		}
 	}
 	return nil
+}
+
+// multiplexed returns, by multiplexer number, the rules the root derives
+// on abi for the calls it multiplexes (Policy.Multiplexers, the package
+// documentation of seccomp: Multiplexers), for the chains to start with:
+// the operation (socketcall's first argument, ipc's low 16 bits of it)
+// with each of the call's rules moved to the registers that carry its
+// arguments, then the call's fallback; or, where a condition is on an
+// argument in memory, the most restrictive action the call's rules give.
+func (e *exporter) multiplexed(abi *tables.ABI) map[uint32][]seccomp.Rule {
+	out := make(map[uint32][]seccomp.Rule)
+	if e.p.Multiplexers != seccomp.MultiplexDerive || len(abi.Multiplexers()) == 0 {
+		return out
+	}
+	type group struct {
+		via   tables.Multiplexed
+		rules []seccomp.Rule
+	}
+	var groups []*group
+	byName := make(map[string]*group)
+	for _, r := range e.p.Rules {
+		name := r.Syscall
+		if nr, ok := abi.Number(name); ok {
+			name, _ = abi.SyscallName(nr)
+		}
+		via, ok := abi.Multiplexed(name)
+		if !ok || !appliesTo(&r, abi) {
+			continue
+		}
+		g := byName[name]
+		if g == nil {
+			g = &group{via: via}
+			byName[name] = g
+			groups = append(groups, g)
+		}
+		g.rules = append(g.rules, r)
+	}
+	for _, g := range groups {
+		op := seccomp.Cond{Arg: 0, Op: seccomp.Eq, Value: uint64(g.via.Op), Width: 32}
+		if g.via.Via == "ipc" {
+			op.Op, op.Mask = seccomp.MaskedEq, tables.OpMask
+		}
+		final := orAction(e.p.Default, seccomp.KillProcess)
+		var chain []seccomp.Rule
+		inRegisters := true
+		for _, r := range g.rules {
+			if len(r.Args) == 0 {
+				final = r.Action
+				break
+			}
+			moved := []seccomp.Cond{op}
+			for _, c := range r.Args {
+				if g.via.Args[c.Arg] < 0 {
+					inRegisters = false
+				}
+				c.Arg = int(g.via.Args[c.Arg])
+				moved = append(moved, c)
+			}
+			chain = append(chain, seccomp.Rule{Syscall: g.via.Via, Action: r.Action, Args: moved})
+		}
+		if !inRegisters {
+			// As Action.Precedes orders them, the first of equals.
+			strictest, _ := final.Resolve(abi)
+			for k := len(chain) - 1; k >= 0; k-- {
+				if a, _ := chain[k].Action.Resolve(abi); !strictest.Precedes(a) {
+					strictest = a
+				}
+			}
+			chain, final = nil, seccomp.ActionOf(strictest)
+		}
+		chain = append(chain, seccomp.Rule{Syscall: g.via.Via, Action: final, Args: []seccomp.Cond{op}})
+		out[g.via.Nr] = append(out[g.via.Nr], chain...)
+	}
+	return out
 }
 
 func orAction(a, def seccomp.Action) seccomp.Action {
@@ -282,9 +398,9 @@ func policyWidth(abi *tables.ABI) int { return 8 * abi.WordSize }
 func readerWidth(abi *tables.ABI) int { return classOf(abi).bits }
 
 // decisions returns the disjoint sets of arguments each action gets for
-// the rules (indexes into the policy's) of one number on abi, by first
-// match, the default included.
-func (e *exporter) decisions(abi *tables.ABI, rules []int) ([]region, error) {
+// the chain of rules of one number on abi, by first match, the default
+// included.
+func (e *exporter) decisions(abi *tables.ABI, rules []seccomp.Rule) ([]region, error) {
 	var out []region
 	add := func(a filter.Action, set int32) {
 		if set == setEmpty {
@@ -297,11 +413,10 @@ func (e *exporter) decisions(abi *tables.ABI, rules []int) ([]region, error) {
 		out = append(out, region{a, set})
 	}
 	rest := setAll
-	for _, j := range rules {
-		r := &e.p.Rules[j]
+	for _, r := range rules {
 		a, err := r.Action.Resolve(abi)
 		if err != nil {
-			return nil, fmt.Errorf("profile: Rules[%d].Action: %w", j, err)
+			return nil, fmt.Errorf("profile: %s's Action: %w", r.Syscall, err)
 		}
 		c := e.sets.conds(r.Args, policyWidth(abi))
 		add(a, e.sets.and(rest, c))
@@ -335,7 +450,7 @@ func (e *exporter) syscall(name string) error {
 		}
 		e.done[i][nr] = true
 		var err error
-		if decs[i], err = e.decisions(abi, e.byNr[i][nr]); err != nil {
+		if decs[i], err = e.decisions(abi, e.chains[i][nr]); err != nil {
 			return err
 		}
 		if emit < 0 {
@@ -346,6 +461,14 @@ func (e *exporter) syscall(name string) error {
 				rules = append(rules, j)
 			}
 		}
+	}
+	if why := e.multiplexedConditions(name); why != "" && !e.muxed[name] {
+		// Said once, for the first name of the call.
+		e.muxed[name] = true
+		j := slices.IndexFunc(e.p.Rules, func(r seccomp.Rule) bool { return r.Syscall == name })
+		e.lose(LossMultiplexed, fmt.Sprintf("Rules[%d]", j), name, "%s", why)
+		e.write(name, fmt.Sprintf("Rules[%d]", j), e.strictestOf(name, decs))
+		return nil
 	}
 	if emit < 0 {
 		return nil
@@ -359,7 +482,7 @@ func (e *exporter) syscall(name string) error {
 	// rule less the earlier ones with other actions, or masked
 	// comparisons that cover what each action gets. The shortest that
 	// every covered ABI reads as the policy decides wins.
-	emitRules := e.byNr[emit][mustNumber(e.abis[emit], name)]
+	emitRules := e.chains[emit][mustNumber(e.abis[emit], name)]
 	var entries []entry
 	found := false
 	for _, way := range []func() ([]entry, bool){
@@ -392,6 +515,49 @@ func (e *exporter) syscall(name string) error {
 			entries = e.lossy(decs, emit)
 		}
 	}
+	e.write(name, field, entries)
+	return nil
+}
+
+// multiplexedConditions returns why the rules of the call name cannot
+// be said for a covered ABI that multiplexes it, or "".
+func (e *exporter) multiplexedConditions(name string) string {
+	for i, abi := range e.abis {
+		own := name
+		if nr, ok := abi.Number(name); ok {
+			own, _ = abi.SyscallName(nr)
+		}
+		via, ok := abi.Multiplexed(own)
+		if !ok {
+			continue
+		}
+		for _, j := range e.ruleIndexes(i, name) {
+			if len(e.p.Rules[j].Args) > 0 {
+				return fmt.Sprintf("Rules[%d] has conditions, and %s reaches %s through %s(%d) too, whose rules libseccomp derives from them otherwise", j, abi.Name, own, via.Via, via.Op)
+			}
+		}
+	}
+	return ""
+}
+
+// ruleIndexes returns the indexes of the policy's rules that apply to
+// the i-th covered ABI and name the call name there, by any name.
+func (e *exporter) ruleIndexes(i int, name string) []int {
+	abi := e.abis[i]
+	if nr, ok := abi.Number(name); ok {
+		return e.byNr[i][nr]
+	}
+	var out []int
+	for j := range e.p.Rules {
+		if e.p.Rules[j].Syscall == name && appliesTo(&e.p.Rules[j], abi) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// write adds the entries of the call name to the profile.
+func (e *exporter) write(name, field string, entries []entry) {
 	for _, en := range entries {
 		act, errnoRet := e.specAction(field, name, en.action)
 		sc := specs.LinuxSyscall{Names: []string{name}, Action: act, ErrnoRet: errnoRet, Args: en.args}
@@ -401,7 +567,6 @@ func (e *exporter) syscall(name string) error {
 		}
 		e.s.Syscalls = append(e.s.Syscalls, sc)
 	}
-	return nil
 }
 
 func mustNumber(abi *tables.ABI, name string) uint32 {
@@ -416,7 +581,7 @@ func mustNumber(abi *tables.ABI, name string) uint32 {
 // condition is one comparison of the format (Width 32 Eq is a masked
 // comparison with 0xffffffff). The policy's Default is left to the
 // profile's default action when they are the same.
-func (e *exporter) direct(abi *tables.ABI, rules []int) ([]entry, bool) {
+func (e *exporter) direct(abi *tables.ABI, rules []seccomp.Rule) ([]entry, bool) {
 	if len(rules) > 256 {
 		return nil, false // the overlap check below is quadratic
 	}
@@ -427,8 +592,7 @@ func (e *exporter) direct(abi *tables.ABI, rules []int) ([]entry, bool) {
 	width := policyWidth(abi)
 	var entries []entry
 	var sets []int32
-	for _, j := range rules {
-		r := &e.p.Rules[j]
+	for _, r := range rules {
 		a, err := r.Action.Resolve(abi)
 		if err != nil {
 			return nil, false
@@ -513,7 +677,7 @@ func negation(op seccomp.Comparison) seccomp.Comparison {
 // as a union of conjunctions of the format's comparisons: what the
 // rule decides once the order is gone. The policy's Default is left to
 // the profile's default action when they are the same.
-func (e *exporter) terms(abi *tables.ABI, rules []int) ([]entry, bool) {
+func (e *exporter) terms(abi *tables.ABI, rules []seccomp.Rule) ([]entry, bool) {
 	def, _ := orAction(e.p.Default, seccomp.KillProcess).Resolve(abi)
 	width := policyWidth(abi)
 	// A conjunction: at most one literal per argument.
@@ -526,13 +690,12 @@ func (e *exporter) terms(abi *tables.ABI, rules []int) ([]entry, bool) {
 	// rule, without conditions, after the others.
 	all := rules
 	if def != e.def {
-		all = append(slices.Clip(rules), -1)
+		all = append(slices.Clip(rules), seccomp.Rule{Action: e.p.Default})
 	}
-	for n, j := range all {
-		r := &seccomp.Rule{}
+	for n := range all {
+		r := &all[n]
 		a := def
-		if j >= 0 {
-			r = &e.p.Rules[j]
+		if r.Action != "" {
 			var err error
 			if a, err = r.Action.Resolve(abi); err != nil {
 				return nil, false
@@ -549,13 +712,13 @@ func (e *exporter) terms(abi *tables.ABI, rules []int) ([]entry, bool) {
 			}
 			factors = append(factors, ls)
 		}
-		for k, prev := range rules[:n] {
+		for k, prev := range all[:n] {
 			if actions[k] == a {
 				continue
 			}
 			// Not the earlier rule: some condition of it fails.
 			var union []literal
-			for _, c := range e.p.Rules[prev].Args {
+			for _, c := range prev.Args {
 				set := e.sets.not(e.sets.cond(c, width))
 				ls, ok := e.literals(c, negation(c.Op), set, width)
 				if !ok {
@@ -792,6 +955,28 @@ func (e *exporter) refusesAtLeast(entries []entry, decs [][]region) bool {
 	return true
 }
 
+// strictestOf is strictest for the call name, whose rules some covered
+// ABIs have only through a multiplexer: their actions, and Default,
+// count there.
+func (e *exporter) strictestOf(name string, decs [][]region) []entry {
+	decs = slices.Clone(decs)
+	for i, abi := range e.abis {
+		if decs[i] != nil {
+			continue
+		}
+		var rs []region
+		for _, j := range e.ruleIndexes(i, name) {
+			a, _ := e.p.Rules[j].Action.Resolve(abi)
+			rs = append(rs, region{a, setAll})
+		}
+		if len(rs) > 0 {
+			d, _ := orAction(e.p.Default, seccomp.KillProcess).Resolve(abi)
+			decs[i] = append(rs, region{d, setAll})
+		}
+	}
+	return e.strictest(decs)
+}
+
 // strictest returns one unconditional entry with the most restrictive
 // action the call gets on any covered ABI, or none when that is the
 // profile's default action.
@@ -886,6 +1071,13 @@ func (e *exporter) specAction(field, syscall string, a filter.Action) (specs.Lin
 		return specs.ActLog, nil
 	}
 	return specs.ActAllow, nil
+}
+
+func abiName(abi *tables.ABI) string {
+	if abi == nil {
+		return "a call of another ABI"
+	}
+	return "a call of " + abi.Name
 }
 
 func abiList(abis []*tables.ABI) string {

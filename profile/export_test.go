@@ -341,3 +341,73 @@ func TestFromPolicyLossyKeepsArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestFromPolicyMultiplexed (issues 15.5 and 15.1): where a covered ABI
+// reaches socket, accept and semop through socketcall and ipc, the
+// profile says the multiplexers' decisions the root derives, so that it
+// is read back exactly whatever the reader derives; a rule with
+// conditions on such a call, which libseccomp derives otherwise, is a
+// LossMultiplexed, and with Lossy the call gets its most restrictive
+// action.
+func TestFromPolicyMultiplexed(t *testing.T) {
+	eperm := seccomp.ErrnoNamed("EPERM")
+	for _, abis := range [][]*tables.ABI{{tables.I386}, {tables.S390X}, {tables.X86_64, tables.I386}, {tables.PPC64LE}} {
+		for _, unknown := range []seccomp.Action{seccomp.Allow, seccomp.ErrnoNamed("ENOSYS")} {
+			p := &seccomp.Policy{Default: seccomp.Allow, Unknown: unknown, Foreign: seccomp.KillThread, ABIs: abis,
+				Rules: seccomp.RulesFor(eperm, "socket", "accept", "semop", "msgget")}
+			s, lost, err := profile.FromPolicy(p, nil)
+			if err != nil || len(lost) > 0 {
+				t.Fatalf("%s: %v, losses %v", abiList(abis), err, lost)
+			}
+			res, err := profile.Translate(s, &profile.Options{ABI: abis[0]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, abi := range abis {
+				d := compiled(t, res.Policy, abi)
+				for _, tc := range []struct {
+					via     string
+					op      uint64
+					refused bool
+				}{{"socketcall", 1, true}, {"socketcall", 5, true}, {"socketcall", 2, false}, {"ipc", 1, true}, {"ipc", 13 | 1<<16, true}, {"ipc", 2, false}} {
+					nr, ok := abi.Number(tc.via)
+					if !ok {
+						continue
+					}
+					if got := d.decide(t, nr, [6]uint64{tc.op}); (got.Kind() == filter.ErrnoBase) != tc.refused {
+						t.Errorf("%s, unknown %s: %s %s(%#x): %v, refused %v", abiList(abis), unknown, abi.Name, tc.via, tc.op, got, tc.refused)
+					}
+				}
+			}
+		}
+	}
+	p := &seccomp.Policy{Default: eperm, Unknown: eperm, Foreign: seccomp.KillThread, ABIs: []*tables.ABI{tables.I386},
+		Rules: []seccomp.Rule{{Syscall: "socket", Action: seccomp.Allow, Args: []seccomp.Cond{{Arg: 0, Op: seccomp.Eq, Value: 1}}}}}
+	_, lost, err := profile.FromPolicy(p, nil)
+	if !errors.Is(err, profile.ErrLossy) || len(lost) != 1 || lost[0].Kind != profile.LossMultiplexed {
+		t.Fatalf("socket(AF_UNIX) allowed on x86: %v, losses %v; want one LossMultiplexed", err, lost)
+	}
+	s, _, err := profile.FromPolicy(p, &profile.ExportOptions{Lossy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := profile.Translate(s, &profile.Options{ABI: tables.I386})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := compiled(t, res.Policy, tables.I386)
+	for _, call := range []string{"socket", "socketcall"} {
+		nr, _ := tables.I386.Number(call)
+		if got := d.decide(t, nr, [6]uint64{1}); got.Kind() != filter.ErrnoBase {
+			t.Errorf("Lossy: %s(1): %v, want EPERM, the most restrictive", call, got)
+		}
+	}
+}
+
+func abiList(abis []*tables.ABI) string {
+	var names []string
+	for _, a := range abis {
+		names = append(names, a.Name)
+	}
+	return strings.Join(names, ",")
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/internal/probe"
 	"github.com/sysfence/seccomp/internal/testenv"
@@ -251,27 +253,41 @@ func TestProbeUsage(t *testing.T) {
 	}
 }
 
-// TestProbeMultiplexedDenied (issue 15.6): under a profile that covers
-// x86_64 and x86 and denies socket, socket through socketcall is refused
-// on the i386 routes, int 0x80 from the 64-bit probe and the i386 helper,
-// as on the native route socket itself would be; semop through ipc,
-// which the profile does not name, reaches the kernel.
+// TestProbeMultiplexedDenied (issue 15.6): under a policy that covers
+// x86_64 and x86 and denies socket, installed as bwrap --seccomp installs
+// it, socket through socketcall is refused on the i386 routes, int 0x80
+// from the 64-bit probe and the i386 helper, as socket itself is; semop
+// through ipc, which the policy does not name, reaches the kernel.
 func TestProbeMultiplexedDenied(t *testing.T) {
 	requireLinux(t)
 	if probe.HelperGOARCH() != "386" {
 		t.Skip("the i386 routes are x86_64's")
 	}
+	_, err := exec.LookPath("bwrap")
+	testenv.Require(t, err == nil, "needs bubblewrap (bwrap) in PATH")
 	bin := buildProbe(t)
-	file := filepath.Join(t.TempDir(), "deny-socket.json")
-	if err := os.WriteFile(file, []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
-		"syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}`), 0o644); err != nil {
+	p := &seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64, tables.I386},
+		Rules: seccomp.RulesFor(seccomp.ErrnoNamed("EPERM"), "socket")}
+	prog, err := p.Compile()
+	if err != nil {
 		t.Fatal(err)
 	}
-	rep, text := probeUnder(t, bin, nil, bin, "run", "--profile", file, "--")
-	t.Logf("sysfence run --profile (socket denied on x86_64 and x86):\n%s", text)
-	none, _ := probeUnder(t, bin, nil)
+	var b bytes.Buffer
+	prog.WriteTo(&b)
+	path := filepath.Join(t.TempDir(), "deny-socket.bpf")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	bwrap := []string{"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--seccomp", "3", "--"}
+	rep, text := probeUnder(t, bin, []*os.File{f}, bwrap...)
+	t.Logf("bwrap --seccomp, socket denied on x86_64 and x86:\n%s", text)
 	for _, route := range []string{"i386-int80", "i386-process"} {
-		if none.Route(route).Available != probe.Yes {
+		if rep.Route(route).Available != probe.Yes {
 			testenv.Require(t, false, route+" is not offered by this kernel")
 		}
 		if got := verdict(rep, route, "socketcall"); got != "refused EPERM" {
