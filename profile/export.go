@@ -190,6 +190,7 @@ type exporter struct {
 	sets   *argSets
 	s      *specs.LinuxSeccomp
 	losses []Loss
+	lost   map[Loss]bool
 	// def is the profile's default action: the policy's Default, or
 	// its Unknown where they differ.
 	def filter.Action
@@ -207,7 +208,11 @@ type exporter struct {
 
 func (e *exporter) lose(kind LossKind, field, syscall, format string, args ...any) {
 	l := Loss{Kind: kind, Field: field, Syscall: syscall, Reason: fmt.Sprintf(format, args...)}
-	if !slices.Contains(e.losses, l) {
+	if e.lost == nil {
+		e.lost = make(map[Loss]bool)
+	}
+	if !e.lost[l] {
+		e.lost[l] = true
 		e.losses = append(e.losses, l)
 	}
 }

@@ -201,7 +201,7 @@ func TestFromPolicyRandom(t *testing.T) {
 	names := []string{"ioctl", "personality", "clone", "kill"}
 	var tried, exact int
 	for _, abi := range exportABIs {
-		for i := 0; i < 15; {
+		for i := 0; i < 10; {
 			p := randomPolicy(rng, abi, names)
 			if _, err := p.Compile(); err != nil {
 				continue
