@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -58,6 +60,11 @@ const (
 	// the policy's decision for both. With Lossy the call gets the most
 	// restrictive of its actions, which both derive alike.
 	LossMultiplexed
+	// LossNumber: a rule names a number no covered ABI's table knows
+	// (a call newer than the tables, or -1): a profile names calls, and
+	// runc ignores a name libseccomp cannot resolve. A number the table
+	// knows is written as the call's name.
+	LossNumber
 	// LossProof: the profile, read back, decides some call otherwise
 	// than the policy (Compare found it): a defect of this package.
 	LossProof
@@ -257,15 +264,31 @@ func (e *exporter) run() error {
 		e.chains[i] = e.multiplexed(abi)
 		e.done[i] = make(map[uint32]bool)
 		for j, r := range p.Rules {
-			if nr, ok := abi.Number(r.Syscall); ok && appliesTo(&r, abi) {
+			if nr, ok := callNumber(abi, r.Syscall); ok && appliesTo(&r, abi) {
 				e.byNr[i][nr] = append(e.byNr[i][nr], j)
 				e.chains[i][nr] = append(e.chains[i][nr], r)
 			}
 		}
 	}
-	for _, r := range p.Rules {
-		if err := e.syscall(r.Syscall); err != nil {
-			return err
+	for j, r := range p.Rules {
+		names := []string{r.Syscall}
+		if n, ok := parseNumber(r.Syscall); ok {
+			// A rule by number: the names of the number on the ABIs
+			// whose tables know it.
+			names = nil
+			for _, abi := range abis {
+				if name, known := abi.SyscallName(n); known && appliesTo(&r, abi) && !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+			}
+			if len(names) == 0 {
+				e.lose(LossNumber, fmt.Sprintf("Rules[%d]", j), r.Syscall, "no covered ABI's table knows the number, and a profile names calls (runc ignores a name libseccomp cannot resolve)")
+			}
+		}
+		for _, name := range names {
+			if err := e.syscall(name); err != nil {
+				return err
+			}
 		}
 	}
 	// The multiplexers, whose rules the calls they multiplex derive.
@@ -308,7 +331,7 @@ func (e *exporter) multiplexed(abi *tables.ABI) map[uint32][]seccomp.Rule {
 	byName := make(map[string]*group)
 	for _, r := range e.p.Rules {
 		name := r.Syscall
-		if nr, ok := abi.Number(name); ok {
+		if nr, ok := callNumber(abi, name); ok {
 			name, _ = abi.SyscallName(nr)
 		}
 		via, ok := abi.Multiplexed(name)
@@ -360,6 +383,29 @@ func (e *exporter) multiplexed(abi *tables.ABI) map[uint32][]seccomp.Rule {
 		out[g.via.Nr] = append(out[g.via.Nr], chain...)
 	}
 	return out
+}
+
+// parseNumber reads a rule's Syscall written as a number, as the root
+// reads it: decimal, 0x… or negative down to -2^31, as seccomp_data.nr.
+func parseNumber(s string) (uint32, bool) {
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil || n < math.MinInt32 || n > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// callNumber returns the number a rule's Syscall, a name or a number,
+// gives a call of abi's table.
+func callNumber(abi *tables.ABI, s string) (uint32, bool) {
+	if n, ok := parseNumber(s); ok {
+		_, known := abi.SyscallName(n)
+		return n, known
+	}
+	return abi.Number(s)
 }
 
 func orAction(a, def seccomp.Action) seccomp.Action {
