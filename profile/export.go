@@ -27,9 +27,9 @@ type ExportOptions struct {
 }
 
 // MaxExportRules bounds the profile rules FromPolicy writes for one
-// system call: first-match rules become disjoint masked comparisons,
-// which for adversarial conditions can be many. Past it the system call
-// is a Loss of kind LossTooMany.
+// system call beyond the policy's own rules for it: first-match rules
+// become disjoint masked comparisons, which for adversarial conditions
+// can be many. Past it the system call is a Loss of kind LossTooMany.
 const MaxExportRules = 1024
 
 // A LossKind says why a profile cannot say part of a policy.
@@ -50,7 +50,7 @@ const (
 	// compares on 32 bits on some), and a profile's rules apply to all.
 	LossABIs
 	// LossTooMany: saying the system call's rules exactly takes more
-	// than MaxExportRules profile rules.
+	// than MaxExportRules profile rules more than the policy has rules.
 	LossTooMany
 	// LossMultiplexed: a covered ABI reaches a call through socketcall
 	// or ipc, and the call's rules have conditions. libseccomp derives
@@ -211,6 +211,9 @@ type exporter struct {
 	// names written as LossMultiplexed.
 	done  []map[uint32]bool
 	muxed map[string]bool
+	// budget bounds the profile rules of the call being written:
+	// MaxExportRules more than the policy's rules for it.
+	budget int
 }
 
 func (e *exporter) lose(kind LossKind, field, syscall, format string, args ...any) {
@@ -525,6 +528,7 @@ func (e *exporter) syscall(name string) error {
 		return nil
 	}
 	slices.Sort(rules)
+	e.budget = MaxExportRules + len(rules)
 	field := "Rules"
 	if len(rules) > 0 {
 		field = fmt.Sprintf("Rules[%d]", rules[0])
@@ -556,7 +560,7 @@ func (e *exporter) syscall(name string) error {
 		cand, fits := e.covered(decs[emit], policyWidth(e.abis[emit]))
 		switch why, kind := e.check(cand, decs, rules); {
 		case !fits:
-			e.lose(LossTooMany, field, name, "its rules take more than %d profile rules to say exactly", MaxExportRules)
+			e.lose(LossTooMany, field, name, "its %d rules take more than %d profile rules to say exactly", e.budget-MaxExportRules, e.budget)
 			entries = e.strictest(decs)
 		case kind == LossErrno:
 			e.lose(kind, field, name, "%s", why) // refused alike, with another number
@@ -786,7 +790,7 @@ func (e *exporter) terms(abi *tables.ABI, rules []seccomp.Rule) ([]entry, bool) 
 		for _, f := range factors {
 			var next []conj
 			for _, cj := range conjs {
-				if len(out)+len(next) > MaxExportRules {
+				if len(out)+len(next) > e.budget {
 					return nil, false
 				}
 				for _, l := range f {
@@ -830,7 +834,7 @@ func (e *exporter) terms(abi *tables.ABI, rules []seccomp.Rule) ([]entry, bool) 
 				}
 			}
 			conjs = next
-			if len(out)+len(conjs) > MaxExportRules {
+			if len(out)+len(conjs) > e.budget {
 				return nil, false
 			}
 		}
@@ -849,13 +853,13 @@ func (e *exporter) terms(abi *tables.ABI, rules []seccomp.Rule) ([]entry, bool) 
 
 // covered returns the decisions as masked comparisons: for each action
 // but the profile's default, boxes whose union is the arguments it
-// gets. fits is false when they would be more than MaxExportRules.
+// gets. fits is false when they would be more than the budget.
 func (e *exporter) covered(decs []region, width int) (entries []entry, fits bool) {
 	for _, r := range decs {
 		if r.action == e.def {
 			continue
 		}
-		bs, ok := e.sets.boxes(r.set, MaxExportRules-len(entries))
+		bs, ok := e.sets.boxes(r.set, e.budget-len(entries))
 		if !ok {
 			return nil, false
 		}
