@@ -31,8 +31,10 @@ and every system call of the ABI's table is named, so that numbers the
 table does not know get --unknown. A profile gives calls through other
 ABIs kill-thread; --foreign kill-process is written as that.
 
-What the format cannot say (another --foreign, trap data) is listed on
-stderr, one line each, and nothing is written, unless --lossy: then the
+What the format cannot say (another --foreign, trap data, conditions on
+a call the ABI also reaches through socketcall or ipc, whose rules
+libseccomp derives otherwise) is listed on stderr, one line each, and
+nothing is written, unless --lossy: then the
 profile is written all the same, and refuses at least every call the
 policy refuses (a system call whose rules it cannot say gets the most
 restrictive of its actions, whatever its arguments).`,
