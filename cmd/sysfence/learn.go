@@ -292,15 +292,14 @@ func writeProfile(inv *invocation, l *learned, o *output, state *os.ProcessState
 	slices.SortFunc(abis[1:], func(a, b *tables.ABI) int { return strings.Compare(a.Name, b.Name) })
 	slices.Sort(names)
 	names = slices.Compact(names)
-	p := &seccomp.Policy{Default: seccomp.KillProcess, ABIs: abis, Rules: seccomp.RulesFor(seccomp.Allow, names...)}
-	b, lost, err := profile.MarshalPolicy(p)
+	// Numbers the table does not know and calls through other ABIs
+	// were not learned either: they get what a profile gives them, the
+	// default action and kill-thread, so that the profile is exact.
+	p := &seccomp.Policy{Default: seccomp.KillProcess, Unknown: seccomp.KillProcess, Foreign: seccomp.KillThread,
+		ABIs: abis, Rules: seccomp.RulesFor(seccomp.Allow, names...)}
+	b, _, err := profile.MarshalPolicy(p, nil)
 	if err != nil {
 		return err
-	}
-	for _, s := range lost {
-		if !strings.HasPrefix(s, "Foreign") && !strings.HasPrefix(s, "Unknown") { // no profile has them; the default covers both
-			fmt.Fprintf(inv.stderr, "sysfence learn: note: the profile cannot say: %s\n", s)
-		}
 	}
 	if err := o.write(string(b)); err != nil {
 		return err
