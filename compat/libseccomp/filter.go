@@ -32,12 +32,12 @@ type ScmpFilter struct {
 	lock  sync.Mutex
 	valid bool
 
-	def, badArch                       ScmpAction
-	nnp, tsync, log, ssb, rawRC        bool
-	optimize                           uint32
-	arches                             []ScmpArch // resolved, native first
-	rules                              []rule
-	notifFd                            ScmpFd
+	def, badArch                ScmpAction
+	nnp, tsync, log, ssb, rawRC bool
+	optimize                    uint32
+	arches                      []ScmpArch // resolved, native first
+	rules                       []rule
+	notifFd                     ScmpFd
 }
 
 // rule is one AddRule call: libseccomp applies it to the architectures

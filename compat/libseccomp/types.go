@@ -111,32 +111,35 @@ type archInfo struct {
 	name    string
 	aliases []string
 	abi     *tables.ABI
+	// names is the table names resolve through when abi is nil: ppc and
+	// s390 share the numbers of ppc64 and s390x for the calls both have.
+	names *tables.ABI
 }
 
 var arches = [...]archInfo{
-	ArchX86:         {"x86", nil, tables.I386},
-	ArchAMD64:       {"amd64", []string{"x86-64", "x86_64", "x64"}, tables.X86_64},
-	ArchX32:         {"x32", nil, tables.X32},
-	ArchARM:         {"arm", nil, tables.ARM},
-	ArchARM64:       {"arm64", []string{"aarch64"}, tables.AArch64},
-	ArchMIPS:        {"mips", nil, tables.MIPS},
-	ArchMIPS64:      {"mips64", nil, tables.MIPS64},
-	ArchMIPS64N32:   {"mips64n32", nil, tables.MIPS64N32},
-	ArchMIPSEL:      {"mipsel", nil, tables.MIPSEL},
-	ArchMIPSEL64:    {"mipsel64", nil, tables.MIPS64EL},
-	ArchMIPSEL64N32: {"mipsel64n32", nil, tables.MIPS64N32EL},
-	ArchPPC:         {"ppc", nil, nil},
-	ArchPPC64:       {"ppc64", nil, tables.PPC64},
-	ArchPPC64LE:     {"ppc64le", nil, tables.PPC64LE},
-	ArchS390:        {"s390", nil, nil},
-	ArchS390X:       {"s390x", nil, tables.S390X},
-	ArchPARISC:      {"parisc", nil, nil},
-	ArchPARISC64:    {"parisc64", nil, nil},
-	ArchRISCV64:     {"riscv64", nil, tables.RISCV64},
-	ArchLOONGARCH64: {"loong64", []string{"loongarch64"}, tables.LoongArch64},
-	ArchM68K:        {"m68k", nil, nil},
-	ArchSH:          {"sh", nil, nil},
-	ArchSHEB:        {"sheb", nil, nil},
+	ArchX86:         {"x86", nil, tables.I386, nil},
+	ArchAMD64:       {"amd64", []string{"x86-64", "x86_64", "x64"}, tables.X86_64, nil},
+	ArchX32:         {"x32", nil, tables.X32, nil},
+	ArchARM:         {"arm", nil, tables.ARM, nil},
+	ArchARM64:       {"arm64", []string{"aarch64"}, tables.AArch64, nil},
+	ArchMIPS:        {"mips", nil, tables.MIPS, nil},
+	ArchMIPS64:      {"mips64", nil, tables.MIPS64, nil},
+	ArchMIPS64N32:   {"mips64n32", nil, tables.MIPS64N32, nil},
+	ArchMIPSEL:      {"mipsel", nil, tables.MIPSEL, nil},
+	ArchMIPSEL64:    {"mipsel64", nil, tables.MIPS64EL, nil},
+	ArchMIPSEL64N32: {"mipsel64n32", nil, tables.MIPS64N32EL, nil},
+	ArchPPC:         {"ppc", nil, nil, tables.PPC64},
+	ArchPPC64:       {"ppc64", nil, tables.PPC64, nil},
+	ArchPPC64LE:     {"ppc64le", nil, tables.PPC64LE, nil},
+	ArchS390:        {"s390", nil, nil, tables.S390X},
+	ArchS390X:       {"s390x", nil, tables.S390X, nil},
+	ArchPARISC:      {"parisc", nil, nil, nil},
+	ArchPARISC64:    {"parisc64", nil, nil, nil},
+	ArchRISCV64:     {"riscv64", nil, tables.RISCV64, nil},
+	ArchLOONGARCH64: {"loong64", []string{"loongarch64"}, tables.LoongArch64, nil},
+	ArchM68K:        {"m68k", nil, nil, nil},
+	ArchSH:          {"sh", nil, nil, nil},
+	ArchSHEB:        {"sheb", nil, nil, nil},
 }
 
 // GetArchFromString returns the architecture of a name, as
@@ -188,6 +191,18 @@ func (a ScmpArch) table() (*tables.ABI, error) {
 		return abi, nil
 	}
 	return nil, fmt.Errorf("architecture %s: no system-call table for it in this package: %w", r, errors.ErrUnsupported)
+}
+
+// names returns the table an architecture's names resolve through.
+func (a ScmpArch) names() (*tables.ABI, error) {
+	r, err := a.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if arches[r].names != nil {
+		return arches[r].names, nil
+	}
+	return r.table()
 }
 
 func archOfABI(abi *tables.ABI) (ScmpArch, bool) {
@@ -361,7 +376,7 @@ func GetSyscallFromName(name string) (ScmpSyscall, error) {
 // architecture, or a negative number standing for it when that
 // architecture lacks it.
 func GetSyscallFromNameByArch(name string, arch ScmpArch) (ScmpSyscall, error) {
-	abi, err := arch.table()
+	abi, err := arch.names()
 	if err != nil {
 		return 0, err
 	}
@@ -380,7 +395,7 @@ func (s ScmpSyscall) GetName() (string, error) { return s.GetNameByArch(ArchNati
 // GetNameByArch returns the name of a system-call number on an
 // architecture.
 func (s ScmpSyscall) GetNameByArch(arch ScmpArch) (string, error) {
-	abi, err := arch.table()
+	abi, err := arch.names()
 	if err != nil {
 		return "", err
 	}
