@@ -118,9 +118,91 @@ runc_tests() {
 	[ $rc -eq 0 ] || { grep -B5 -A20 -- '--- FAIL' "$work/runc.out" | head -150; return $rc; }
 }
 
+# The script the container runs: a pipeline the profile allows, then
+# unshare -U and mount, which it refuses with EPERM, and the probe (clone3
+# gets ENOSYS).
+container_script='exec 2>&1
+echo hello world | tr a-z A-Z | grep "HELLO WORLD" && echo pipeline: ok
+unshare -U true; echo "unshare -U: exit $?"
+mount -t tmpfs none /mnt; echo "mount: exit $?"
+/bin/probe'
+
+container() {
+	runc_tree
+	echo "runc $runc_version built with compat/libseccomp (libseccomp hidden):"
+	(cd "$work/runc" && hidden go build -tags seccomp -o "$work/runc-compat" .)
+	echo "  go version -m runc-compat | grep seccomp:"
+	go version -m "$work/runc-compat" | grep -i seccomp | sed 's/^/  /'
+	if go version -m "$work/runc-compat" | grep -q libseccomp-golang; then
+		echo "runc-compat has libseccomp-golang" >&2
+		return 1
+	fi
+	if ldd "$work/runc-compat" 2>&1 | grep -q libseccomp; then
+		echo "runc-compat links libseccomp" >&2
+		return 1
+	fi
+	echo "  ldd runc-compat: no libseccomp"
+
+	# The helper: Docker's default profile, and the static probe.
+	mkdir -p "$work/helper"
+	cp "$repo/compat/libseccomp/testdata/container/main.go" "$work/helper/"
+	cat >"$work/helper/go.mod" <<-MOD
+		module upstream.test/container
+		go 1.24
+		require github.com/sysfence/seccomp v0.0.0
+		replace github.com/sysfence/seccomp => $repo
+	MOD
+	cp "$repo/go.sum" "$work/helper/go.sum"
+	(cd "$work/helper" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 &&
+		CGO_ENABLED=0 GOFLAGS=-mod=mod go build -o "$work/container" .)
+
+	# A busybox root file system (Debian's busybox-static) and a bundle.
+	local bundle=$work/bundle rootfs=$work/bundle/rootfs a
+	mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,mnt,etc}
+	cp "$(command -v busybox)" "$rootfs/bin/busybox"
+	for a in sh echo tr grep unshare mount true; do ln -s busybox "$rootfs/bin/$a"; done
+	cp "$work/container" "$rootfs/bin/container"
+	printf '#!/bin/sh\nexec /bin/container probe\n' >"$rootfs/bin/probe"
+	chmod +x "$rootfs/bin/probe"
+	"$work/container" profile >"$work/docker-default.json"
+	(cd "$bundle" && /usr/sbin/runc spec 2>/dev/null || runc spec)
+	jq --slurpfile s "$work/docker-default.json" --arg script "$container_script" \
+		'.process.terminal = false | .process.args = ["sh", "-c", $script] | .linux.seccomp = $s[0]' \
+		"$bundle/config.json" >"$bundle/config.json.new"
+	mv "$bundle/config.json.new" "$bundle/config.json"
+	local debian_runc
+	debian_runc=$(command -v runc)
+	echo "Debian's runc: $debian_runc ($(dpkg-query -W -f='${Version}' runc 2>/dev/null)), libseccomp: $(ldd "$debian_runc" | grep -o 'libseccomp[^ ]*' | head -1 || echo none)"
+	local out_compat out_debian rc=0
+	# The container's output (its stderr joined to its stdout); runc's own
+	# warnings, on stderr, are runc's (1.5.3 warns of the ambient
+	# capabilities in runc 1.1's spec) and are left out.
+	out_compat=$("$work/runc-compat" --root "$work/state-compat" run --bundle "$bundle" compat-$$ 2>"$work/compat.err") || true
+	out_debian=$("$debian_runc" --root "$work/state-debian" run --bundle "$bundle" debian-$$ 2>"$work/debian.err") || true
+	echo "container under runc-compat:"
+	echo "$out_compat" | sed 's/^/  /'
+	echo "container under Debian's runc:"
+	echo "$out_debian" | sed 's/^/  /'
+	local want
+	for want in "pipeline: ok" "unshare -U: exit 1" "mount: exit 1" \
+		"probe: unshare(CLONE_NEWUSER): EPERM" "probe: mount(tmpfs): EPERM" \
+		"probe: clone3: ENOSYS" "probe: getpid: ok"; do
+		grep -qxF "$want" <<<"$out_compat" || { echo "runc-compat: missing \"$want\"" >&2; rc=1; }
+		grep -qxF "$want" <<<"$out_debian" || { echo "Debian's runc: missing \"$want\"" >&2; rc=1; }
+	done
+	grep -q "Operation not permitted" <<<"$out_compat" || { echo "runc-compat: unshare -U did not fail with EPERM" >&2; rc=1; }
+	if [ "$out_compat" != "$out_debian" ]; then
+		echo "the two runcs' containers answered differently" >&2
+		rc=1
+	fi
+	[ $rc -eq 0 ] && echo "container: runc-compat and Debian's runc answer the same, as expected"
+	return $rc
+}
+
 case "${1:-}" in
 golang) golang ;;
 runc) runc_tests ;;
+container) container ;;
 *)
 	echo "usage: $0 golang|runc|container" >&2
 	exit 2
