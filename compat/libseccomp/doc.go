@@ -13,12 +13,16 @@ that version would find on the running kernel (GetAPI), and decides as
 2.5.4 does: a rule binds the architectures the filter has when it is
 added; a native number is translated by name for each architecture, and
 GetSyscallFromName gives a negative number for a name the native ABI
-lacks; a rule whose action is the default action fails (errDefAction),
-as do two conditions on one argument (EINVAL) and a second rule giving
-the same arguments another action (EEXIST); an unconditional rule for a
-call wins over its conditional ones; x32 and mips n32 compare the low
-32 bits of arguments; AddRuleExact refuses a negative number (EDOM) and
-a call an architecture reaches through socketcall or ipc (EOPNOTSUPP).
+lacks, while a number without a native name is refused (EFAULT) once
+the filter has another architecture; a rule whose action is the default
+action fails (errDefAction), as do two conditions on one argument
+(EINVAL) and a conditional rule whose conditions, as libseccomp writes
+them for an architecture (through socketcall or ipc where it
+multiplexes), repeat an earlier rule's with another action (EEXIST); of
+two unconditional rules the first decides, and an unconditional rule
+wins over the call's conditional ones; x32 and mips n32 compare the low
+32 bits of arguments; an exact rule needs a filter of one architecture
+(EOPNOTSUPP) and a number the native ABI has (EDOM).
 The rules of each architecture are translated by package profile, which
 reproduces the filter runc builds with libseccomp 2.5.4, decision for
 decision. What 2.5.4 lacks (Precompute, transactions, ExportBPFMem, the
@@ -48,6 +52,9 @@ libseccomp-golang's own tests against this package, runc's
 libcontainer/seccomp tests built with it where libseccomp is hidden, and
 a busybox container under Docker's default profile in a runc built with
 it, beside Debian's runc (TestLibseccompGolangSuite, TestRuncSeccompSuite,
-TestRuncContainer; CI runs them).
+TestRuncContainer; CI runs them). With the tag libseccomp,
+profile/libseccomptest makes the same calls with libseccomp itself and
+compares errors and every decision (TestCompatRuleDecisions,
+TestCompatEquivalence).
 */
 package seccomp

@@ -408,12 +408,8 @@ func (f *ScmpFilter) callName(call ScmpSyscall) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	abi := arches[native].abi
-	if name, ok := abi.SyscallName(uint32(call)); ok {
+	if name, ok := arches[native].abi.SyscallName(uint32(call)); ok {
 		return name, nil
-	}
-	if abi.NrBit == 0 && uint32(call)&tables.X32.NrBit != 0 {
-		return "", fmt.Errorf("unrecognized syscall %#x", int32(call))
 	}
 	return "", nil
 }
@@ -471,28 +467,67 @@ func (f *ScmpFilter) addRule(call ScmpSyscall, action ScmpAction, exact bool, co
 		seen[c.Argument] = true
 	}
 	if exact {
+		// libseccomp's exact rules work with one architecture only.
+		if len(f.arches) > 1 {
+			return fmt.Errorf("an exact rule needs a filter of one architecture, not %d: %w", len(f.arches), syscall.EOPNOTSUPP)
+		}
 		if call < 0 {
 			return fmt.Errorf("%s is not a system call of %s: %w", name, f.arches[0], syscall.EDOM)
 		}
-		for _, a := range f.arches {
-			if _, ok := arches[a].abi.Multiplexed(name); ok && name != "" && libseccompMultiplexes(a) {
-				return fmt.Errorf("%s reaches %s through a multiplexer, which an exact rule cannot say: %w", a, name, syscall.EOPNOTSUPP)
-			}
-		}
 	}
-	// libseccomp refuses a second rule that gives the same arguments
-	// another action (EEXIST), and absorbs one that repeats a rule or
-	// follows an unconditional rule.
+	native, err := GetNativeArch()
+	if err != nil {
+		return err
+	}
+	if name == "" && slices.ContainsFunc(f.arches, func(a ScmpArch) bool { return a != native }) {
+		// A number only names a call on other architectures by its
+		// name on the native one.
+		return fmt.Errorf("unrecognized syscall %#x: no native name to translate it to %s by: %w", int32(call), f.arches, syscall.EFAULT)
+	}
+	// libseccomp refuses a rule whose conditions, as it writes them for
+	// an architecture, are those of an earlier rule for the same call
+	// there with another action (EEXIST); a second unconditional rule
+	// it ignores.
 	for _, r := range f.rules {
-		if r.call != call || !sameConds(r.conds, conds) {
+		if r.action == action {
 			continue
 		}
-		if r.action != action {
-			return fmt.Errorf("a rule for syscall %d already gives these arguments %s: %w", int32(call), r.action, syscall.EEXIST)
+		rname, _ := f.callName(r.call)
+		for _, a := range r.arches {
+			if !slices.Contains(f.arches, a) {
+				continue
+			}
+			t1, c1 := lowered(a, name, call, conds)
+			t2, c2 := lowered(a, rname, r.call, r.conds)
+			if t1 == t2 && len(c1) > 0 && sameConds(c1, c2) {
+				return fmt.Errorf("a rule for %s on %s already gives these arguments %s: %w", t1, a, r.action, syscall.EEXIST)
+			}
 		}
 	}
 	f.rules = append(f.rules, rule{call: call, action: action, conds: slices.Clone(conds), arches: slices.Clone(f.arches)})
 	return nil
+}
+
+// lowered returns the call and conditions of a rule as libseccomp writes
+// them for an architecture: through socketcall or ipc where it
+// multiplexes the call, with the operation for a condition on the first
+// argument, whose own conditions it drops.
+func lowered(a ScmpArch, name string, call ScmpSyscall, conds []ScmpCondition) (string, []ScmpCondition) {
+	abi := arches[a].abi
+	if name == "" {
+		return strconv.Itoa(int(call)), conds
+	}
+	m, ok := abi.Multiplexed(name)
+	if !ok || !libseccompMultiplexes(a) {
+		return name, conds
+	}
+	out := []ScmpCondition{{Argument: 0, Op: CompareEqual, Operand1: uint64(m.Op)}}
+	for _, c := range conds {
+		if c.Argument != 0 {
+			out = append(out, c)
+		}
+	}
+	return m.Via, out
 }
 
 // libseccompMultiplexes reports whether libseccomp 2.5.4 rewrites rules
@@ -597,6 +632,12 @@ func (f *ScmpFilter) policy() (*sysfence.Policy, sysfence.Flags, error) {
 				return nil, 0, err
 			}
 			if name == "" {
+				if abi.NrBit == 0 && uint32(r.call)&tables.X32.NrBit != 0 && abi.Audit == tables.X32.Audit {
+					// x32's number: libseccomp's x86_64 filter never
+					// reaches the rule, giving every such number the
+					// bad-arch action, as the Policy does.
+					continue
+				}
 				numbered = append(numbered, numberRule(r, abi))
 				continue
 			}
