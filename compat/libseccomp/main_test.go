@@ -1,0 +1,11 @@
+package seccomp
+
+import (
+	"testing"
+
+	"github.com/sysfence/seccomp/internal/testenv"
+)
+
+// Filters are loaded only in re-executed children (scenarios), never in
+// the test process.
+func TestMain(m *testing.M) { testenv.Main(m, scenarios) }

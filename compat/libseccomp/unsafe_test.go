@@ -1,0 +1,5 @@
+package seccomp
+
+import "unsafe"
+
+func unsafeAddr[T any](p *T) uintptr { return uintptr(unsafe.Pointer(p)) }
