@@ -37,7 +37,23 @@ type ScmpFilter struct {
 	optimize                    uint32
 	arches                      []ScmpArch // resolved, native first
 	rules                       []rule
-	notifFd                     ScmpFd
+	// written indexes the conditional rules as libseccomp writes them
+	// for each architecture, for its EEXIST check.
+	written map[writtenKey][]written
+	notifFd ScmpFd
+}
+
+// writtenKey is a call on an architecture as libseccomp writes its
+// rules: socketcall or ipc for the calls it multiplexes there.
+type writtenKey struct {
+	arch ScmpArch
+	call string
+}
+
+// written is a conditional rule as libseccomp writes it.
+type written struct {
+	conds  []ScmpCondition
+	action ScmpAction
 }
 
 // rule is one AddRule call: libseccomp applies it to the architectures
@@ -72,7 +88,7 @@ func (f *ScmpFilter) reset(def ScmpAction) error {
 	// Field by field: the lock is held.
 	f.valid, f.def, f.badArch = true, def, ActKillThread
 	f.nnp, f.tsync, f.log, f.ssb, f.rawRC, f.optimize = true, false, false, false, false, 1
-	f.arches, f.rules, f.notifFd = []ScmpArch{native}, nil, -1
+	f.arches, f.rules, f.written, f.notifFd = []ScmpArch{native}, nil, nil, -1
 	return nil
 }
 
@@ -104,7 +120,7 @@ func (f *ScmpFilter) Release() {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 	f.valid = false
-	f.rules = nil
+	f.rules, f.written = nil, nil
 }
 
 // Merge moves src's architectures and rules into f and invalidates src.
@@ -131,6 +147,12 @@ func (f *ScmpFilter) Merge(src *ScmpFilter) error {
 	}
 	f.arches = append(f.arches, src.arches...)
 	f.rules = append(f.rules, src.rules...)
+	for k, w := range src.written {
+		if f.written == nil {
+			f.written = map[writtenKey][]written{}
+		}
+		f.written[k] = w
+	}
 	src.valid = false
 	return nil
 }
@@ -198,6 +220,11 @@ func (f *ScmpFilter) RemoveArch(arch ScmpArch) error {
 	f.arches = slices.DeleteFunc(f.arches, func(b ScmpArch) bool { return a == b })
 	for i := range f.rules {
 		f.rules[i].arches = slices.DeleteFunc(slices.Clone(f.rules[i].arches), func(b ScmpArch) bool { return a == b })
+	}
+	for k := range f.written {
+		if k.arch == a {
+			delete(f.written, k)
+		}
 	}
 	return nil
 }
@@ -488,21 +515,29 @@ func (f *ScmpFilter) addRule(call ScmpSyscall, action ScmpAction, exact bool, co
 	// an architecture, are those of an earlier rule for the same call
 	// there with another action (EEXIST); a second unconditional rule
 	// it ignores.
-	for _, r := range f.rules {
-		if r.action == action {
+	type entry struct {
+		key   writtenKey
+		conds []ScmpCondition
+	}
+	var entries []entry
+	for _, a := range f.arches {
+		t, c := lowered(a, name, call, conds)
+		if len(c) == 0 {
 			continue
 		}
-		rname, _ := f.callName(r.call)
-		for _, a := range r.arches {
-			if !slices.Contains(f.arches, a) {
-				continue
-			}
-			t1, c1 := lowered(a, name, call, conds)
-			t2, c2 := lowered(a, rname, r.call, r.conds)
-			if t1 == t2 && len(c1) > 0 && sameConds(c1, c2) {
-				return fmt.Errorf("a rule for %s on %s already gives these arguments %s: %w", t1, a, r.action, syscall.EEXIST)
+		k := writtenKey{a, t}
+		for _, w := range f.written[k] {
+			if w.action != action && sameConds(w.conds, c) {
+				return fmt.Errorf("a rule for %s on %s already gives these arguments %s: %w", t, a, w.action, syscall.EEXIST)
 			}
 		}
+		entries = append(entries, entry{k, c})
+	}
+	if f.written == nil {
+		f.written = map[writtenKey][]written{}
+	}
+	for _, e := range entries {
+		f.written[e.key] = append(f.written[e.key], written{e.conds, action})
 	}
 	f.rules = append(f.rules, rule{call: call, action: action, conds: slices.Clone(conds), arches: slices.Clone(f.arches)})
 	return nil
@@ -612,26 +647,67 @@ func (f *ScmpFilter) policy() (*sysfence.Policy, sysfence.Flags, error) {
 	if len(f.arches) == 0 {
 		return nil, 0, fmt.Errorf("filter covers no architecture: %w", errInval)
 	}
-	def, defRet := specAction(f.def)
 	p := &sysfence.Policy{Default: sysfenceAction(f.def), Foreign: sysfenceAction(f.badArch), Unknown: sysfenceAction(f.def)}
 	var flags sysfence.Flags
-	for _, a := range f.arches {
-		abi := arches[a].abi
-		p.ABIs = append(p.ABIs, abi)
-		s := &specs.LinuxSeccomp{DefaultAction: def, DefaultErrnoRet: defRet}
-		var numbered []sysfence.Rule
-		for _, r := range f.rules {
-			if !slices.Contains(r.arches, a) {
-				continue
+	// Architectures with the same rules (all of them, when every rule
+	// was added after the last AddArch) are translated together, as
+	// runc's filter is.
+	members := make([][]int, len(f.arches))
+	for i, r := range f.rules {
+		if r.action&0xffff == ActNotify {
+			flags |= sysfence.FlagNewListener
+		}
+		for j, a := range f.arches {
+			if slices.Contains(r.arches, a) {
+				members[j] = append(members[j], i)
 			}
-			if r.action&0xffff == ActNotify {
-				flags |= sysfence.FlagNewListener
+		}
+	}
+	done := make([]bool, len(f.arches))
+	for j, a := range f.arches {
+		p.ABIs = append(p.ABIs, arches[a].abi)
+		if done[j] {
+			continue
+		}
+		group := []ScmpArch{a}
+		for k := j + 1; k < len(f.arches); k++ {
+			if !done[k] && slices.Equal(members[j], members[k]) {
+				done[k] = true
+				group = append(group, f.arches[k])
 			}
-			name, err := f.callName(r.call)
-			if err != nil {
-				return nil, 0, err
-			}
-			if name == "" {
+		}
+		rules, err := f.translate(group, members[j])
+		if err != nil {
+			return nil, 0, err
+		}
+		p.Rules = append(p.Rules, rules...)
+	}
+	return p, flags, nil
+}
+
+// translate returns the rules of one group of architectures, rules[i]
+// of the filter's rules for i in idx: through package profile, and
+// rules on numbers no table names as they are.
+func (f *ScmpFilter) translate(group []ScmpArch, idx []int) ([]sysfence.Rule, error) {
+	var abis []*tables.ABI
+	def, defRet := specAction(f.def)
+	s := &specs.LinuxSeccomp{DefaultAction: def, DefaultErrnoRet: defRet}
+	for _, a := range group {
+		abis = append(abis, arches[a].abi)
+		if len(abis) > 1 {
+			sa, _ := profile.ArchOf(arches[a].abi)
+			s.Architectures = append(s.Architectures, sa)
+		}
+	}
+	var numbered []sysfence.Rule
+	for _, i := range idx {
+		r := f.rules[i]
+		name, err := f.callName(r.call)
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			for _, abi := range abis {
 				if abi.NrBit == 0 && uint32(r.call)&tables.X32.NrBit != 0 && abi.Audit == tables.X32.Audit {
 					// x32's number: libseccomp's x86_64 filter never
 					// reaches the rule, giving every such number the
@@ -639,30 +715,30 @@ func (f *ScmpFilter) policy() (*sysfence.Policy, sysfence.Flags, error) {
 					continue
 				}
 				numbered = append(numbered, numberRule(r, abi))
-				continue
 			}
-			act, ret := specAction(r.action)
-			sc := specs.LinuxSyscall{Names: []string{name}, Action: act, ErrnoRet: ret}
-			for _, c := range r.conds {
-				sc.Args = append(sc.Args, specs.LinuxSeccompArg{Index: c.Argument, Value: c.Operand1, ValueTwo: c.Operand2, Op: specOps[c.Op]})
-			}
-			s.Syscalls = append(s.Syscalls, sc)
+			continue
 		}
-		if len(s.Syscalls) > 0 {
-			res, err := profile.Translate(s, &profile.Options{ABI: abi})
-			if err != nil {
-				return nil, 0, fmt.Errorf("architecture %s: %w", a, err)
-			}
-			for _, r := range res.Policy.Rules {
-				if r.ABIs == nil {
-					r.ABIs = []*tables.ABI{abi}
-				}
-				p.Rules = append(p.Rules, r)
-			}
+		act, ret := specAction(r.action)
+		sc := specs.LinuxSyscall{Names: []string{name}, Action: act, ErrnoRet: ret}
+		for _, c := range r.conds {
+			sc.Args = append(sc.Args, specs.LinuxSeccompArg{Index: c.Argument, Value: c.Operand1, ValueTwo: c.Operand2, Op: specOps[c.Op]})
 		}
-		p.Rules = append(p.Rules, numbered...)
+		s.Syscalls = append(s.Syscalls, sc)
 	}
-	return p, flags, nil
+	var out []sysfence.Rule
+	if len(s.Syscalls) > 0 {
+		res, err := profile.Translate(s, &profile.Options{ABI: abis[0]})
+		if err != nil {
+			return nil, fmt.Errorf("architectures %v: %w", group, err)
+		}
+		for _, r := range res.Policy.Rules {
+			if r.ABIs == nil {
+				r.ABIs = abis
+			}
+			out = append(out, r)
+		}
+	}
+	return append(out, numbered...), nil
 }
 
 // numberRule is a rule on a number no table names, on one ABI.
