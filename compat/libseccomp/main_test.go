@@ -9,3 +9,7 @@ import (
 // Filters are loaded only in re-executed children (scenarios), never in
 // the test process.
 func TestMain(m *testing.M) { testenv.Main(m, scenarios) }
+
+// scenarios are the children's, filled in by the files of the
+// platforms that have them.
+var scenarios = map[string]testenv.Scenario{}
