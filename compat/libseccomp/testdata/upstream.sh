@@ -24,15 +24,22 @@ moddir() { # module@version -> its directory in the module cache
 	go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'
 }
 
-# counts FILE: prints pass, fail and skip counts of go test -v output, of
-# top-level tests and of subtests.
+# counts FILE: prints the pass, fail and skip counts of go test -v
+# output: of the top-level tests, and of every subtest (those the tests'
+# own child processes report included), then each skip with its reason.
 counts() {
 	local p f s
-	p=$(grep -cE '^ *--- PASS' "$1" || true)
-	f=$(grep -cE '^ *--- FAIL' "$1" || true)
-	s=$(grep -cE '^ *--- SKIP' "$1" || true)
-	echo "pass=$p fail=$f skip=$s (tests and subtests, go test -v)"
-	grep -E '^ *--- SKIP' -A1 "$1" | grep -vE '^--$' | sed 's/^/  /' || true
+	p=$(grep -cE '^--- PASS' "$1" || true)
+	f=$(grep -cE '^--- FAIL' "$1" || true)
+	s=$(grep -cE '^--- SKIP' "$1" || true)
+	echo "tests: pass=$p fail=$f skip=$s"
+	p=$(grep -cE '^ +--- PASS' "$1" || true)
+	f=$(grep -cE '^ +--- FAIL' "$1" || true)
+	s=$(grep -cE '^ +--- SKIP' "$1" || true)
+	echo "subtests: pass=$p fail=$f skip=$s"
+	# The reason is logged just before the SKIP line (go test -v of a
+	# child) or just after it.
+	grep -E -B2 -A1 '^ *--- SKIP' "$1" | grep -E -e '--- SKIP' -e '_test\.go:[0-9]+:' | sed -E 's/^ +/  /' || true
 }
 
 golang() {
