@@ -3,6 +3,7 @@ package seccomp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 
@@ -50,8 +51,13 @@ func NotifReceive(fd ScmpFd) (*ScmpNotifReq, error) {
 		InstrPointer: n.Data.InstructionPointer,
 		Args:         n.Data.Args[:],
 	}}
-	if abi, ok := tables.ByCall(n.Data.Arch, uint32(n.Data.Nr)); ok {
-		req.Data.Arch, _ = archOfABI(abi)
+	// By AUDIT_ARCH_* alone, as libseccomp: an x32 call reports amd64.
+	abi, ok := tables.ByAudit(n.Data.Arch)
+	if ok {
+		req.Data.Arch, ok = archOfABI(abi)
+	}
+	if !ok {
+		return nil, fmt.Errorf("unrecognized architecture %#x", n.Data.Arch)
 	}
 	return req, nil
 }
