@@ -649,6 +649,9 @@ func (f *ScmpFilter) policy() (*sysfence.Policy, sysfence.Flags, error) {
 	}
 	p := &sysfence.Policy{Default: sysfenceAction(f.def), Foreign: sysfenceAction(f.badArch), Unknown: sysfenceAction(f.def)}
 	var flags sysfence.Flags
+	if f.def&0xffff == ActNotify || f.badArch&0xffff == ActNotify {
+		flags |= sysfence.FlagNewListener
+	}
 	// Architectures with the same rules (all of them, when every rule
 	// was added after the last AddArch) are translated together, as
 	// runc's filter is.
@@ -690,7 +693,21 @@ func (f *ScmpFilter) policy() (*sysfence.Policy, sysfence.Flags, error) {
 // rules on numbers no table names as they are.
 func (f *ScmpFilter) translate(group []ScmpArch, idx []int) ([]sysfence.Rule, error) {
 	var abis []*tables.ABI
-	def, defRet := specAction(f.def)
+	// The Policy's Default is set by policy: profile.Translate needs one
+	// only to leave out rules that give it, which AddRule refuses. It
+	// refuses notify, as runc does, where libseccomp takes it: then any
+	// action no rule gives stands in.
+	stand := f.def
+	if stand&0xffff == ActNotify {
+		used := map[ScmpAction]bool{}
+		for _, i := range idx {
+			used[f.rules[i].action] = true
+		}
+		for n := int16(0); used[stand] || stand&0xffff == ActNotify; n++ {
+			stand = ActErrno.SetReturnCode(n)
+		}
+	}
+	def, defRet := specAction(stand)
 	s := &specs.LinuxSeccomp{DefaultAction: def, DefaultErrnoRet: defRet}
 	for _, a := range group {
 		abis = append(abis, arches[a].abi)

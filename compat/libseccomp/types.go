@@ -296,6 +296,10 @@ func (a ScmpAction) SetReturnCode(code int16) ScmpAction {
 // GetReturnCode returns the action's data.
 func (a ScmpAction) GetReturnCode() int16 { return int16(a >> 16) }
 
+// maxErrno is the highest error number an errno action may carry
+// (MAX_ERRNO of include/linux/err.h), as libseccomp checks.
+const maxErrno = 4095
+
 // check refuses what is not an action, and data on an action that takes
 // none.
 func (a ScmpAction) check() error {
@@ -305,6 +309,9 @@ func (a ScmpAction) check() error {
 	}
 	if k != ActErrno && k != ActTrace && a>>16 != 0 {
 		return errors.New("highest 16 bits must be zeroed except for Trace and Errno")
+	}
+	if k == ActErrno && a>>16 > maxErrno {
+		return fmt.Errorf("error number %d is not 0 to %d", a>>16, maxErrno)
 	}
 	return nil
 }

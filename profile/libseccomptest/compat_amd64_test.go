@@ -252,6 +252,8 @@ func TestCompatRuleDecisions(t *testing.T) {
 		stricter bool // compat departs, giving socketcall a stricter action
 	}{
 		{name: "default action", def: compat.ActAllow, steps: []step{{name: "getpid", action: compat.ActAllow}}},
+		{name: "notify by default", def: compat.ActNotify, steps: []step{{name: "getpid", action: compat.ActErrno.SetReturnCode(0)}, {name: "getppid", action: compat.ActAllow}}},
+		{name: "errno out of range", def: compat.ActAllow, steps: []step{{name: "getpid", action: compat.ActErrno.SetReturnCode(5000)}, {name: "getppid", action: compat.ActTrace.SetReturnCode(-1)}}},
 		{name: "two conditions on one argument", def: compat.ActAllow, steps: []step{{name: "getpid", action: eperm, conds: []compat.ScmpCondition{cond(0, compat.CompareEqual, 1), cond(0, compat.CompareEqual, 2)}}}},
 		{name: "second unconditional rule", def: compat.ActAllow, steps: []step{{name: "getpid", action: eperm}, {name: "getpid", action: enoent}, {name: "getpid", action: eperm}}},
 		{name: "same conditions other action", def: compat.ActAllow, steps: []step{
