@@ -62,7 +62,9 @@ are checked where ipc/syscall.c takes them; socketcall's arguments lie in
 user memory, which seccomp cannot read, so a call with conditions gets,
 through socketcall, the most restrictive action its rules can give it
 (in the kernel's order: kill-process, kill-thread, trap, errno,
-user-notif, trace, log, allow). Program.Routed lists every such route.
+user-notif, trace, log, allow). An operation no rule names is left to
+the rules on socketcall or ipc themselves, and to Default. Program.Routed
+lists every route a rule took.
 
 libseccomp does otherwise: it keeps the rule's action, drops the
 conditions on the first argument and keeps the others unchanged, though

@@ -4,6 +4,8 @@ package seccomp
 
 import (
 	"encoding/binary"
+	"os"
+	"os/exec"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -62,11 +64,13 @@ func scenarioInt80Mux() (any, error) {
 		}
 		return nil
 	}
+	if os.Getenv(envMuxInherited) == "1" {
+		return report, do("filtered") // under bwrap's filter
+	}
 	if err := do("unfiltered"); err != nil {
 		return nil, err
 	}
-	p := &Policy{Default: Allow, ABIs: []*tables.ABI{tables.X86_64, tables.I386}, Rules: RulesFor(ErrnoNamed("EPERM"), "socket", "msgget", "accept")}
-	prog, err := p.Compile()
+	prog, err := int80MuxPolicy().Compile()
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +78,16 @@ func scenarioInt80Mux() (any, error) {
 		return nil, err
 	}
 	return report, do("filtered")
+}
+
+// envMuxInherited tells scenarioInt80Mux that it runs under a filter
+// already (bwrap's), and makes the filtered calls only.
+const envMuxInherited = "SYSFENCE_TEST_MUX_INHERITED"
+
+// int80MuxPolicy covers x86_64 and x86 and denies socket, msgget and
+// accept.
+func int80MuxPolicy() *Policy {
+	return &Policy{Default: Allow, ABIs: []*tables.ABI{tables.X86_64, tables.I386}, Rules: RulesFor(ErrnoNamed("EPERM"), "socket", "msgget", "accept")}
 }
 
 // TestInt80Multiplexed is issue 15 on the real kernel: a 64-bit process
@@ -104,4 +118,30 @@ func TestInt80Multiplexed(t *testing.T) {
 		t.Errorf("socketcall(SYS_LISTEN): filtered %s, unfiltered %s; want the kernel's own answer both times", g, got["unfiltered socketcall(SYS_LISTEN)"])
 	}
 	t.Logf("%v", got)
+	t.Run("bwrap", func(t *testing.T) {
+		_, err := exec.LookPath("bwrap")
+		testenv.Require(t, err == nil, "needs bubblewrap (bwrap) in PATH")
+		prog, err := int80MuxPolicy().Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := prog.File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		dir := t.TempDir()
+		cmd := testenv.Self(t, append(bwrapArgs(dir), "--seccomp", "3", "--")...)
+		cmd.ExtraFiles = []*os.File{f}
+		var under map[string]string
+		testenv.Run(t, cmd, "int80-mux", envMuxInherited+"=1").Decode(t, &under)
+		for _, k := range []string{"socketcall(SYS_SOCKET)", "socket", "socketcall(SYS_ACCEPT)", "ipc(MSGGET)", "ipc(1<<16|MSGGET)"} {
+			if under["filtered "+k] != "EPERM" {
+				t.Errorf("under bwrap --seccomp: %s: %s; want EPERM", k, under["filtered "+k])
+			}
+		}
+		if g := under["filtered socketcall(SYS_LISTEN)"]; g == "EPERM" {
+			t.Errorf("under bwrap --seccomp: socketcall(SYS_LISTEN): EPERM; want the kernel's own answer")
+		}
+	})
 }

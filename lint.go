@@ -40,7 +40,7 @@ func (s Severity) String() string {
 // Finding is one thing Lint found in a program.
 type Finding struct {
 	// Check names the check: "no-arch-check", "foreign-abi", "x32",
-	// "dangerous", "wide-compare", "enosys", "kill-thread", "dead-code".
+	// "multiplexer", "dangerous", "wide-compare", "enosys", "kill-thread", "dead-code".
 	Check string
 	// Severity grades the finding.
 	Severity Severity
@@ -102,7 +102,8 @@ const cloneNewUser = 0x10000000
 // Lint reports the weaknesses of the program that its exact decision
 // shows, each with a call that shows it: no check of seccomp_data.arch
 // or one that lets another ABI's calls through, x32 numbers reaching
-// allow on x86_64, dangerous calls allowed whatever their arguments
+// allow on x86_64, a call refused directly but allowed through socketcall
+// or ipc, dangerous calls allowed whatever their arguments
 // (clone with CLONE_NEWUSER and the terminal-injecting ioctls included),
 // comparisons of the high word of a parameter the kernel truncates to 32
 // bits, an errno other than ENOSYS for clone3 or for numbers newer than
@@ -126,6 +127,7 @@ func (p *Program) Lint() ([]Finding, error) {
 	l.allowed = s.Where(f, allows)
 	l.archCheck()
 	for _, abi := range l.covered {
+		l.multiplexers(abi)
 		l.dangerous(abi)
 		l.wide(abi)
 		l.enosys(abi)
@@ -191,6 +193,33 @@ func (l *linter) archCheck() {
 			check, msg = "x32", fmt.Sprintf("%s numbers (with bit %#x) reach allow under the arch value the program covers", abi.Name, abi.NrBit)
 		}
 		l.add(check, Error, abi, "", msg, where)
+	}
+}
+
+// multiplexers reports calls that abi reaches both directly and through
+// socketcall or ipc, which the program refuses directly whatever their
+// arguments but allows through the multiplexer.
+func (l *linter) multiplexers(abi *tables.ABI) {
+	s := l.s
+	for i := range abi.Len() {
+		name := abi.At(i).Name
+		m, ok := abi.Multiplexed(name)
+		if !ok {
+			continue
+		}
+		direct := l.call(abi, abi.At(i).Nr)
+		if s.And(direct, l.allowed) != analysis.False {
+			continue // allowed directly, for some arguments at least
+		}
+		mask := uint64(1<<32 - 1) // the operation is a C int
+		if m.Via == "ipc" {
+			mask = tables.OpMask
+		}
+		op := s.Equal(s.Bits(analysis.ArgLo(0)), mask, uint64(m.Op))
+		where := s.And(s.And(l.call(abi, m.Nr), op), l.allowed)
+		if where != analysis.False {
+			l.add("multiplexer", Error, abi, name, fmt.Sprintf("%s %s is refused directly but allowed through %s(%d)", abi.Name, name, m.Via, m.Op), where)
+		}
 	}
 }
 

@@ -85,6 +85,7 @@ func TestLintFindings(t *testing.T) {
 	}{
 		{"x32 allowed", seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}, Foreign: seccomp.Allow}, "error x32 x32 "},
 		{"i386 allowed", seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}, Foreign: seccomp.Allow}, "error foreign-abi x86 "},
+		{"socket refused, socketcall allowed", seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.S390X}, Multiplexers: seccomp.MultiplexAsWritten, Rules: seccomp.RulesFor(eperm, "socket")}, "error multiplexer s390x socket"},
 		{"ptrace allowed", seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.AArch64}}, "error dangerous aarch64 ptrace"},
 		{"TIOCSTI allowed on mips", seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.MIPS}, Rules: []seccomp.Rule{{Syscall: "ioctl", Action: eperm, Args: []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: 0x5412}}}}}, "error dangerous mips ioctl"},
 		{"64-bit compare of ioctl's request", seccomp.Policy{Default: eperm, ABIs: []*tables.ABI{tables.X86_64}, Rules: []seccomp.Rule{{Syscall: "ioctl", Action: eperm, Args: []seccomp.Cond{{Arg: 1, Op: seccomp.Eq, Value: 0x5412}}}, {Syscall: "ioctl", Action: seccomp.Allow}}}, "error wide-compare x86_64 ioctl"},

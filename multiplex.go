@@ -202,8 +202,9 @@ func (p *Policy) multiplexed(abi *tables.ABI, routes []route, def filter.Action,
 			for k, c := range r.Args {
 				conds[k] = c.lower()
 			}
-			chain = append(chain, compile.ArgRule{Conds: conds, Action: act})
+			chain = append(chain, compile.ArgRule{Conds: conds, Action: act, Origin: i + 1})
 		}
+		finalOrigin := closedBy + 1 // 0: the default
 		op := compile.Cond{Arg: 0, Op: compile.OpEq, Value: uint64(g.via.Op), Narrow: true}
 		if g.via.Via == "ipc" {
 			op.Op, op.Mask = compile.OpMaskedEq, tables.OpMask
@@ -211,13 +212,13 @@ func (p *Policy) multiplexed(abi *tables.ABI, routes []route, def filter.Action,
 		var derived []compile.ArgRule
 		unchecked := !inRegisters(chain, g.via.Args)
 		if unchecked {
-			strictest := final
+			strictest, origin := final, finalOrigin
 			for k := len(chain) - 1; k >= 0; k-- { // the first of equals wins
 				if !strictest.Precedes(chain[k].Action) {
-					strictest = chain[k].Action
+					strictest, origin = chain[k].Action, chain[k].Origin
 				}
 			}
-			derived = []compile.ArgRule{{Conds: []compile.Cond{op}, Action: strictest}}
+			derived = []compile.ArgRule{{Conds: []compile.Cond{op}, Action: strictest, Origin: origin}}
 			final = strictest
 		} else {
 			for _, ar := range chain {
@@ -226,9 +227,9 @@ func (p *Policy) multiplexed(abi *tables.ABI, routes []route, def filter.Action,
 					c.Arg = int(g.via.Args[c.Arg])
 					conds = append(conds, c)
 				}
-				derived = append(derived, compile.ArgRule{Conds: conds, Action: ar.Action})
+				derived = append(derived, compile.ArgRule{Conds: conds, Action: ar.Action, Origin: ar.Origin})
 			}
-			derived = append(derived, compile.ArgRule{Conds: []compile.Cond{op}, Action: final})
+			derived = append(derived, compile.ArgRule{Conds: []compile.Cond{op}, Action: final, Origin: finalOrigin})
 		}
 		k, ok := at[g.via.Nr]
 		if !ok {

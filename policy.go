@@ -368,6 +368,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, []Rou
 		j := e.slot - 1
 		if len(r.Args) == 0 {
 			ap.Rules[j].Action = act
+			ap.Rules[j].Origin = i + 1
 			e.closed = int32(i) + 1
 			continue
 		}
@@ -375,7 +376,7 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, []Rou
 		for k, c := range r.Args {
 			conds[k] = c.lower()
 		}
-		ap.Rules[j].Args = append(ap.Rules[j].Args, compile.ArgRule{Conds: conds, Action: act})
+		ap.Rules[j].Args = append(ap.Rules[j].Args, compile.ArgRule{Conds: conds, Action: act, Origin: i + 1})
 	}
 	return ap, skipped, routed, nil
 }

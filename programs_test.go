@@ -133,3 +133,28 @@ func randomCond(r *rand.Rand, wordSize int) Cond {
 	}
 	return c
 }
+
+// TestProveRandomPolicies proves the program of each random policy of
+// TestProgramsUnchanged decides every input as the policy says.
+func TestProveRandomPolicies(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 2026))
+	proved := 0
+	for range 300 {
+		p := randomPolicy(r)
+		prog, err := p.Compile()
+		if err != nil {
+			continue
+		}
+		ce, err := p.Prove(prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ce != nil {
+			t.Fatalf("%v: the program gives %s, the policy %s", ce, ce.A, ce.B)
+		}
+		proved++
+	}
+	if proved < 100 {
+		t.Errorf("only %d of 300 random policies compiled", proved)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/filter/analysis"
+	"github.com/sysfence/seccomp/internal/compile"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -62,9 +63,23 @@ func newCounterexample(d filter.SeccompData, a, b filter.Action) *Counterexample
 // and fails with analysis.ErrNotAnalysable for the rare program whose
 // decision it cannot compute exactly (arithmetic on two input words).
 func (p *Policy) Prove(prog *Program) (*Counterexample, error) {
+	fp, err := p.lowered(prog.abis)
+	if err != nil {
+		return nil, err
+	}
+	ce, err := fp.Prove(prog.insns)
+	if err != nil || ce == nil {
+		return nil, err
+	}
+	return newCounterexample(ce.Data, ce.Program, ce.Policy), nil
+}
+
+// lowered checks the policy and returns it in the compiler's terms, for
+// abis when it names no ABIs of its own (nil: the native ABI).
+func (p *Policy) lowered(abis []*tables.ABI) (*compile.Policy, error) {
 	q := *p
-	if q.ABIs == nil && prog.abis != nil {
-		q.ABIs = prog.abis
+	if q.ABIs == nil && abis != nil {
+		q.ABIs = abis
 	}
 	abis, err := q.abis()
 	if err != nil {
@@ -77,14 +92,52 @@ func (p *Policy) Prove(prog *Program) (*Counterexample, error) {
 		return nil, err
 	}
 	fp, _, _, err := q.lower(abis)
+	return fp, err
+}
+
+// Decision is what decided one call: Explain's answer.
+type Decision struct {
+	// Action is the policy's action for the call, with an errno named
+	// for the call's ABI.
+	Action Action
+	// Rule is the index in Policy.Rules of the rule that decided, or -1
+	// when none did. For a call through socketcall or ipc, it is the
+	// rule on the multiplexed call whose action the route took.
+	Rule int
+	// By is "Default", "Unknown" (a number the ABI's table lacks) or
+	// "Foreign" (an ABI the policy does not cover) when no rule decided.
+	By string
+}
+
+// Explain returns what the policy gives a call of number nr with
+// arguments args made through abi, and which rule decided: the meaning
+// Prove proves a program has. A policy that names no ABIs covers abi.
+func (p *Policy) Explain(abi *tables.ABI, nr uint32, args ...uint64) (*Decision, error) {
+	if abi == nil {
+		return nil, fmt.Errorf("%w: nil ABI", ErrInvalidCall)
+	}
+	if len(args) > 6 {
+		return nil, fmt.Errorf("%w: %d arguments; a system call has at most 6", ErrInvalidCall, len(args))
+	}
+	fp, err := p.lowered([]*tables.ABI{abi})
 	if err != nil {
 		return nil, err
 	}
-	ce, err := fp.Prove(prog.insns)
-	if err != nil || ce == nil {
-		return nil, err
+	d := filter.SeccompData{Arch: abi.Audit, Nr: int32(nr)}
+	copy(d.Args[:], args)
+	act, by := fp.Decide(&d)
+	dec := &Decision{Action: actionOn(act, abi), Rule: -1}
+	switch {
+	case by > 0:
+		dec.Rule = int(by) - 1
+	case by == compile.ByUnknown:
+		dec.By = "Unknown"
+	case by == compile.ByForeign:
+		dec.By = "Foreign"
+	default:
+		dec.By = "Default"
 	}
-	return newCounterexample(ce.Data, ce.Program, ce.Policy), nil
+	return dec, nil
 }
 
 // Diff is what Compare finds: where two programs decide
@@ -124,6 +177,56 @@ type Difference struct {
 	Args string
 	// Example is one call of the set, with both answers.
 	Example *Counterexample
+	// Kind says, when it can, why the programs differ there, in a
+	// phrase: see Compare.
+	Kind string
+}
+
+// The kinds of difference Compare recognises.
+const (
+	// KindBit31: the numbers have bit 31 set (syscall(-1) and the
+	// like), which no table has and x86_64 does not read as x32 calls.
+	KindBit31 = "numbers with bit 31 set"
+	// KindHighWord: the programs differ only when the high word of an
+	// argument is not zero (one compares 32 bits, the other 64).
+	KindHighWord = "only when an argument's high word is not zero"
+	// KindUnknownToA and KindUnknownToB: one program decides the call
+	// as it decides numbers past its ABI's table, as a filter whose
+	// table is older than the call does.
+	KindUnknownToA = "A decides the call as a number it does not know: a call newer than its table"
+	KindUnknownToB = "B decides the call as a number it does not know: a call newer than its table"
+)
+
+// kind classifies a difference (see Difference.Kind).
+func (c *Diff) kind(s *analysis.Space, fa, fb analysis.Node, av, nr, mask uint32, where analysis.Node, abi *tables.ABI) string {
+	if mask == 0 && nr >= 1<<31 {
+		return KindBit31
+	}
+	low := where
+	for i := range 6 {
+		low = s.Fix(low, analysis.ArgHi(i), 0)
+	}
+	if low == analysis.False {
+		return KindHighWord
+	}
+	if abi == nil || mask != 0 {
+		return ""
+	}
+	// A number just past the table, which neither program can know.
+	past := abi.At(abi.Len()-1).Nr + 1
+	if _, known := abi.SyscallName(nr); !known {
+		return ""
+	}
+	at := func(f analysis.Node, n uint32) analysis.Node {
+		return s.Fix(s.Fix(f, analysis.FieldArch, av), analysis.FieldNr, n)
+	}
+	switch {
+	case at(fa, nr) == at(fa, past) && at(fb, nr) != at(fb, past):
+		return KindUnknownToA
+	case at(fb, nr) == at(fb, past) && at(fa, nr) != at(fa, past):
+		return KindUnknownToB
+	}
+	return ""
 }
 
 // allows reports whether a return value lets the call run unhindered.
@@ -274,6 +377,7 @@ func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, archs u
 		}
 		where := s.Where(rest, func(v uint32) bool { return v != 0 })
 		if where != analysis.True {
+			const most = 1000 // paths can be many; counting them is enough
 			n := 0
 			s.Cubes(where, func(cb *analysis.Cube, v uint32) bool {
 				if v == 0 {
@@ -282,12 +386,16 @@ func (c *Diff) split(s *analysis.Space, fa, fb analysis.Node, av uint32, archs u
 				if n++; n == 1 {
 					d.Args = cb.String()
 				}
-				return true
+				return n <= most
 			})
-			if n > 1 {
+			switch {
+			case n > most:
+				d.Args += fmt.Sprintf(" (and more than %d more regions)", most-1)
+			case n > 1:
 				d.Args += fmt.Sprintf(" (and %d more regions)", n-1)
 			}
 		}
+		d.Kind = c.kind(s, fa, fb, av, nr, mask, where, d.ABI)
 		in, _ := s.Any(where)
 		in[analysis.FieldArch], in[analysis.FieldNr] = av, nr
 		d.Example = newCounterexample(in.Data(), filter.Action(s.Eval(fa, &in)), filter.Action(s.Eval(fb, &in)))

@@ -159,3 +159,54 @@ func BenchmarkProveLong(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(compile), "x-compile")
 	b.ReportMetric(float64(prog.Len()), "insns")
 }
+
+// TestExplain names the rule that decides each call of the strict
+// sandbox, on x86_64 and through i386's socketcall, and agrees with the
+// compiled program on every one.
+func TestExplain(t *testing.T) {
+	p, _ := seccomp.BuiltinPolicy("sandbox-strict")
+	ruleOf := func(name string, action seccomp.Action) int {
+		for i, r := range p.Rules {
+			if r.Syscall == name && r.Action == action && len(r.Args) == 0 {
+				return i
+			}
+		}
+		t.Fatalf("no rule %s %s", name, action)
+		return -1
+	}
+	for _, tc := range []struct {
+		abi  *tables.ABI
+		call string
+		args []uint64
+		rule int
+		by   string
+	}{
+		{tables.X86_64, "mount", nil, ruleOf("mount", seccomp.ErrnoNamed("EPERM")), ""},
+		{tables.X86_64, "read", nil, -1, "Default"},
+		{tables.X86_64, "unshare", []uint64{0x10000000}, ruleOf("unshare", seccomp.ErrnoNamed("EPERM")), ""},
+		{tables.X86_64, "clone3", nil, ruleOf("clone3", seccomp.ErrnoNamed("ENOSYS")), ""},
+		{tables.I386, "mount", nil, ruleOf("mount", seccomp.ErrnoNamed("EPERM")), ""},
+	} {
+		nr, _ := tc.abi.Number(tc.call)
+		d, err := p.Explain(tc.abi, nr, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Rule != tc.rule || d.By != tc.by {
+			t.Errorf("%s %s: rule %d by %q, want rule %d by %q", tc.abi.Name, tc.call, d.Rule, d.By, tc.rule, tc.by)
+		}
+		q := *p
+		q.ABIs = []*tables.ABI{tc.abi}
+		prog, err := q.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := prog.EvaluateNr(tc.abi, nr, tc.args...); got != d.Action {
+			t.Errorf("%s %s: Explain says %s, the program %s", tc.abi.Name, tc.call, d.Action, got)
+		}
+	}
+	// A number no table has, and an ABI the policy does not cover.
+	if d, _ := p.Explain(tables.X86_64, 999); d.By != "Unknown" || d.Action != seccomp.ErrnoNamed("ENOSYS") {
+		t.Errorf("nr 999: %+v, want Unknown ENOSYS", d)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -364,4 +365,23 @@ func ExampleRun() {
 	// nr 0: allow after 5 instructions
 	// nr 59: errno:1 after 5 instructions
 	// filter: invalid program: instruction 1 (jeq #0xc000003e, +0, +4): false branch jumps past the end of the program
+}
+
+// TestRunPathFollowsRun checks that RunPath returns Run's result and a path
+// that starts at 0, ends at a return, and follows each jump.
+func TestRunPathFollowsRun(t *testing.T) {
+	prog := []Instruction{
+		Stmt(BPF_LD|BPF_W|BPF_ABS, OffsetNr),
+		Jump(BPF_JMP|BPF_JEQ|BPF_K, 101, 0, 1),
+		Stmt(BPF_RET|BPF_K, uint32(Errno(1))),
+		Stmt(BPF_RET|BPF_K, uint32(Allow)),
+	}
+	for nr, want := range map[int32][]int{101: {0, 1, 2}, 102: {0, 1, 3}} {
+		d := SeccompData{Nr: nr}
+		res, path, err := RunPath(prog, &d, binary.LittleEndian)
+		run, _ := Run(prog, &d, binary.LittleEndian)
+		if err != nil || res != run || !slices.Equal(path, want) {
+			t.Errorf("nr %d: RunPath %v %v %v, want %v and path %v", nr, res, path, err, run, want)
+		}
+	}
 }

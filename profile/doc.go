@@ -47,8 +47,21 @@ every system-call number of every covered ABI. In particular:
     them with ErrOverlap unless Options.FirstMatch.
   - Two conditions on one argument in one rule make one rule each
     (runc's OR semantics); conditions on different arguments must all
-    hold. SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo; the other
-    operators ignore valueTwo.
+    hold. SCMP_CMP_MASKED_EQ is (arg & value) == (valueTwo & value), as
+    libseccomp masks the datum too; a valueTwo with bits outside value
+    is warned about (ErrMaskedDatum: value and valueTwo swapped?). The
+    other operators ignore valueTwo.
+  - On an ABI whose table has socketcall or ipc (x86, s390x, ppc64,
+    mips o32), a rule on a call they perform also becomes, as in
+    libseccomp, a rule on the multiplexer: the same action, a0 == the
+    operation (all 64 bits of it, ipc's version included) in place of
+    the conditions on arg0, and the other conditions kept, though there
+    they compare the multiplexer's own arguments. Where that is weaker
+    than, or checks other arguments than, the rule on the call, Result
+    has an ErrMultiplexed warning; the Policy has Multiplexers set to
+    MultiplexAsWritten, so that the root adds no rules of its own. A
+    name an ABI has only through a multiplexer (accept on x86) is not
+    missing there.
   - Arguments are compared on 64 bits, even a parameter the kernel reads
     as int (Cond.Width 32 would not let high bits walk past a rule, but
     libseccomp compares them); on the ABIs libseccomp deems 32-bit

@@ -29,6 +29,17 @@ var (
 	// the order of its internal decision tree, which no rule order
 	// reproduces; Options.FirstMatch lets the profile's order decide.
 	ErrOverlap = errors.New("profile: overlapping rules with different actions")
+	// ErrMaskedDatum: an SCMP_CMP_MASKED_EQ condition whose datum
+	// (valueTwo) has bits outside its mask (value); libseccomp compares
+	// (arg & mask) == (datum & mask), and so does the translation, but
+	// value and valueTwo may have been written the other way round. A
+	// warning, an error with Options.Strict.
+	ErrMaskedDatum = errors.New("profile: masked datum has bits outside its mask")
+	// ErrMultiplexed: on an ABI with socketcall or ipc, libseccomp's rule
+	// for the multiplexed form of a call is weaker than the rule for the
+	// call itself, or checks another argument; the translation decides
+	// as libseccomp does. A warning, an error with Options.Strict.
+	ErrMultiplexed = errors.New("profile: libseccomp's multiplexed rule differs from the direct rule")
 	// ErrUnconfined: the profile has neither a default action nor
 	// rules, which Docker takes as "no seccomp filter".
 	ErrUnconfined = errors.New("profile: empty profile means unconfined")

@@ -75,6 +75,10 @@ func FromPolicy(p *seccomp.Policy) (s *specs.LinuxSeccomp, lost []string, err er
 		byName[r.Syscall] = append(byName[r.Syscall], i)
 	}
 	for _, name := range order {
+		if name != "" && (name[0] == '-' || name[0] >= '0' && name[0] <= '9') {
+			lose("%s: a rule by number; a profile names calls, and runc ignores a name libseccomp cannot resolve", name)
+			continue
+		}
 		var rules []seccomp.Rule
 		for _, i := range byName[name] {
 			r := p.Rules[i]

@@ -108,6 +108,9 @@ type alt struct {
 	conds  []seccomp.Cond
 	action seccomp.Action
 	path   string
+	// derived is set on the alternatives of socketcall and ipc that
+	// libseccomp derives from a rule on the call they perform.
+	derived bool
 }
 
 func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Options) (*Result, error) {
@@ -142,6 +145,13 @@ func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Op
 	// The alternatives of each system call, in order of first mention.
 	var order []string
 	alts := make(map[string][]alt)
+	add := func(name string, as []alt) {
+		if _, ok := alts[name]; !ok {
+			order = append(order, name)
+		}
+		alts[name] = append(alts[name], as...)
+	}
+	mux := newLibseccompMux(abis)
 	for i := range s.Syscalls {
 		call := &s.Syscalls[i]
 		path := paths[i]
@@ -167,6 +177,10 @@ func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Op
 		for j, a := range call.Args {
 			count[a.Index]++
 			conds[j] = convertArg(a)
+			if a.Op == specs.OpMaskedEqual && a.ValueTwo&^a.Value != 0 {
+				warn(pathErr(fmt.Sprintf("%s.args[%d].valueTwo", path, j), fmt.Sprintf("%#x", a.ValueTwo), ErrMaskedDatum,
+					"has bits outside the mask %#x (value): libseccomp compares arg & %#x with %#x, and so does this translation (were value and valueTwo swapped?):", a.Value, a.Value, a.ValueTwo&a.Value))
+			}
 		}
 		var as []alt
 		if slices.ContainsFunc(count[:], func(n int) bool { return n > 1 }) {
@@ -186,16 +200,18 @@ func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Op
 			}
 			for _, abi := range abis {
 				if _, ok := abi.Number(name); !ok {
+					if _, muxed := abi.Multiplexed(name); muxed {
+						continue // through socketcall or ipc, as libseccomp does
+					}
 					res.Missing = append(res.Missing, Missing{Path: npath, Syscall: name, ABI: abi})
 					warn(pathErr(npath, strconv.Quote(name), ErrMissingSyscall, "%s has no system call", abi.Name))
 				}
 			}
-			if _, ok := alts[name]; !ok {
-				order = append(order, name)
-			}
-			alts[name] = append(alts[name], as...)
+			add(name, as)
+			mux.add(name, as, add)
 		}
 	}
+	mux.warn(alts, def, warn)
 	if opts.Strict && len(res.Warnings) > 0 {
 		return nil, errors.Join(res.Warnings...)
 	}
@@ -308,13 +324,15 @@ func convertAction(path string, a specs.LinuxSeccompAction, errnoRet *uint, warn
 }
 
 // convertArg returns the Cond of a runtime-spec argument: libseccomp's
-// SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo; the other operators
-// ignore valueTwo. All compare the whole 64-bit argument (Width 0), as
-// libseccomp does, even for parameters the kernel reads as int.
+// SCMP_CMP_MASKED_EQ is (arg & value) == (valueTwo & value): it masks
+// the datum too (libseccomp 2.5.4 compiles mask 0xf0 with datum 0x1f as
+// arg & 0xf0 == 0x10); the other operators ignore valueTwo. All compare
+// the whole 64-bit argument (Width 0), as libseccomp does, even for
+// parameters the kernel reads as int.
 func convertArg(a specs.LinuxSeccompArg) seccomp.Cond {
 	c := seccomp.Cond{Arg: int(a.Index), Op: opValues[a.Op], Value: a.Value}
 	if c.Op == seccomp.MaskedEq {
-		c.Mask, c.Value = a.Value, a.ValueTwo
+		c.Mask, c.Value = a.Value, a.ValueTwo&a.Value
 	}
 	return c
 }
@@ -393,8 +411,9 @@ func classOf(abi *tables.ABI) argClass {
 // fold returns conds for arguments of argBits bits: on a 32-bit ABI the
 // kernel hands seccomp the 32-bit argument zero-extended, so a condition
 // whose value needs more bits holds always (!=, <, <=) or never (==, >,
-// >=, a masked value outside the mask's low word); a mask's high bits
-// select nothing. ok is false when a condition never holds.
+// >=); libseccomp compares the low words of a masked condition, mask and
+// datum, so one whose mask has no low bits holds always. ok is false when
+// a condition never holds.
 func fold(conds []seccomp.Cond, argBits int) (out []seccomp.Cond, ok bool) {
 	if argBits == 64 {
 		return slices.Clone(conds), true
@@ -402,11 +421,13 @@ func fold(conds []seccomp.Cond, argBits int) (out []seccomp.Cond, ok bool) {
 	out = []seccomp.Cond{}
 	for _, c := range conds {
 		if c.Op == seccomp.MaskedEq {
+			// libseccomp compares the low words, datum masked: a
+			// mask with no low bits holds always.
 			c.Mask &= math.MaxUint32
-			if c.Value&^c.Mask != 0 {
-				return nil, false
+			c.Value &= c.Mask
+			if c.Mask != 0 {
+				out = append(out, c)
 			}
-			out = append(out, c)
 			continue
 		}
 		if c.Value <= math.MaxUint32 {

@@ -32,7 +32,11 @@ of BPF_STMT and BPF_JUMP macros and the struct sock_fprog N_fprog that
 points to it, for prctl(PR_SET_SECCOMP) or seccomp(2). With neither
 --deny, --allow nor --profile the policy is the built-in --builtin NAME
 ("sandbox" by default). ACTION is ` + actionHelp + `.
-Names the ABI does not have are skipped and reported on stderr.
+Names the ABI does not have are skipped and reported on stderr. On an
+ABI with socketcall or ipc (x86, s390x, ppc64, mips), a name the
+multiplexer also performs is denied or allowed through it too, and
+stderr says so ("accept on x86: only through socketcall(5)"). --deny and
+--allow take numbers too (451, 0x1c3, -1), as seccomp_data.nr holds them.
 
 ` + profileHelp + `
 

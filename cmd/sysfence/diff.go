@@ -117,13 +117,16 @@ func printDifferences(w io.Writer, diffs []seccomp.Difference) {
 		d := &diffs[i]
 		j := i + 1
 		for j < len(diffs) && wholeCalls(d) && wholeCalls(&diffs[j]) && diffs[j].ABI == d.ABI && diffs[j].Arch == d.Arch &&
-			diffs[j].Example.A == d.Example.A && diffs[j].Example.B == d.Example.B {
+			diffs[j].Example.A == d.Example.A && diffs[j].Example.B == d.Example.B && diffs[j].Kind == d.Kind {
 			j++
 		}
 		if j == i+1 {
 			fmt.Fprintf(w, "%s %s: A %s, B %s", archLabel(d), callLabel(d, true), d.Example.A, d.Example.B)
 			if !wholeCalls(d) || (d.Nr != d.NrLast && d.NrLast-d.Nr != math.MaxUint32) {
 				fmt.Fprintf(w, " (e.g. %s)", d.Example)
+			}
+			if d.Kind != "" {
+				fmt.Fprintf(w, " [%s]", d.Kind)
 			}
 			fmt.Fprintln(w)
 			i = j
@@ -133,7 +136,11 @@ func printDifferences(w io.Writer, diffs []seccomp.Difference) {
 		for k := i; k < j; k++ {
 			names = append(names, callLabel(&diffs[k], false))
 		}
-		fmt.Fprintf(w, "%s (%d): A %s, B %s: %s\n", archLabel(d), j-i, d.Example.A, d.Example.B, strings.Join(names, ", "))
+		kind := ""
+		if d.Kind != "" {
+			kind = " [" + d.Kind + "]"
+		}
+		fmt.Fprintf(w, "%s (%d): A %s, B %s: %s%s\n", archLabel(d), j-i, d.Example.A, d.Example.B, strings.Join(names, ", "), kind)
 		i = j
 	}
 }
@@ -246,13 +253,25 @@ func readOperand(inv *invocation, arg, arch string) (*operand, error) {
 
 // compile returns the operand's program for abis.
 func (op *operand) compile(inv *invocation, abis []*tables.ABI) (*seccomp.Program, error) {
+	if op.prog != nil {
+		return op.prog, nil
+	}
+	p, err := op.policy(inv, abis)
+	if err != nil {
+		return nil, err
+	}
+	return p.Compile()
+}
+
+// policy returns the operand's policy for abis: nil for a program file.
+func (op *operand) policy(inv *invocation, abis []*tables.ABI) (*seccomp.Policy, error) {
 	switch {
 	case op.prog != nil:
-		return op.prog, nil
+		return nil, nil
 	case op.pol != nil:
 		p := *op.pol
 		p.ABIs = abis
-		return p.Compile()
+		return &p, nil
 	}
 	pf := profileFlags{file: op.name}
 	var prof *profile.Profile
@@ -274,7 +293,7 @@ func (op *operand) compile(inv *invocation, abis []*tables.ABI) (*seccomp.Progra
 		return nil, err
 	}
 	pf.report(res, inv.stderr)
-	return res.Compile()
+	return res.Policy, nil
 }
 
 // maxDiffInput bounds what diff reads of one operand: a program is at

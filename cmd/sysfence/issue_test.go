@@ -422,7 +422,7 @@ func TestOneArchFlagHelper(t *testing.T) {
 			}
 		}
 	}
-	if len(tails) != 10 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), verify, diff, lint, syscalls
+	if len(tails) != 12 || len(slices.Compact(tails)) != 1 { // compile, profile, disasm, stats, simulate (two), verify, diff, lint, explain (two), syscalls
 		t.Errorf("--arch help differs between commands, or some do not have it: %q", tails)
 	}
 }

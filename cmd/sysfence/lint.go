@@ -20,6 +20,8 @@ severity and a call that shows it:
   no-arch-check  the program never reads seccomp_data.arch (error)
   foreign-abi    calls of an ABI it does not cover reach allow (error)
   x32            x32 numbers reach allow on x86_64 (error)
+  multiplexer    a call refused directly but allowed through socketcall
+                 or ipc (error)
   dangerous      ptrace, bpf, mount, module loading, kexec, TIOCSTI ioctl
                  and others allowed whatever their arguments (error);
                  keyrings, io_uring, userfaultfd, perf_event_open,

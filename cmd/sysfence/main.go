@@ -64,6 +64,7 @@ var commands = []*command{
 	verifyCommand,
 	diffCommand,
 	lintCommand,
+	explainCommand,
 	statsCommand,
 	probeCommand,
 	syscallsCommand,

@@ -2,22 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// compileTo compiles with sysfence compile ARGS into a file and returns
-// its path.
-func compileTo(t *testing.T, args ...string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "prog.bpf")
-	if code, _, stderr := sysfence(append([]string{"compile", "-o", out}, args...)...); code != 0 {
-		t.Fatalf("compile %q: exit %d: %s", args, code, stderr)
-	}
-	return out
-}
+	"github.com/sysfence/seccomp/internal/testenv"
+	"github.com/sysfence/seccomp/tables"
+)
 
 // TestVerify proves compiled programs against the flags they were
 // compiled from, on every ABI's built-ins, and refutes them against other
@@ -26,14 +20,14 @@ func TestVerify(t *testing.T) {
 	t.Parallel()
 	for _, arch := range []string{"x86_64", "x86", "aarch64", "s390x", "mips", "x32"} {
 		for _, builtin := range []string{"sandbox", "sandbox-strict"} {
-			prog := compileTo(t, "--arch", arch, "--builtin", builtin)
+			prog := compileFile(t, "--arch", arch, "--builtin", builtin)
 			code, stdout, stderr := sysfence("verify", prog, "--builtin", builtin)
 			if code != 0 || !strings.HasPrefix(stdout, "proved: ") {
 				t.Errorf("verify %s %s: exit %d\n%s%s", arch, builtin, code, stdout, stderr)
 			}
 		}
 	}
-	prog := compileTo(t, "--arch", "x86_64", "--deny", "ptrace")
+	prog := compileFile(t, "--arch", "x86_64", "--deny", "ptrace")
 	code, stdout, _ := sysfence("verify", prog, "--deny", "ptrace,mount")
 	want := "counterexample: x86_64 mount (nr 165) args [0x0 0x0 0x0 0x0 0x0 0x0]\n  program: allow\n  policy:  errno:EPERM\n"
 	if code != exitInput || stdout != want {
@@ -48,7 +42,7 @@ func TestVerify(t *testing.T) {
 // verify must find the call the broken program decides wrongly.
 func TestVerifyFlippedJump(t *testing.T) {
 	t.Parallel()
-	prog := compileTo(t, "--arch", "x86_64", "--deny", "ptrace,mount,unshare")
+	prog := compileFile(t, "--arch", "x86_64", "--deny", "ptrace,mount,unshare")
 	raw, err := os.ReadFile(prog)
 	if err != nil {
 		t.Fatal(err)
@@ -82,8 +76,8 @@ func TestVerifyFlippedJump(t *testing.T) {
 // and fails the other.
 func TestDiff(t *testing.T) {
 	t.Parallel()
-	a := compileTo(t, "--arch", "x86_64", "--deny", "ptrace")
-	b := compileTo(t, "--arch", "x86_64", "--deny", "ptrace,mount")
+	a := compileFile(t, "--arch", "x86_64", "--deny", "ptrace")
+	b := compileFile(t, "--arch", "x86_64", "--deny", "ptrace,mount")
 	code, stdout, stderr := sysfence("diff", a, b)
 	want := "x86_64 mount (nr 165): A allow, B errno:EPERM\nB is stricter than A\n"
 	if code != 0 || stdout != want {
@@ -132,5 +126,50 @@ func TestLint(t *testing.T) {
 	}
 	if code, stdout, _ := sysfence("lint", "builtin:sandbox-strict"); code != 0 || stdout != "no findings\n" {
 		t.Errorf("lint builtin:sandbox-strict: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestExplain names the rule that decides a call, with the path, and
+// resolves a real audit record: a command killed under sysfence run with
+// a profile that kills getppid, found in the kernel log, is explained
+// against that profile.
+func TestExplain(t *testing.T) {
+	code, stdout, stderr := sysfence("explain", "builtin:sandbox-strict", "--arch", "x86_64", "mount")
+	for _, want := range []string{"call:   x86_64 nr 165 (mount)", "action: errno:EPERM", "rule:   Rules[", ": mount errno:EPERM\n", "path:   "} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("explain mount: exit %d, want %q in\n%s%s", code, want, stdout, stderr)
+		}
+	}
+
+	requireLinux(t)
+	testenv.Require(t, os.Geteuid() == 0, "needs root to read the kernel log")
+	dmesg, err := exec.LookPath("dmesg")
+	testenv.Require(t, err == nil, "needs dmesg")
+	prof := filepath.Join(t.TempDir(), "kill-getppid.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := exec.Command(dmesg).Output()
+	c := child(t, nil, "run", "--profile", prof, "--", "sh", "-c", "echo $PPID")
+	if c.State.Success() {
+		t.Fatalf("sh survived a profile that kills getppid: %s", c.Stdout)
+	}
+	after, err := exec.Command(dmesg).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr, _ := tables.X86_64.Number("getppid")
+	var line string
+	for _, l := range strings.Split(strings.TrimPrefix(string(after), string(before)), "\n") {
+		if strings.Contains(l, "type=1326") && strings.Contains(l, fmt.Sprintf(" syscall=%d ", nr)) && strings.Contains(l, "arch=c000003e") {
+			line = l
+		}
+	}
+	testenv.Require(t, line != "", "the kernel logged no audit record of the kill (kernel.seccomp.actions_logged, printk rate limit)")
+	code, stdout, stderr = sysfence("explain", prof, "--audit", line)
+	for _, want := range []string{"record: the kernel's action was kill-process", "call:   x86_64 nr 110 (getppid)", "action: kill-process", "rule:   Rules[0]: getppid kill-process"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("explain --audit %q: exit %d, want %q in\n%s%s", line, code, want, stdout, stderr)
+		}
 	}
 }

@@ -306,6 +306,31 @@ func (s *Space) Bits(fields ...Field) []Node {
 // Equal returns the Boolean function "bits & mask == k" for a number of up
 // to 64 bits from Bits (bits past its width count as zero).
 func (s *Space) Equal(bits []Node, mask, k uint64) Node {
+	if k&^mask != 0 {
+		return False
+	}
+	if vars, ok := s.literals(bits); ok {
+		// Straight from the least significant bit, which comes last in
+		// the order, up: no operation on diagrams.
+		r := True
+		for i := range 64 {
+			if mask>>i&1 == 0 {
+				continue
+			}
+			if i >= len(bits) {
+				if k>>i&1 == 1 {
+					return False
+				}
+				continue
+			}
+			if k>>i&1 == 1 {
+				r = s.variable(vars[i], False, r)
+			} else {
+				r = s.variable(vars[i], r, False)
+			}
+		}
+		return r
+	}
 	r := True
 	for i := 63; i >= 0; i-- {
 		if mask>>i&1 == 0 {
@@ -321,16 +346,44 @@ func (s *Space) Equal(bits []Node, mask, k uint64) Node {
 			r = s.And(r, s.Not(b))
 		}
 	}
-	if k&^mask != 0 {
-		return False
-	}
 	return r
+}
+
+// literals returns the variables of bits when each is a single variable
+// and they come in the order of the diagram, least significant last.
+func (s *Space) literals(bits []Node) ([]uint16, bool) {
+	vars := make([]uint16, len(bits))
+	for i, b := range bits {
+		nd := s.nodes[b]
+		if nd.v == leafVar || Node(nd.lo) != False || Node(nd.hi) != True {
+			return nil, false
+		}
+		vars[i] = nd.v
+		if i > 0 && vars[i] >= vars[i-1] {
+			return nil, false
+		}
+	}
+	return vars, true
 }
 
 // Less returns the Boolean function "bits < k", unsigned.
 func (s *Space) Less(bits []Node, k uint64) Node {
-	// From the least significant bit up: less on bits 0..i is
-	// !b_i & k_i, or b_i == k_i and less on bits 0..i-1.
+	if k >= 1<<len(bits) && len(bits) < 64 {
+		return True
+	}
+	if vars, ok := s.literals(bits); ok {
+		// Less on bits 0..i is !b_i & k_i, or b_i == k_i and less on
+		// bits 0..i-1: built from the least significant bit up.
+		r := False
+		for i := range bits {
+			if k>>i&1 == 1 {
+				r = s.variable(vars[i], True, r)
+			} else {
+				r = s.variable(vars[i], r, False)
+			}
+		}
+		return r
+	}
 	r := False
 	for i := range 64 {
 		b := False

@@ -42,6 +42,9 @@ func (c Cond) wide(abiWide bool) bool { return abiWide && !c.Narrow }
 type ArgRule struct {
 	Conds  []Cond
 	Action filter.Action
+	// Origin says where the rule came from, for explanations: 1 + the
+	// index of the caller's rule, 0 when unknown. The compiler ignores it.
+	Origin int
 }
 
 // Rule is what a policy does with one system call: the first ArgRule whose
@@ -50,6 +53,9 @@ type Rule struct {
 	Nr     uint32
 	Args   []ArgRule
 	Action filter.Action
+	// Origin is Action's origin, as ArgRule.Origin; 0 also when Action
+	// is the ABI's Default.
+	Origin int
 }
 
 // ABIPolicy is a policy for one ABI.

@@ -74,7 +74,22 @@ func fixtures(t *testing.T) []fixture {
 		{"containers-common-no-caps", load(t, "containers-common.json"), []string{}, []specs.Arch{specs.ArchX86_64}},
 		{"operators", load(t, "operators.json"), nil, []specs.Arch{specs.ArchX86_64}},
 		{"actions", load(t, "actions.json"), nil, []specs.Arch{specs.ArchX86_64, specs.ArchAARCH64, specs.ArchMIPS64}},
+		// socketcall and ipc on every ABI libseccomp 2.5.4 multiplexes
+		// that this module has a table for (the profile's
+		// architectures are x86's; the others are native).
+		{"multiplexed", load(t, "multiplexed.json"), nil, []specs.Arch{specs.ArchX86_64, specs.ArchX86}},
+		{"multiplexed-native", nativeOnly(load(t, "multiplexed.json")), nil, []specs.Arch{specs.ArchS390X,
+			specs.ArchPPC64, specs.ArchPPC64LE, specs.ArchMIPS, specs.ArchMIPSEL}},
 	}
+}
+
+// nativeOnly returns p without its architectures, for natives of the
+// other byte order or family (libseccomp refuses to add x86 to s390x).
+func nativeOnly(p *profile.Profile) *profile.Profile {
+	q := *p
+	q.Architectures = nil
+	q.ArchMap = nil
+	return &q
 }
 
 // difference is one input on which the two programs decide differently.
@@ -235,12 +250,25 @@ func inputsFor(p *seccomp.Policy, ls *specs.LinuxSeccomp) []input {
 				}
 			}
 			nrs = append(nrs, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0x80000005, 0xfffffffe, 0xffffffff)
+			// libseccomp's pseudo-numbers of the multiplexed calls
+			// (-101..-120, -201..-224), which it puts rules on.
+			for op := int32(1); op <= 24; op++ {
+				nrs = append(nrs, uint32(-100-op), uint32(-200-op))
+			}
 		} else {
 			nrs = []uint32{first, last, abi.NrBit | 1, 0xffffffff}
 		}
 		for _, nr := range nrs {
 			name, _ := abi.SyscallName(nr)
-			for _, args := range argVectors(ls, name) {
+			argsOf := name
+			if int32(nr) <= -101 && int32(nr) >= -224 {
+				via := "socketcall"
+				if int32(nr) <= -201 {
+					via = "ipc"
+				}
+				argsOf, _ = tables.MultiplexedName(via, uint32(-int32(nr))%100)
+			}
+			for _, args := range argVectors(ls, argsOf) {
 				out = append(out, input{abi: abi, covered: cov, name: name, data: filter.SeccompData{Nr: int32(nr), Arch: abi.Audit, Args: args}})
 			}
 		}
@@ -249,6 +277,9 @@ func inputsFor(p *seccomp.Policy, ls *specs.LinuxSeccomp) []input {
 }
 
 // argVectors returns argument vectors around every condition on name.
+// For socketcall and ipc they are every operation, with the bits the
+// kernel ignores set or not, around the conditions of every call they
+// perform.
 func argVectors(ls *specs.LinuxSeccomp, name string) [][6]uint64 {
 	cands := map[uint]map[uint64]bool{}
 	add := func(i uint, vs ...uint64) {
@@ -259,8 +290,17 @@ func argVectors(ls *specs.LinuxSeccomp, name string) [][6]uint64 {
 			cands[i][v] = true
 		}
 	}
+	names := []string{name}
+	if name == "socketcall" || name == "ipc" {
+		for op := uint64(1); op <= 24; op++ {
+			add(0, op, op|1<<16, op|1<<32)
+			if call, ok := tables.MultiplexedName(name, uint32(op)); ok {
+				names = append(names, call)
+			}
+		}
+	}
 	for _, s := range ls.Syscalls {
-		if !slices.Contains(s.Names, name) {
+		if !slices.ContainsFunc(s.Names, func(n string) bool { return slices.Contains(names, n) }) {
 			continue
 		}
 		for _, a := range s.Args {

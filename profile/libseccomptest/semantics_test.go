@@ -96,3 +96,30 @@ func TestUnconditionalWins(t *testing.T) {
 		}
 	}
 }
+
+// TestMultiplexedOverlap is the evidence that two rules for one call
+// whose conditions are on arg0 only collide through socketcall: libseccomp
+// drops the conditions there, and two rules with the same condition and
+// different actions make it refuse the filter (EEXIST: runc fails to
+// start the container), so Translate refuses them with ErrOverlap; with
+// FirstMatch the profile's order decides.
+func TestMultiplexedOverlap(t *testing.T) {
+	s := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Architectures: []specs.Arch{specs.ArchX86}, Syscalls: []specs.LinuxSyscall{
+		{Names: []string{"socket"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 1, Op: specs.OpEqualTo}}},
+		{Names: []string{"socket"}, Action: specs.ActTrap, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 2, Op: specs.OpEqualTo}}},
+	}}
+	if _, err := Compile(s, specs.ArchX86_64); !errors.Is(err, syscall.EEXIST) {
+		t.Errorf("libseccomp: %v, want EEXIST", err)
+	}
+	if _, err := profile.Translate(s, &profile.Options{ABI: tables.X86_64}); !errors.Is(err, profile.ErrOverlap) {
+		t.Errorf("Translate: %v, want ErrOverlap", err)
+	}
+	// Without x86 there is no socketcall, and both agree.
+	s.Architectures = nil
+	if _, err := Compile(s, specs.ArchX86_64); err != nil {
+		t.Errorf("libseccomp without x86: %v", err)
+	}
+	if _, err := profile.Translate(s, &profile.Options{ABI: tables.X86_64}); err != nil {
+		t.Errorf("Translate without x86: %v", err)
+	}
+}
