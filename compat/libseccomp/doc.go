@@ -22,7 +22,9 @@ multiplexes), repeat an earlier rule's with another action (EEXIST); of
 two unconditional rules the first decides, and an unconditional rule
 wins over the call's conditional ones; x32 and mips n32 compare the low
 32 bits of arguments; an exact rule needs a filter of one architecture
-(EOPNOTSUPP) and a number the native ABI has (EDOM).
+(EOPNOTSUPP) and a number the native ABI has (EDOM); on the
+architectures libseccomp multiplexes, a rule on a socket or IPC call is
+also a rule on socketcall or ipc, as libseccomp writes it.
 The rules of each architecture are translated by package profile, which
 reproduces the filter runc builds with libseccomp 2.5.4, decision for
 decision. What 2.5.4 lacks (Precompute, transactions, ExportBPFMem, the
@@ -31,17 +33,14 @@ binding does with that version.
 
 # Where it differs from libseccomp, and why
 
-  - Socket and IPC calls through socketcall(2) and ipc(2) (i386, s390x, ppc64, mips o32): a rule with conditions gives the multiplexed form the most restrictive action its rules can give, where libseccomp drops the conditions on the first argument and applies the others to other arguments, which lets socketcall(SYS_SOCKET) through a rule allowing socket(AF_UNIX) only; unconditional rules decide alike.
+  - A filter that libseccomp would write weaker through socketcall(2) or ipc(2) (x86, s390x, ppc64, mips o32) than the rule on the call (a condition on a call they multiplex, which libseccomp drops or applies to the multiplexer's own arguments; a rule stricter than the default on an ipc call, which another ipc version escapes, or on socketcall with 64-bit arguments, whose high word does): Load and ExportBPF refuse it with an error wrapping profile.ErrMultiplexed, where libseccomp builds it; every other multiplexed rule is written as libseccomp writes it.
   - Conditional rules for one call that give overlapping arguments different actions: Load and ExportBPF refuse them (profile.ErrOverlap), since libseccomp picks one by its decision tree's order, which no rule order reproduces.
   - A condition value wider than a 32-bit ABI's arguments holds always or never, as the zero-extended argument makes it; libseccomp truncates the value.
-  - ArchPPC, ArchS390, ArchPARISC, ArchPARISC64, ArchM68K, ArchSH, ArchSHEB: no table; AddArch fails (libseccomp too refuses the big-endian ones on a little-endian host); names on ppc and s390 resolve through ppc64's and s390x's tables, whose numbers they share for the calls both have.
+  - ArchPPC, ArchS390, ArchPARISC, ArchPARISC64, ArchM68K, ArchSH, ArchSHEB: no table; AddArch fails (libseccomp too refuses the big-endian ones on a little-endian host); names on ppc and s390 resolve through ppc64's and s390x's tables, whose numbers they share for the calls both have (a call only the 64-bit ABI has resolves too).
   - The negative numbers standing for calls the native ABI lacks are not libseccomp's __PNR_* values; they are handles for this process, not to be stored.
   - GetSyscallFromNameByArch("socket", ArchX86) is i386's direct number (359), where libseccomp gives its multiplexed pseudo number; filters decide alike.
   - ExportPFC writes the program in the kernel's bpf_asm syntax, not libseccomp's pseudo-C; ExportBPF writes this module's program, shorter than libseccomp's, deciding alike.
   - SetSyscallPriority and SetOptimize are accepted and change nothing: the program is a binary search whatever the order.
-  - Merge needs every attribute equal, TSYNC included, as libseccomp; Reset leaves TSYNC off, as libseccomp's reset does.
-  - A Load with no_new_privs off (SetNoNewPrivsBit(false)) calls seccomp(2) without PR_SET_NO_NEW_PRIVS and needs CAP_SYS_ADMIN; with it on, it is the root package's InstallFlags.
-  - The listener GetNotifFd returns is the caller's to close; Release leaves it open.
 
 NotifReceive, NotifRespond and NotifIDValid work on any listener
 descriptor through package notify; see its documentation on what

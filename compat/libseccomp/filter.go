@@ -647,7 +647,9 @@ func (f *ScmpFilter) policy() (*sysfence.Policy, sysfence.Flags, error) {
 	if len(f.arches) == 0 {
 		return nil, 0, fmt.Errorf("filter covers no architecture: %w", errInval)
 	}
-	p := &sysfence.Policy{Default: sysfenceAction(f.def), Foreign: sysfenceAction(f.badArch), Unknown: sysfenceAction(f.def)}
+	// Rules on socketcall and ipc are libseccomp's, written by package
+	// profile: the root adds none.
+	p := &sysfence.Policy{Default: sysfenceAction(f.def), Foreign: sysfenceAction(f.badArch), Unknown: sysfenceAction(f.def), Multiplexers: sysfence.MultiplexAsWritten}
 	var flags sysfence.Flags
 	if f.def&0xffff == ActNotify || f.badArch&0xffff == ActNotify {
 		flags |= sysfence.FlagNewListener
@@ -747,6 +749,18 @@ func (f *ScmpFilter) translate(group []ScmpArch, idx []int) ([]sysfence.Rule, er
 		res, err := profile.Translate(s, &profile.Options{ABI: abis[0]})
 		if err != nil {
 			return nil, fmt.Errorf("architectures %v: %w", group, err)
+		}
+		// Where libseccomp's rule on socketcall or ipc would let through
+		// what the rule on the call stops, refuse, rather than build
+		// that filter.
+		var weaker []error
+		for _, w := range res.Warnings {
+			if errors.Is(w, profile.ErrMultiplexed) {
+				weaker = append(weaker, w)
+			}
+		}
+		if len(weaker) > 0 {
+			return nil, fmt.Errorf("architectures %v: refused, libseccomp's filter would be weaker through a multiplexer: %w", group, errors.Join(weaker...))
 		}
 		for _, r := range res.Policy.Rules {
 			if r.ABIs == nil {
