@@ -2,10 +2,13 @@ package notify_test
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
+	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/notify"
 )
 
@@ -20,6 +23,8 @@ func TestParseConnectRule(t *testing.T) {
 		{"[fd00::/8]:*", "[fd00::/8]:*"},
 		{"unix:/run/x.sock", "unix:/run/x.sock"},
 		{"unix:@abstract", "unix:@abstract"},
+		{"unix:/run/@file", "unix:/run/@file"}, // a file named @file
+		{"unix:/run/../run/x.sock", "unix:/run/x.sock"},
 	} {
 		r, err := notify.ParseConnectRule(tc.in)
 		if err != nil {
@@ -30,7 +35,7 @@ func TestParseConnectRule(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.in, r, tc.out)
 		}
 	}
-	for _, bad := range []string{"", "unix:", "host:80", "127.0.0.1:0", "127.0.0.1:65536", "[::1", "[::1]80", "1.2.3.4/33"} {
+	for _, bad := range []string{"", "unix:", "unix:@", "unix:x.sock", "unix:@x" + strings.Repeat("x", 107), "host:80", "127.0.0.1:0", "127.0.0.1:65536", "[::1", "[::1]80", "1.2.3.4/33"} {
 		if _, err := notify.ParseConnectRule(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
@@ -120,4 +125,51 @@ func ExampleParseConnectRule() {
 	sa, _ := notify.ParseSockaddr(sockaddr4("127.0.0.1", 8080))
 	fmt.Println(r, sa, r.Match(sa))
 	// Output: [::ffff:127.0.0.1]:8080 127.0.0.1:8080 true
+}
+
+// ConnectRules leave no way around the supervisor; connect notified
+// alone leaves several, and CheckConnectRoutes names one.
+func TestConnectRoutes(t *testing.T) {
+	if _, err := seccomp.NativeABI(); err != nil {
+		t.Skip(err) // no seccomp on this system
+	}
+	for _, tc := range []struct {
+		name  string
+		rules []seccomp.Rule
+		want  string // a part of the RouteError, or "" for none
+	}{
+		{"ConnectRules", notify.ConnectRules(), ""},
+		{"connect alone", seccomp.RulesFor(seccomp.Notify, "connect"), "io_uring_enter"},
+		{"no Fast Open rule", append(seccomp.RulesFor(seccomp.Notify, "connect"), seccomp.RulesFor(seccomp.ErrnoNamed("ENOSYS"), notify.IOURingCalls...)...), "MSG_FASTOPEN"},
+		{"connect not notified", nil, "connect"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: tc.rules}).Compile()
+			if errors.Is(err, errors.ErrUnsupported) {
+				t.Skip(err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = notify.CheckConnectRoutes(prog)
+			var re *notify.RouteError
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("CheckConnectRoutes: %v, want nil", err)
+			case tc.want != "" && (!errors.As(err, &re) || !strings.Contains(re.Call, tc.want)):
+				t.Errorf("CheckConnectRoutes: %v, want a RouteError naming %s", err, tc.want)
+			}
+		})
+	}
+	// The compat ABIs, when the policy lets them run.
+	if len(seccomp.CompatABIs()) > 0 {
+		prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: notify.ConnectRules(), Foreign: seccomp.Allow}).Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var re *notify.RouteError
+		if err := notify.CheckConnectRoutes(prog); !errors.As(err, &re) || re.ABI == nil {
+			t.Errorf("Foreign: allow: %v, want a RouteError on a compat ABI", err)
+		}
+	}
 }

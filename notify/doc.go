@@ -13,20 +13,27 @@
 // A filter installed with seccomp.FlagNewListener yields a Listener. The
 // filter must be installed in the process to supervise, and the listener
 // used in another: Start does both for a command, by running this binary
-// again as a helper (Init, called first in main, is that helper) which
-// installs the filter, sends the listener back over a socket and executes
-// the command. Serve then receives notifications and answers each with a
-// Handler until the context is cancelled or every filtered task has
-// exited:
+// again as a helper (Init, called first in main, is that helper; Start
+// fails without it) which installs the filter, sends the listener back
+// over a socket and executes the command. Serve (or ServeEach, one
+// goroutine per call) then receives notifications and answers each with
+// a Handler until the context is cancelled or every filtered task has
+// exited. A connect allowlist that a hostile command cannot walk around
+// (see "What ConnectAllowlist guarantees"):
 //
 //	func main() {
 //		notify.Init() // the helper half of Start; returns at once otherwise
 //		…
-//		prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: seccomp.RulesFor(seccomp.Notify, "connect")}).Compile()
+//		rule, err := notify.ParseConnectRule("127.0.0.1:8080")
+//		// connect notified, the other ways into a connection refused.
+//		prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: notify.ConnectRules()}).Compile()
+//		err = notify.CheckConnectRoutes(prog) // nil: no way around
 //		cmd := exec.Command("curl", "http://127.0.0.1:8080/")
 //		l, err := notify.Start(ctx, cmd, prog)
 //		defer l.Close()
-//		go l.Serve(ctx, &notify.ConnectAllowlist{Allow: rules, Errno: syscall.EACCES})
+//		// Emulates: connects a copy of curl's socket to the address it
+//		// checked, as curl would.
+//		go l.ServeEach(ctx, &notify.ConnectAllowlist{Allow: []notify.ConnectRule{rule}})
 //		err = cmd.Wait()
 //	}
 //
@@ -58,15 +65,69 @@
 //     To enforce, emulate: do the work in the supervisor from what it read
 //     (open the file, connect a copy of the caller's socket from
 //     Request.GetFD) and hand the result back with ReturnFD or Return.
-//     ConnectAllowlist does so with Emulate; TestConnectRace shows a
-//     caller that rewrites its address reach a refused port with Continue,
-//     and never with Emulate.
+//     ConnectAllowlist does so unless ContinueAfterCheckUnsafe is set;
+//     TestConnectRace shows a caller that rewrites its address reach a
+//     refused port with Continue, and never when emulated.
 //   - Decisions by register arguments alone (numbers, flags, descriptor
 //     numbers) are not subject to the race: the kernel keeps the values
 //     the filter saw.
 //   - Let another mechanism hold the line (the filter's own kill and errno
 //     rules, namespaces, Landlock, permissions) and use Continue only to
 //     relax what it already makes safe.
+//
+// # What ConnectAllowlist guarantees
+//
+// With a filter that passes CheckConnectRoutes (ConnectRules before the
+// policy's own rules, no compat ABI left to run), a ConnectAllowlist
+// (which emulates unless ContinueAfterCheckUnsafe is set) guarantees, for
+// connections the command opens after it starts:
+//
+//   - A socket is connected only to an address a rule allows, whatever
+//     the command rewrites after the check (the supervisor connects a
+//     copy of the caller's socket to the bytes it checked).
+//   - The socket connected is the calling thread's own (its descriptor
+//     table, even after unshare(CLONE_FILES)); a bad descriptor fails
+//     with EBADF, as the kernel's connect would.
+//   - A unix path is resolved in the caller's root and working directory
+//     with the caller's credentials, and matched as the absolute path it
+//     names there; an abstract name matches only a unix:@name rule.
+//   - A unix stream or seqpacket connect is refused (ErrCannotEmulate):
+//     made by the supervisor, it would show the server the supervisor as
+//     its peer (SO_PEERCRED, SO_PEERPIDFD). Unix datagram sockets are
+//     connected.
+//   - A caller's blocking connect is waited for without holding up other
+//     calls (with ServeEach), ends at its SO_SNDTIMEO (EINPROGRESS) or
+//     with EINTR when it has a signal to handle; a cancelled ctx ends
+//     every wait.
+//   - It fails closed: what it cannot read, or cannot do as the caller
+//     would (another user namespace; a thread whose descriptor table
+//     cannot be told apart on a kernel without PIDFD_THREAD), is refused.
+//
+// It does not, by itself:
+//
+//   - see connections opened without connect: TCP Fast Open (sendto and
+//     sendmsg with MSG_FASTOPEN), io_uring (IORING_OP_CONNECT), SCTP
+//     (associations by sendmsg and setsockopt), socketcall on 32-bit
+//     ABIs, and connect through a compat ABI the filter does not notify.
+//     The filter must deny these: ConnectRules does, and
+//     CheckConnectRoutes finds a program that lets any of them run;
+//   - restrict datagrams: UDP sendto and sendmsg with an address reach any
+//     host, and so do raw and packet sockets of a command with
+//     CAP_NET_RAW;
+//   - restrict inbound traffic: bind, listen and accept are not connect;
+//   - pin a unix path to one socket: a rule names a path, and a command
+//     that can write to its directory can point it elsewhere (to a
+//     socket it may reach with its own credentials);
+//   - restrict sockets the command did not connect itself: inherited
+//     descriptors, descriptors received over a unix socket, an io_uring
+//     with a polling thread created before the filter, or connections
+//     made for it by a process outside the filter that it can control
+//     (ptrace, /proc/PID/mem of a process of the same user);
+//   - keep the command's Landlock domain or LSM label on the connects it
+//     emulates: the kernel checks them as the supervisor's (the socket,
+//     and with it the network namespace, is still the command's);
+//   - protect the supervisor from a command that can reach it (ptrace,
+//     /proc/PID/mem, signals, the same user): run it apart.
 //
 // Reading memory has a race of its own: the caller may die and its PID be
 // reused. ReadMemory checks the notification's ID

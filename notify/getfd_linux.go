@@ -3,61 +3,111 @@
 package notify
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
-	"unsafe"
 )
 
-// GetFD returns a copy of the caller's descriptor fd (pidfd_getfd(2),
-// Linux 5.6), which refers to the same open file: a socket to connect or
-// inspect, a file to stat. The supervisor needs ptrace access to the
-// caller. The copy is made after the notification is checked to be valid
-// with the caller's process opened, so it is the caller's.
+// GetFD returns a copy of the calling thread's descriptor fd
+// (pidfd_getfd(2), Linux 5.6), which refers to the same open file: a
+// socket to connect or inspect, a file to stat. The supervisor needs
+// ptrace access to the caller. The copy comes from the calling thread's
+// own descriptor table, which is not its process's after
+// unshare(CLONE_FILES): through a pidfd of the thread (PIDFD_THREAD,
+// Linux 6.9), or, on older kernels, the process's pidfd once kcmp(2)
+// shows that the thread shares the process's table; where neither can
+// tell, GetFD fails (ErrCannotEmulate). A number the caller has no
+// descriptor for fails with ErrBadFD. The copy is made after the
+// notification is checked to be valid with the caller opened, so it is
+// the caller's.
 func (r *Request) GetFD(fd int) (*os.File, error) {
-	open, err := nativeNumber("pidfd_open")
+	local, err := r.getFD(fd)
 	if err != nil {
 		return nil, err
+	}
+	return os.NewFile(uintptr(local), "fd "+strconv.Itoa(fd)+" of "+strconv.Itoa(r.PID)), nil
+}
+
+// pidfdThread is PIDFD_THREAD of include/uapi/linux/pidfd.h: O_EXCL,
+// whose value differs between architectures.
+const pidfdThread = syscall.O_EXCL
+
+// noPIDFDThread makes getFD take the way of kernels without PIDFD_THREAD
+// (before 6.9), for tests.
+var noPIDFDThread atomic.Bool
+
+// kcmpFiles is KCMP_FILES of include/uapi/linux/kcmp.h.
+const kcmpFiles = 2
+
+// getFD is GetFD returning the raw descriptor, close-on-exec.
+func (r *Request) getFD(fd int) (int, error) {
+	open, err := nativeNumber("pidfd_open")
+	if err != nil {
+		return -1, err
 	}
 	getfd, err := nativeNumber("pidfd_getfd")
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
-	// PID is the calling thread; pidfd_open wants its thread group.
-	tgid, err := threadGroup(r.PID)
-	if err != nil {
-		if err := r.Valid(); err != nil {
-			return nil, err
+	if r.PID <= 0 {
+		return -1, fmt.Errorf("%w: the caller is not in this PID namespace", ErrGone)
+	}
+	gone := func(err error) error {
+		if verr := r.Valid(); verr != nil {
+			return verr
 		}
-		return nil, err
+		return err
 	}
-	pidfd, _, errno := syscall.Syscall(open, uintptr(tgid), 0, 0)
+	var pidfd uintptr
+	errno := syscall.EINVAL
+	if !noPIDFDThread.Load() {
+		pidfd, _, errno = syscall.Syscall(open, uintptr(r.PID), pidfdThread, 0)
+	}
+	if errno == syscall.EINVAL {
+		// No PIDFD_THREAD: the process's pidfd serves if the thread
+		// shares its table.
+		tgid, err := threadGroup(r.PID)
+		if err != nil {
+			return -1, gone(err)
+		}
+		if tgid != r.PID {
+			kcmp, err := nativeNumber("kcmp")
+			if err != nil {
+				return -1, fmt.Errorf("%w: thread %d of %d: no PIDFD_THREAD, no kcmp: %v", ErrCannotEmulate, r.PID, tgid, err)
+			}
+			same, _, errno := syscall.Syscall6(kcmp, uintptr(tgid), uintptr(r.PID), kcmpFiles, 0, 0, 0)
+			switch {
+			case errno != 0:
+				return -1, gone(fmt.Errorf("%w: thread %d of %d: no PIDFD_THREAD, and kcmp: %v", ErrCannotEmulate, r.PID, tgid, errno))
+			case same != 0:
+				return -1, gone(fmt.Errorf("%w: thread %d of %d has a descriptor table of its own, which only PIDFD_THREAD (Linux 6.9) reaches", ErrCannotEmulate, r.PID, tgid))
+			}
+		}
+		pidfd, _, errno = syscall.Syscall(open, uintptr(tgid), 0, 0)
+	}
 	if errno != 0 {
-		if err := r.Valid(); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("notify: pidfd_open(%d): %w", tgid, errno)
+		return -1, gone(fmt.Errorf("notify: pidfd_open(%d): %w", r.PID, errno))
 	}
 	defer syscall.Close(int(pidfd))
 	if err := r.Valid(); err != nil {
-		return nil, err
+		return -1, err
 	}
 	local, _, errno := syscall.Syscall(getfd, pidfd, uintptr(fd), 0)
-	if errno != 0 {
-		return nil, fmt.Errorf("notify: pidfd_getfd(%d): %w", fd, errno)
+	switch {
+	case errno == syscall.EBADF:
+		return -1, gone(fmt.Errorf("%w: fd %d", ErrBadFD, fd))
+	case errno != 0:
+		return -1, gone(fmt.Errorf("notify: pidfd_getfd(%d): %w", fd, errno))
 	}
-	return os.NewFile(local, "fd "+strconv.Itoa(fd)+" of "+strconv.Itoa(r.PID)), nil
+	return int(local), nil
 }
 
 // threadGroup returns the thread-group (process) ID of thread tid, from
 // /proc/TID/status.
 func threadGroup(tid int) (int, error) {
-	if tid <= 0 {
-		return 0, fmt.Errorf("%w: the caller is not in this PID namespace", ErrGone)
-	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)
@@ -68,51 +118,4 @@ func threadGroup(tid int) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("notify: no Tgid in /proc/%d/status", tid)
-}
-
-// sunPathMax is sizeof(sockaddr_un.sun_path) of include/uapi/linux/un.h.
-const sunPathMax = 108
-
-// connect connects the caller's socket fd to the address raw, decoded as
-// sa, from the supervisor, and returns the caller's outcome.
-func (r *Request) connect(fd int, raw []byte, sa Sockaddr) (Response, error) {
-	nr, err := nativeNumber("connect")
-	if err != nil {
-		return Response{}, err
-	}
-	if sa.Family == afUnix && sa.Path != "" && sa.Path[0] != '@' {
-		// Resolve the path as the caller would: in its root and working
-		// directory, which may be another mount namespace.
-		base := "/proc/" + strconv.Itoa(r.PID) + "/root"
-		if !strings.HasPrefix(sa.Path, "/") {
-			base = "/proc/" + strconv.Itoa(r.PID) + "/cwd/"
-		}
-		path := base + sa.Path
-		if len(path) >= sunPathMax {
-			return Fail(syscall.ENAMETOOLONG), nil
-		}
-		raw = binary.NativeEndian.AppendUint16(nil, afUnix)
-		raw = append(append(raw, path...), 0)
-	}
-	f, err := r.GetFD(fd)
-	if err != nil {
-		return Response{}, err
-	}
-	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return Response{}, err
-	}
-	var errno syscall.Errno
-	// No retry on EINTR: the connection goes on, and the caller, told
-	// EINTR, waits for it as for EINPROGRESS.
-	if err := rc.Control(func(s uintptr) {
-		_, _, errno = syscall.Syscall(nr, s, uintptr(unsafe.Pointer(&raw[0])), uintptr(len(raw)))
-	}); err != nil {
-		return Response{}, err
-	}
-	if errno != 0 {
-		return Fail(errno), nil
-	}
-	return Return(0), nil
 }

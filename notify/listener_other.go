@@ -73,6 +73,7 @@ func (l *Listener) ReadStrings(*Notification, uint64, int, int) ([]string, error
 // GetFD fails.
 func (r *Request) GetFD(int) (*os.File, error) { return nil, unsupported("GetFD") }
 
-func (r *Request) connect(int, []byte, Sockaddr) (Response, error) {
-	return Response{}, unsupported("connect")
+func (r *Request) emulateConnect(_ context.Context, _ *ConnectAllowlist, _ int, _ []byte, d ConnectDecision) ConnectDecision {
+	d.Err = unsupported("connect")
+	return d
 }

@@ -6,16 +6,22 @@ import (
 	"syscall"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/tables"
 )
 
 // Mux is a Handler that hands each notification to the handler added for
-// its system call on the native ABI, and the others to Default. The zero
-// Mux fails every call with ENOSYS; add handlers before serving.
+// its system call and ABI, and the others to Default. The zero Mux fails
+// every call with ENOSYS; add handlers before serving.
 type Mux struct {
-	// Default handles the calls no handler was added for, and calls
-	// through other ABIs; nil fails them with ENOSYS.
+	// Default handles the calls no handler was added for; nil fails
+	// them with ENOSYS.
 	Default  Handler
-	handlers map[int32]Handler
+	handlers map[muxKey]Handler
+}
+
+type muxKey struct {
+	arch uint32
+	nr   int32
 }
 
 // Add makes h handle the named system call of the native ABI ("connect",
@@ -29,19 +35,44 @@ func (m *Mux) Add(name string, h Handler) error {
 	if !ok {
 		return fmt.Errorf("notify: Mux.Add: no system call %q on %s", name, abi.Name)
 	}
-	if m.handlers == nil {
-		m.handlers = make(map[int32]Handler)
-	}
-	m.handlers[int32(nr)] = h
+	m.add(abi, nr, h)
 	return nil
+}
+
+// AddEveryABI makes h handle the named system call on the native ABI and
+// on every compat ABI of this architecture that has it (connect on
+// x86_64, i386 and x32; socketcall on i386 alone). h must read the
+// arguments by the ABI of each call (ConnectAllowlist does). A name no
+// table has is an error.
+func (m *Mux) AddEveryABI(name string, h Handler) error {
+	abis := seccomp.CompatABIs()
+	if abi, err := seccomp.NativeABI(); err == nil {
+		abis = append(abis, abi)
+	}
+	found := false
+	for _, abi := range abis {
+		if nr, ok := abi.Number(name); ok {
+			m.add(abi, nr, h)
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("notify: Mux.AddEveryABI: no ABI of this architecture has system call %q", name)
+	}
+	return nil
+}
+
+func (m *Mux) add(abi *tables.ABI, nr uint32, h Handler) {
+	if m.handlers == nil {
+		m.handlers = make(map[muxKey]Handler)
+	}
+	m.handlers[muxKey{abi.Audit, int32(nr)}] = h
 }
 
 // Handle dispatches req.
 func (m *Mux) Handle(ctx context.Context, req *Request) Response {
-	if abi, err := seccomp.NativeABI(); err == nil && req.Data.Arch == abi.Audit {
-		if h, ok := m.handlers[req.Data.Nr]; ok {
-			return h.Handle(ctx, req)
-		}
+	if h, ok := m.handlers[muxKey{req.Data.Arch, req.Data.Nr}]; ok {
+		return h.Handle(ctx, req)
 	}
 	if m.Default != nil {
 		return m.Default.Handle(ctx, req)

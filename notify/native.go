@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/tables"
 )
 
 // isNative reports whether req is a call of the named system call
@@ -17,13 +18,12 @@ func isNative(req *Request, name string) bool {
 	return ok && uint32(req.Data.Nr) == nr
 }
 
-// SyscallName returns the name of the notification's system call on its
-// ABI, if the native ABI or a compat ABI of this architecture has it
-// (tables.ABI.SyscallName), and the number in decimal otherwise.
-func (n *Notification) SyscallName() string {
+// abiCall returns the ABI of this architecture the notification's call
+// came through and the call's name there, or nil if no table knows it.
+func (n *Notification) abiCall() (*tables.ABI, string) {
 	abis := seccomp.CompatABIs()
 	if abi, err := seccomp.NativeABI(); err == nil {
-		abis = append(abis, abi)
+		abis = append([]*tables.ABI{abi}, abis...)
 	}
 	for _, abi := range abis {
 		if abi.Audit != n.Data.Arch {
@@ -32,8 +32,18 @@ func (n *Notification) SyscallName() string {
 		// ABIs sharing an audit value (x86_64 and x32) have disjoint
 		// numbers: x32's all carry its NrBit.
 		if name, ok := abi.SyscallName(uint32(n.Data.Nr)); ok {
-			return name
+			return abi, name
 		}
+	}
+	return nil, ""
+}
+
+// SyscallName returns the name of the notification's system call on its
+// ABI, if the native ABI or a compat ABI of this architecture has it
+// (tables.ABI.SyscallName), and the number in decimal otherwise.
+func (n *Notification) SyscallName() string {
+	if _, name := n.abiCall(); name != "" {
+		return name
 	}
 	return strconv.Itoa(int(n.Data.Nr))
 }

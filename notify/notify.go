@@ -213,19 +213,48 @@ func (l *Listener) Serve(ctx context.Context, h Handler) error {
 			return err
 		}
 		req := &Request{Notification: *n, l: l}
-		resp := h.Handle(ctx, req)
-		if err := l.Respond(n.ID, resp); err != nil && !errors.Is(err, ErrGone) {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if errors.Is(err, ErrClosed) {
-				return err
-			}
-			// A refused response (such as a bad ReturnFD) leaves the
-			// caller waiting: fail its call instead.
-			if err := l.Respond(n.ID, Fail(syscall.ENOSYS)); err != nil && !errors.Is(err, ErrGone) {
-				return err
-			}
+		if err := l.answer(ctx, n.ID, h.Handle(ctx, req)); err != nil {
+			return err
 		}
 	}
+}
+
+// ServeEach is Serve with every notification handled on a goroutine of
+// its own, so that a handler that waits (ConnectAllowlist waiting for a
+// caller's blocking connect) holds up no other caller. It returns as
+// Serve does, without waiting for the handlers still running: they are
+// given ctx, and should return when it is done.
+func (l *Listener) ServeEach(ctx context.Context, h Handler) error {
+	for {
+		n, err := l.Receive(ctx)
+		if errors.Is(err, ErrGone) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		req := &Request{Notification: *n, l: l}
+		go func() { l.answer(ctx, n.ID, h.Handle(ctx, req)) }()
+	}
+}
+
+// answer sends resp, and fails the call with ENOSYS if the kernel
+// refuses resp. It returns the errors that end serving.
+func (l *Listener) answer(ctx context.Context, id uint64, resp Response) error {
+	err := l.Respond(id, resp)
+	if err == nil || errors.Is(err, ErrGone) {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(err, ErrClosed) {
+		return err
+	}
+	// A refused response (such as a bad ReturnFD) leaves the caller
+	// waiting: fail its call instead.
+	if err := l.Respond(id, Fail(syscall.ENOSYS)); err != nil && !errors.Is(err, ErrGone) {
+		return err
+	}
+	return nil
 }

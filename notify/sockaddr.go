@@ -33,9 +33,14 @@ type Sockaddr struct {
 	// AddrPort is the address and port of AF_INET and AF_INET6. An
 	// IPv4-mapped IPv6 address is kept as it is; compare with Unmap.
 	AddrPort netip.AddrPort
-	// Path is the AF_UNIX path. An abstract name (sun_path starting with
-	// NUL) is written with a leading "@"; an unnamed socket has "".
+	// Path is the AF_UNIX path as the caller wrote it (relative to its
+	// working directory unless it starts with "/"), or, when Abstract is
+	// set, the abstract name without its leading NUL. An unnamed socket
+	// has "".
 	Path string
+	// Abstract reports an abstract AF_UNIX name (sun_path starting with
+	// NUL, unix(7)), which no file of the same name can stand for.
+	Abstract bool
 }
 
 func (s Sockaddr) String() string {
@@ -43,6 +48,14 @@ func (s Sockaddr) String() string {
 	case afInet, afInet6:
 		return s.AddrPort.String()
 	case afUnix:
+		switch {
+		case s.Abstract:
+			// Abstract names may hold any byte, NUL included.
+			q := strconv.QuoteToGraphic(s.Path)
+			return "unix:@" + q[1:len(q)-1]
+		case strings.HasPrefix(s.Path, "@"):
+			return "unix:./" + s.Path // a file named @…, not an abstract name
+		}
 		return "unix:" + s.Path
 	case afUnspec:
 		return "unspec"
@@ -80,7 +93,7 @@ func ParseSockaddr(b []byte) (Sockaddr, error) {
 		switch {
 		case len(path) == 0:
 		case path[0] == 0:
-			s.Path = "@" + string(path[1:])
+			s.Path, s.Abstract = string(path[1:]), true
 		default:
 			if i := strings.IndexByte(string(path), 0); i >= 0 {
 				path = path[:i]

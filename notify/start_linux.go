@@ -79,6 +79,8 @@ func Start(ctx context.Context, cmd *exec.Cmd, prog *seccomp.Program) (*Listener
 		return nil, errors.New("notify: Start: already started")
 	case prog == nil:
 		return nil, errors.New("notify: Start: nil program")
+	case !initCalled.Load():
+		return nil, errors.New("notify: Start: notify.Init was not called first in main (in a test binary, first in TestMain): the helper Start runs is this binary, and Init is its half")
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -185,12 +187,16 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
+// initCalled records that Init ran, as Start requires.
+var initCalled atomic.Bool
+
 // Init is the helper half of Start. When this process was started by
 // Start as a helper, Init installs the filter, hands over its listener,
 // executes the target and never returns; otherwise it returns at once,
 // having done nothing. Call it first in main, before anything else runs
 // (and in a test binary, first in TestMain).
 func Init() {
+	initCalled.Store(true)
 	v, ok := os.LookupEnv(helperEnv)
 	if !ok {
 		return

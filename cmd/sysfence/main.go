@@ -166,7 +166,7 @@ func exitStatus(err error) int {
 // wrapped errors stack ("seccomp: ", "filter: ").
 func message(err error) string {
 	s := strings.ReplaceAll(err.Error(), "\n", "; ")
-	for _, prefix := range []string{"seccomp: ", "filter: ", "tables: ", "profile: "} {
+	for _, prefix := range []string{"seccomp: ", "filter: ", "tables: ", "profile: ", "notify: "} {
 		s = strings.TrimPrefix(s, prefix)
 		s = strings.ReplaceAll(s, ": "+prefix, ": ")
 		s = strings.ReplaceAll(s, "; "+prefix, "; ")

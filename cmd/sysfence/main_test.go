@@ -17,7 +17,7 @@ const argsEnv = "SYSFENCE_TEST_ARGS"
 
 func TestMain(m *testing.M) {
 	notify.Init() // the helper half of run --supervise and learn
-	testenv.Main(m, map[string]testenv.Scenario{
+	scenarios := map[string]testenv.Scenario{
 		// sysfence runs the command line in a child process, for what
 		// may install a filter or must be measured on its own.
 		"sysfence": func() (any, error) {
@@ -30,7 +30,11 @@ func TestMain(m *testing.M) {
 		},
 		// dial is a command run --supervise starts: it connects.
 		"dial": scenarioDial,
-	})
+	}
+	for name, s := range connectScenarios {
+		scenarios[name] = s
+	}
+	testenv.Main(m, scenarios)
 }
 
 // sysfence runs the command line in-process and returns its exit status,
@@ -45,6 +49,15 @@ func sysfenceIn(stdin io.Reader, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	code := run(args, stdin, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
+}
+
+// jsonArgs encodes a command line for the "sysfence" scenario.
+func jsonArgs(t testing.TB, args []string) string {
+	b, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // child runs the command line in a re-executed test binary.

@@ -237,7 +237,7 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if err != nil {
 		return err
 	}
-	prog, err := p.Compile()
+	prog, err := sup.compile(p)
 	if err != nil {
 		return err
 	}

@@ -30,17 +30,30 @@ sysfence decides each one and writes a line for it on its standard error
                          others fail with ECONNREFUSED. ADDR is
                          127.0.0.1:8080, 127.0.0.1 (any port),
                          10.0.0.0/8:443, [::1]:53, ::1, [fd00::/8]:*,
-                         unix:/run/x.sock or unix:@abstract;
-                         connect=none refuses every address
+                         unix:/run/x.sock (an absolute path) or
+                         unix:@abstract; connect=none refuses every
+                         address
   exec=log               log execve and execveat with path and argv
   log=NAME,NAME,...      log each call of these system calls with its
                          raw arguments, and let it run
 
 For example: --supervise 'connect=127.0.0.1:8080,[::1]:53;exec=log'.
-sysfence makes an allowed connect itself, on a copy of CMD's socket, to
-the address it checked (pidfd_getfd, Linux 5.6), so that CMD cannot
-change the address between the check and the call. Other ways to send
-(sendto on an unconnected datagram socket) are not connect: deny them
+
+sysfence makes an allowed connect itself, on a copy of the calling
+thread's socket, to the address it checked (pidfd_getfd, Linux 5.6), so
+that CMD cannot change the address between the check and the call; it
+waits for a blocking connect without holding up other calls, and ends
+the wait at the socket's SO_SNDTIMEO or when CMD has a signal to handle.
+Unix paths resolve in CMD's root and working directory, with CMD's
+credentials; a unix stream socket is refused even when a rule names it,
+since the server would see sysfence as its peer (datagram sockets are
+connected). connect= also covers connect through every ABI of the
+machine and socketcall(SYS_CONNECT), and refuses the other ways into a
+connection: sendto and sendmsg with MSG_FASTOPEN fail with EOPNOTSUPP,
+io_uring with ENOSYS, SCTP sockets with EPROTONOSUPPORT; a policy that
+lets any of them run (--foreign allow, a profile allowing socketcall on
+i386) is refused. Not covered: datagrams (UDP sendto to any address),
+inbound bind and listen, sockets CMD inherits or receives. Deny them
 with --deny or --allow if they matter. The supervised calls take the
 place of their names in --allow; --deny, or a built-in policy's rules,
 may not name them. sysfence exits as CMD does (128+N if a signal N
@@ -131,8 +144,9 @@ func (s *supervision) parseConnect(value string) error {
 		r, err := notify.ParseConnectRule(a)
 		if err != nil {
 			why := err.Error()
-			if _, after, ok := strings.Cut(why, "\": "); ok {
-				why = after
+			var re *notify.ConnectRuleError
+			if errors.As(err, &re) {
+				why = re.Reason
 			}
 			return fmt.Errorf("address %d of %d, %q: %s", i+1, len(addrs), a, why)
 		}
@@ -176,11 +190,44 @@ func (s *supervision) calls() []string {
 // policy returns base with the supervised calls given Notify: the rules
 // come first, and take the place of base's rules that allow a supervised
 // call without conditions (an allowlist naming it). Any other rule of
-// base for a supervised call is a conflict.
+// base for a supervised call is a conflict. With connect=, the rules of
+// notify.ConnectRules come first instead of connect's alone, and a base
+// that lets io_uring run is refused.
 func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Policy, error) {
 	calls := s.calls()
 	p := *base
-	p.Rules = seccomp.RulesFor(seccomp.Notify, calls...)
+	p.Rules = nil
+	if s.connectSet {
+		// The routes ConnectRules refuses are left to base where base
+		// refuses them already, in its own way: a call it names with
+		// an action that does not run it, or does not name under a
+		// Default that does not. A base that lets io_uring run is
+		// refused: io_uring is the user's choice, and connect= cannot
+		// see it.
+		named := map[string]bool{}
+		refused := map[string]bool{}
+		for _, r := range base.Rules {
+			named[r.Syscall] = true
+			if slices.Contains(notify.IOURingCalls, r.Syscall) {
+				if runs(r.Action) {
+					return nil, usagef("--supervise connect= cannot see the connects io_uring makes (IORING_OP_CONNECT), and %s gives %s %s: leave it out, or leave out connect=", baseName, r.Syscall, r.Action)
+				}
+				refused[r.Syscall] = true
+			}
+		}
+		def := base.Default
+		if def == "" {
+			def = seccomp.KillProcess
+		}
+		p.Rules = slices.DeleteFunc(notify.ConnectRules(base.ABIs...), func(r seccomp.Rule) bool {
+			return r.Action != seccomp.Notify && (refused[r.Syscall] || !named[r.Syscall] && !runs(def))
+		})
+	}
+	for _, name := range calls {
+		if name != "connect" {
+			p.Rules = append(p.Rules, seccomp.Rule{Syscall: name, Action: seccomp.Notify})
+		}
+	}
 	for _, r := range base.Rules {
 		if !slices.Contains(calls, r.Syscall) {
 			p.Rules = append(p.Rules, r)
@@ -194,6 +241,40 @@ func (s *supervision) policy(base *seccomp.Policy, baseName string) (*seccomp.Po
 	return &p, nil
 }
 
+// compile compiles the policy p made, and with connect= refuses it where
+// another route than the supervised connect opens a connection
+// (notify.CheckConnectRoutes), in one line naming the call and the ABI.
+func (s *supervision) compile(p *seccomp.Policy) (*seccomp.Program, error) {
+	prog, err := p.Compile()
+	if err != nil {
+		return nil, err
+	}
+	if !s.connectSet {
+		return prog, nil
+	}
+	covered := p.ABIs
+	if native, err := seccomp.NativeABI(); err == nil && len(covered) == 0 {
+		covered = []*tables.ABI{native}
+	}
+	var re *notify.RouteError
+	if err := notify.CheckConnectRoutes(prog); errors.As(err, &re) {
+		if !slices.Contains(covered, re.ABI) {
+			return nil, usagef("--supervise connect=: %s on %s gets the foreign-ABI action %s and would open connections sysfence does not see; leave --foreign at kill-process (or errno) to supervise connect", re.Call, re.ABI.Name, re.Action)
+		}
+		return nil, usagef("--supervise connect=: %s on %s gets %s under this policy and would open connections sysfence does not see; deny %s on %s (or leave %s out of the policy) to supervise connect", re.Call, re.ABI.Name, re.Action, re.Syscall, re.ABI.Name, re.ABI.Name)
+	} else if err != nil {
+		return nil, err
+	}
+	return prog, nil
+}
+
+// runs reports whether a call given act runs in the kernel without the
+// supervisor (notify.Runs, for a rule's action).
+func runs(act seccomp.Action) bool {
+	abi, err := seccomp.NativeABI()
+	return err != nil || notify.Runs(act, abi)
+}
+
 // handler returns the Handler that decides the supervised calls and
 // logs one line for each on log.
 func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
@@ -201,23 +282,15 @@ func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
 	if s.connectSet {
 		c := &notify.ConnectAllowlist{
 			Allow:   s.connect,
-			Emulate: true,
 			Errno:   syscall.ECONNREFUSED,
-			Decided: func(req *notify.Request, addr notify.Sockaddr, allowed bool, err error) {
-				verdict := "allowed"
-				if !allowed {
-					verdict = "refused with ECONNREFUSED"
-				}
-				if err != nil {
-					log.printf(req, "connect: cannot read the address (%s): %s", message(err), verdict)
-					return
-				}
-				log.printf(req, "connect %s: %s", addr, verdict)
-			},
+			Decided: func(req *notify.Request, d notify.ConnectDecision) { log.printf(req, "%s", connectLine(req, d)) },
 		}
-		if err := mux.Add("connect", c); err != nil {
+		// connect on every ABI, and i386's socketcall(SYS_CONNECT):
+		// the filter notifies socketcall with no other operation.
+		if err := mux.AddEveryABI("connect", c); err != nil {
 			return nil, err
 		}
+		mux.AddEveryABI("socketcall", c) // an error: no ABI here has socketcall
 	}
 	if s.exec {
 		h := notify.LogExec(func(req *notify.Request, e notify.Exec, err error) {
@@ -252,6 +325,45 @@ func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
 	return mux, nil
 }
 
+// connectLine is the log line of a connect decision: what the command
+// asked for, what the rules said, and what it got, and why when that is
+// not the rules' answer.
+func connectLine(req *notify.Request, d notify.ConnectDecision) string {
+	call := req.SyscallName()
+	if call == "socketcall" {
+		call = "socketcall(SYS_CONNECT)"
+	}
+	errno := func(r notify.Response) string {
+		if abi, err := seccomp.NativeABI(); err == nil {
+			if name, ok := abi.ErrnoName(uint16(r.Errno())); ok {
+				return name
+			}
+		}
+		return strconv.Itoa(int(r.Errno()))
+	}
+	got := "connected"
+	if r := d.Response; r.Errno() != 0 {
+		got = "failed with " + errno(r)
+	}
+	switch {
+	case d.Err != nil && d.Addr == (notify.Sockaddr{}):
+		return fmt.Sprintf("%s: cannot read the address (%s): %s", call, message(d.Err), got)
+	case errors.Is(d.Err, notify.ErrBadFD) || d.Response.Errno() == syscall.EBADF:
+		return fmt.Sprintf("%s %s: fd %d is not open: %s", call, d.Addr, d.FD, got)
+	case d.Err != nil && d.Allowed:
+		return fmt.Sprintf("%s %s: allowed, but %s: %s", call, d.Addr, got, message(d.Err))
+	case d.Err != nil:
+		return fmt.Sprintf("%s %s: refused, %s: %s", call, d.Addr, got, message(d.Err))
+	case !d.Allowed:
+		return fmt.Sprintf("%s %s: refused with %s", call, d.Addr, errno(d.Response))
+	case d.Response.Errno() == syscall.EINPROGRESS:
+		return fmt.Sprintf("%s %s: allowed, in progress", call, d.Addr)
+	case d.Response.Errno() != 0:
+		return fmt.Sprintf("%s %s: allowed, %s", call, d.Addr, got)
+	}
+	return fmt.Sprintf("%s %s: allowed", call, d.Addr)
+}
+
 // lineLog writes the supervisor's lines, one at a time.
 type lineLog struct {
 	mu sync.Mutex
@@ -280,10 +392,6 @@ func statusOf(state *os.ProcessState) int {
 	return state.ExitCode()
 }
 
-// servers is how many goroutines serve one listener: calls of CMD's
-// threads and children are decided in parallel, up to this many at once.
-const servers = 8
-
 // supervise starts args under prog, serves its listener with h until the
 // command exits, and returns the command's state. The command has the
 // invocation's standard files and sysfence's environment.
@@ -300,11 +408,10 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.Pr
 		return nil, runtimeError{err}
 	}
 	defer l.Close()
-	var wg sync.WaitGroup
-	errs := make(chan error, servers)
-	for range servers {
-		wg.Go(func() { errs <- l.Serve(ctx, h) })
-	}
+	// Each call on a goroutine of its own: a blocking connect being
+	// waited for holds up no other call.
+	served := make(chan error, 1)
+	go func() { served <- l.ServeEach(ctx, h) }()
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT)
@@ -323,14 +430,12 @@ func supervise(inv *invocation, prog *seccomp.Program, h notify.Handler) (*os.Pr
 		return nil, runtimeError{err}
 	}
 	// Children CMD left behind keep the filter: their notified calls
-	// fail with ENOSYS once the listener is closed.
+	// fail with ENOSYS once the listener is closed. Handlers still
+	// running (connects being waited for) are not waited for: they
+	// follow ctx.
 	cancel()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrTargetsExited) {
-			return cmd.ProcessState, runtimeError{fmt.Errorf("supervising: %w", err)}
-		}
+	if err := <-served; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrTargetsExited) {
+		return cmd.ProcessState, runtimeError{fmt.Errorf("supervising: %w", err)}
 	}
 	return cmd.ProcessState, nil
 }

@@ -7,7 +7,9 @@
 //
 // Copy it and change the policy or the handler: notify.Mux dispatches by
 // system call, notify.LogExec logs executions. Only connect is
-// supervised here; every other call runs as usual.
+// supervised here; the other ways into a connection (TCP Fast Open,
+// io_uring, SCTP) are refused, and every other call runs as usual. See the
+// notify package documentation for what this guarantees.
 package main
 
 import (
@@ -39,14 +41,14 @@ func main() {
 // run supervises the command line of args and returns its exit status.
 func run(args []string) (int, error) {
 	fs := flag.NewFlagSet("supervisor", flag.ContinueOnError)
-	allow := fs.String("allow", "", "comma-separated `ADDRS` the command may connect to (127.0.0.1:8080, [::1]:53, 10.0.0.0/8:443, unix:/path)")
+	allow := fs.String("allow", "", "comma-separated `ADDRS` the command may connect to (127.0.0.1:8080, [::1]:53, 10.0.0.0/8:443, unix:/path for datagram sockets)")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
 	if fs.NArg() == 0 {
 		return 2, errors.New("usage: supervisor -allow ADDRS -- COMMAND [ARG...]")
 	}
-	var rules []notify.ConnectRule
+	var allowed []notify.ConnectRule
 	for _, a := range strings.Split(*allow, ",") {
 		if a == "" {
 			continue
@@ -55,15 +57,18 @@ func run(args []string) (int, error) {
 		if err != nil {
 			return 2, err
 		}
-		rules = append(rules, r)
+		allowed = append(allowed, r)
 	}
 
-	// Every call is allowed but connect, which this process decides.
-	prog, err := (&seccomp.Policy{
-		Default: seccomp.Allow,
-		Rules:   seccomp.RulesFor(seccomp.Notify, "connect"),
-	}).Compile()
+	// Every call is allowed but connect, which this process decides,
+	// and the calls that connect without connect(2) (TCP Fast Open,
+	// io_uring, SCTP), which fail. Calls through i386 are killed (the
+	// policy's Foreign default); CheckConnectRoutes makes sure.
+	prog, err := (&seccomp.Policy{Default: seccomp.Allow, Rules: notify.ConnectRules()}).Compile()
 	if err != nil {
+		return 1, err
+	}
+	if err := notify.CheckConnectRoutes(prog); err != nil {
 		return 1, err
 	}
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
@@ -75,19 +80,19 @@ func run(args []string) (int, error) {
 		return 1, err
 	}
 	defer l.Close()
-	go l.Serve(ctx, &notify.ConnectAllowlist{
-		Allow: rules,
-		// The supervisor connects a copy of the command's socket to the
-		// address it checked: the command cannot swap the address
-		// between the check and the call.
-		Emulate: true,
-		Errno:   syscall.ECONNREFUSED,
-		Decided: func(req *notify.Request, addr notify.Sockaddr, allowed bool, err error) {
+	// The supervisor connects a copy of the command's socket to the
+	// address it checked: the command cannot swap the address between
+	// the check and the call. Each call on a goroutine of its own, so
+	// that a blocking connect holds up no other.
+	go l.ServeEach(ctx, &notify.ConnectAllowlist{
+		Allow: allowed,
+		Errno: syscall.ECONNREFUSED,
+		Decided: func(req *notify.Request, d notify.ConnectDecision) {
 			switch {
-			case err != nil:
-				fmt.Fprintf(os.Stderr, "supervisor: pid %d: connect: %v\n", req.PID, err)
-			case !allowed:
-				fmt.Fprintf(os.Stderr, "supervisor: pid %d: connect %s refused\n", req.PID, addr)
+			case d.Err != nil:
+				fmt.Fprintf(os.Stderr, "supervisor: pid %d: connect %s: %v (%v)\n", req.PID, d.Addr, d.Err, d.Response)
+			case !d.Allowed:
+				fmt.Fprintf(os.Stderr, "supervisor: pid %d: connect %s refused\n", req.PID, d.Addr)
 			}
 		},
 	})
