@@ -75,4 +75,5 @@ func probe() {
 	show("clone3", e)
 	_, _, e = syscall.RawSyscall(syscall.SYS_GETPID, 0, 0, 0)
 	show("getpid", e)
+	i386(show)
 }
