@@ -3,6 +3,7 @@ package seccomp
 import (
 	"errors"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -193,5 +194,35 @@ func TestFilterLifecycle(t *testing.T) {
 	f.Release()
 	if f.IsValid() {
 		t.Error("valid after Release")
+	}
+}
+
+// TestExportPFC: the program in bpf_asm syntax, with the names of the
+// calls it decides.
+func TestExportPFC(t *testing.T) {
+	f, err := NewFilter(ActAllow)
+	if err != nil {
+		t.Skip(err)
+	}
+	nr, _ := GetSyscallFromName("getppid")
+	if err := f.AddRule(nr, ActErrno.SetReturnCode(1)); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.CreateTemp(t.TempDir(), "pfc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := f.ExportPFC(file); err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(file.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"getppid", "ret #"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("ExportPFC output lacks %q:\n%s", want, text)
+		}
 	}
 }
