@@ -229,7 +229,7 @@ func (f *ScmpFilter) RemoveArch(arch ScmpArch) error {
 	return nil
 }
 
-// The attributes, by the name libseccomp's errors use.
+// get reads an attribute of a valid filter.
 func (f *ScmpFilter) get(read func() uint32) (uint32, error) {
 	f.lock.Lock()
 	defer f.lock.Unlock()
@@ -239,6 +239,7 @@ func (f *ScmpFilter) get(read func() uint32) (uint32, error) {
 	return read(), nil
 }
 
+// set changes an attribute of a valid filter.
 func (f *ScmpFilter) set(write func() error) error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
