@@ -3,6 +3,7 @@ package seccomp
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 )
 
@@ -62,6 +63,9 @@ func checkAPI(op string, minLevel uint, major, minor, micro uint) error {
 // package reproduces: 2.5.4.
 func GetLibraryVersion() (major, minor, micro uint) { return verMajor, verMinor, verMicro }
 
+// probedAPI is the kernel's level, probed once, as libseccomp does.
+var probedAPI = sync.OnceValue(kernelAPI)
+
 // apiSet is the level SetAPI chose, 0 for none.
 var apiSet atomic.Uint32
 
@@ -69,7 +73,7 @@ func getAPI() (uint, error) {
 	if l := apiSet.Load(); l != 0 {
 		return uint(l), nil
 	}
-	l := kernelAPI()
+	l := probedAPI()
 	if l == 0 {
 		return 0, errors.New("API level operations are not supported")
 	}
