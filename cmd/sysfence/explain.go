@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"io"
@@ -166,10 +167,46 @@ func (e *explainer) call(abi *tables.ABI, d *filter.SeccompData) error {
 	}
 	insns := e.prog.Instructions()
 	fmt.Fprintf(w, "path:   %d instructions\n", len(path))
-	for _, pc := range path {
-		fmt.Fprintf(w, "  %4d  %v\n", pc, insns[pc])
+	for i, pc := range path {
+		ins := insns[pc]
+		note := ""
+		switch {
+		case ins.IsConditionalJump() && i+1 < len(path):
+			if path[i+1] == pc+1+int(ins.Jt) {
+				note = fmt.Sprintf("true: to %d", path[i+1])
+			} else {
+				note = fmt.Sprintf("false: to %d", path[i+1])
+			}
+		case ins.Code == filter.BPF_LD|filter.BPF_W|filter.BPF_ABS:
+			note = fieldName(ins.K, e.prog.ByteOrder())
+		}
+		if note == "" {
+			fmt.Fprintf(w, "  %4d  %v\n", pc, ins)
+			continue
+		}
+		fmt.Fprintf(w, "  %4d  %-28v ; %s\n", pc, ins, note)
 	}
 	return nil
+}
+
+// fieldName names the word of seccomp_data at byte offset off.
+func fieldName(off uint32, order binary.ByteOrder) string {
+	switch {
+	case off == filter.OffsetNr:
+		return "nr"
+	case off == filter.OffsetArch:
+		return "arch"
+	case off >= filter.SeccompDataSize:
+		return ""
+	}
+	name := "instruction_pointer"
+	if off >= filter.OffsetArgs {
+		name = fmt.Sprintf("args[%d]", (off-filter.OffsetArgs)/8)
+	}
+	if (off%8 == 0) == (order == binary.BigEndian) {
+		return name + " high"
+	}
+	return name + " low"
 }
 
 // rule describes the rule of a decision.

@@ -7,7 +7,42 @@ import (
 	"testing"
 
 	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/filter/analysis"
 )
+
+// checkAnalysis fails unless the exact decision of prog gives every input
+// what filter.Run gives it, in the byte order of the input's arch value.
+func checkAnalysis(t *testing.T, prog []filter.Instruction, inputs []filter.SeccompData) {
+	t.Helper()
+	s := analysis.NewSpace()
+	fs := map[bool]analysis.Node{}
+	for _, big := range []bool{false, true} {
+		order := binary.ByteOrder(binary.LittleEndian)
+		if big {
+			order = binary.BigEndian
+		}
+		f, err := s.Analyze(prog, order)
+		if err != nil {
+			t.Fatalf("Analyze: %v", err)
+		}
+		fs[big] = f
+	}
+	for _, d := range inputs {
+		big := d.Arch&auditLE == 0
+		order := binary.ByteOrder(binary.LittleEndian)
+		if big {
+			order = binary.BigEndian
+		}
+		want, err := filter.Run(prog, &d, order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := analysis.InputOf(&d)
+		if got := s.Eval(fs[big], &in); got != uint32(want.Ret) {
+			t.Fatalf("on %+v the analysis gives %#x, filter.Run %#x", d, got, uint32(want.Ret))
+		}
+	}
+}
 
 // checkProof fails unless Prove finds prog exactly p's program.
 func checkProof(t *testing.T, p *Policy, prog []filter.Instruction) {

@@ -167,7 +167,9 @@ func FuzzCompile(f *testing.F) {
 		}
 		checkRets(t, p, prog)
 		checkCache(t, p, prog)
-		checkPolicy(t, p, prog, append(probes(p), s.randomProbes(p)...))
+		inputs := append(probes(p), s.randomProbes(p)...)
+		checkPolicy(t, p, prog, inputs)
+		checkAnalysis(t, prog, inputs)
 		checkProof(t, p, prog)
 	})
 }
