@@ -134,13 +134,19 @@ func sandboxProbes(devNull uintptr) []probe {
 
 // strictProbes are the probes of calls only sandbox-strict denies. The
 // clone one cannot create a process: CLONE_NEWNS with CLONE_FS is EINVAL.
+// s390's clone takes its stack first and its flags second
+// (CONFIG_CLONE_BACKWARDS2, kernel/fork.c).
 func strictProbes() []probe {
 	const cloneNewNSWithFS = 0x20000 | 0x200
+	clone := [6]uintptr{cloneNewNSWithFS}
+	if runtime.GOARCH == "s390x" {
+		clone = [6]uintptr{0, cloneNewNSWithFS}
+	}
 	return []probe{
-		{"unshare", "unshare", [6]uintptr{0}},                         // succeeds, changing nothing
-		{"setns", "setns", [6]uintptr{^uintptr(0)}},                   // EBADF
-		{"clone(CLONE_NEWNS)", "clone", [6]uintptr{cloneNewNSWithFS}}, // EINVAL
-		{"clone3", "clone3", [6]uintptr{0, 0}},                        // EINVAL
+		{"unshare", "unshare", [6]uintptr{0}},       // succeeds, changing nothing
+		{"setns", "setns", [6]uintptr{^uintptr(0)}}, // EBADF
+		{"clone(CLONE_NEWNS)", "clone", clone},      // EINVAL
+		{"clone3", "clone3", [6]uintptr{0, 0}},      // EINVAL
 	}
 }
 

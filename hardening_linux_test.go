@@ -9,6 +9,7 @@ package seccomp
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -45,11 +46,20 @@ func scenarioNegative() (any, error) {
 // sandbox, syscall(-1) and other numbers with bit 31 set get ENOSYS, the
 // Unknown action, on every ABI; x32 numbers (0x40000000..0x7fffffff) are
 // still refused by the filter (TestX32).
+//
+// s390 reads the number modulo 1<<16 (arch/s390/kernel/syscall.c:
+// regs->gprs[1] & 0xffff), before seccomp sees it: there 0xc0000027 is
+// call 0x27, which seccomp and the kernel both take for mkdir, and only
+// 0xffffffff (0xffff) is unknown.
 func TestNegativeSyscallNumber(t *testing.T) {
 	requireSeccomp(t)
 	var got map[string]string
 	testenv.Run(t, testenv.Self(t), "negative").Decode(t, &got)
-	for _, nr := range []string{"ffffffff", "c0000027", "80000027"} {
+	unknown := []string{"ffffffff", "c0000027", "80000027"}
+	if runtime.GOARCH == "s390x" {
+		unknown = unknown[:1]
+	}
+	for _, nr := range unknown {
 		if got[nr] != "ENOSYS" {
 			t.Errorf("syscall(0x%s) under the sandbox: %s, want ENOSYS", nr, got[nr])
 		}

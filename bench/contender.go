@@ -17,6 +17,7 @@ type Contender struct {
 // contenders are measured in this order; the first is this module.
 var contenders = []Contender{
 	{"sysfence", prepareSysfence},
+	{"compat/libseccomp", prepareCompat},
 	{"libseccomp", func(p *Policy) (func() ([]filter.Instruction, error), string, error) {
 		return prepareLibseccomp(p, false)
 	}},

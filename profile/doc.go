@@ -79,7 +79,17 @@ without a table, of unknown fields and of an errnoRet that is ignored.
 
 # The other way
 
-FromPolicy writes a Policy as a runtime-spec profile, and lists what the
-format cannot say (Foreign, Unknown, Width 32, first-match order).
+FromPolicy writes a Policy as a runtime-spec profile that Translate, and
+runc with libseccomp, read back into the same decision for every call:
+Width 32 conditions become SCMP_CMP_MASKED_EQ with the low 32 bits of the
+mask, first-match rules the disjoint sets of arguments each action gets
+(computed exactly, as binary decision diagrams over the argument bits),
+and an Unknown action other than Default the profile's default action,
+with every call of the tables named. What the format cannot say (a
+Foreign that does not kill, trap data, errno numbers that differ between
+the covered ABIs, rules that differ between them, more than
+MaxExportRules rules for one call) is a Loss: FromPolicy fails with a
+*LossError listing them, unless ExportOptions.Lossy, which writes a
+profile that refuses at least every call the policy refuses.
 */
 package profile

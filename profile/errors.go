@@ -30,6 +30,11 @@ var (
 	// the order of its internal decision tree, which no rule order
 	// reproduces; Options.FirstMatch lets the profile's order decide.
 	ErrOverlap = errors.New("profile: overlapping rules with different actions")
+	// ErrByteOrder: the profile names an architecture whose byte
+	// order is not the native ABI's. libseccomp refuses to add it
+	// (EDOM), and runc fails to start the container: the profile is
+	// for machines of the other byte order. It wraps ErrInvalid.
+	ErrByteOrder = fmt.Errorf("%w: architectures of two byte orders", ErrInvalid)
 	// ErrMaskedDatum: an SCMP_CMP_MASKED_EQ condition whose datum
 	// (valueTwo) has bits outside its mask (value); libseccomp compares
 	// (arg & mask) == (datum & mask), and so does the translation, but

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	seccomp "github.com/sysfence/seccomp"
@@ -171,13 +170,22 @@ func TestProfileRulesByNumber(t *testing.T) {
 	if len(res.Missing) != 2 || res.Missing[0].ABI != nil || len(res.Policy.Rules) != 0 {
 		t.Errorf("Missing %v, rules %v; want both names missing everywhere and no rule", res.Missing, res.Policy.Rules)
 	}
+	// A number the table knows is written as the call's name; one it
+	// does not is a loss, and with Lossy the profile would allow what
+	// the policy refuses (the profile's default allows), which
+	// FromPolicy refuses too.
 	p := &seccomp.Policy{Default: seccomp.Allow, ABIs: []*tables.ABI{tables.X86_64}, Foreign: seccomp.KillThread, Unknown: seccomp.Allow,
-		Rules: seccomp.RulesFor(seccomp.Errno(1), "-1", "getpid")}
-	s, lost, err := profile.FromPolicy(p)
-	if err != nil {
-		t.Fatal(err)
+		Rules: seccomp.RulesFor(seccomp.Errno(1), "-1", "0x27")}
+	_, lost, err := profile.FromPolicy(p, nil)
+	if !errors.Is(err, profile.ErrLossy) || len(lost) != 1 || lost[0].Kind != profile.LossNumber || lost[0].Syscall != "-1" {
+		t.Errorf("FromPolicy: %v, lost %v; want the rule by number -1 lost", err, lost)
 	}
-	if len(lost) != 1 || !strings.Contains(lost[0], "-1") || len(s.Syscalls) != 1 || s.Syscalls[0].Names[0] != "getpid" {
-		t.Errorf("FromPolicy: lost %q, syscalls %+v; want the rule by number lost, getpid kept", lost, s.Syscalls)
+	if _, _, err := profile.FromPolicy(p, &profile.ExportOptions{Lossy: true}); !errors.Is(err, profile.ErrLossy) {
+		t.Errorf("Lossy: %v; want ErrLossy, the profile allowing syscall(-1)", err)
+	}
+	p.Rules = p.Rules[1:]
+	s, lost, err := profile.FromPolicy(p, nil)
+	if err != nil || len(lost) != 0 || len(s.Syscalls) != 1 || s.Syscalls[0].Names[0] != "getpid" {
+		t.Errorf("FromPolicy: %v, lost %v, syscalls %+v; want rule 0x27 written as getpid", err, lost, s.Syscalls)
 	}
 }

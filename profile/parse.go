@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +25,24 @@ type Profile struct {
 	// define. Docker and runc ignore them, and so does this package,
 	// unless Options.Strict.
 	UnknownFields []string `json:"-"`
+	// Folded are the keys spelt otherwise than the format's field names
+	// ("defaultaction", "Names"). encoding/json matches keys without
+	// regard to case (Unicode simple folding, so "ſyscalls" too), and
+	// moby's LoadProfile reads profiles with it: Docker applies them, and
+	// so does this package. Where an object holds two keys of one field,
+	// the later in the file wins, in Docker as here.
+	Folded []Folded `json:"-"`
+}
+
+// Folded is a key of a profile spelt otherwise than the format's field
+// name, which encoding/json, and so Docker, applies as that field.
+type Folded struct {
+	Path  string // the key's JSON path, as written: "syscalls[0].Names"
+	Field string // the field it sets: "names"
+}
+
+func (f Folded) String() string {
+	return fmt.Sprintf("%s: Docker reads the key as %q (encoding/json matches keys without regard to case)", f.Path, f.Field)
 }
 
 // Parse reads a profile in Docker's format (or the runtime-spec's
@@ -31,7 +51,8 @@ type Profile struct {
 // versions. An error is a *PathError naming the JSON path and the value
 // ("syscalls[12].args[0].op: unknown operator "SCMP_CMP_FOO""). Fields
 // the format does not define are not errors: they are listed in
-// UnknownFields.
+// UnknownFields. Keys spelt in another case are read as Docker reads
+// them, and listed in Folded.
 func Parse(data []byte) (*Profile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -43,7 +64,7 @@ func Parse(data []byte) (*Profile, error) {
 		return nil, pathErr("$", "", ErrSyntax, "data after the profile's JSON value")
 	}
 	p := &Profile{}
-	if err := profileSchema.check("", tree, &p.UnknownFields); err != nil {
+	if err := profileSchema.check("", tree, p); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(data, &p.Seccomp); err != nil {
@@ -245,9 +266,9 @@ func describe(v any) string {
 }
 
 // check walks v, which json decoded with UseNumber, against the schema,
-// adding the paths of unknown fields to unknown. null is accepted where
-// Go's encoding/json accepts it (it leaves the zero value).
-func (sc *schema) check(path string, v any, unknown *[]string) error {
+// adding the paths of unknown and folded fields to p. null is accepted
+// where Go's encoding/json accepts it (it leaves the zero value).
+func (sc *schema) check(path string, v any, p *Profile) error {
 	if v == nil {
 		return nil
 	}
@@ -281,7 +302,7 @@ func (sc *schema) check(path string, v any, unknown *[]string) error {
 			return bad()
 		}
 		for i, e := range a {
-			if err := sc.elem.check(fmt.Sprintf("%s[%d]", path, i), e, unknown); err != nil {
+			if err := sc.elem.check(fmt.Sprintf("%s[%d]", path, i), e, p); err != nil {
 				return err
 			}
 		}
@@ -302,12 +323,22 @@ func (sc *schema) check(path string, v any, unknown *[]string) error {
 			}
 			f, ok := sc.fields[k]
 			if !ok {
-				// encoding/json matches field names without regard
-				// to case; the format's names are exact.
-				*unknown = append(*unknown, fpath)
+				// encoding/json prefers the exact name and takes
+				// one equal under simple case folding otherwise
+				// (encoding/json's foldName is bytes.EqualFold).
+				for _, name := range slices.Sorted(maps.Keys(sc.fields)) {
+					if strings.EqualFold(k, name) {
+						f = sc.fields[name]
+						p.Folded = append(p.Folded, Folded{Path: fpath, Field: name})
+						break
+					}
+				}
+			}
+			if f == nil {
+				p.UnknownFields = append(p.UnknownFields, fpath)
 				continue
 			}
-			if err := f.check(fpath, m[k], unknown); err != nil {
+			if err := f.check(fpath, m[k], p); err != nil {
 				return err
 			}
 		}

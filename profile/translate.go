@@ -33,6 +33,10 @@ type Result struct {
 	// entry, architectures without a table, unknown fields, errnoRet on
 	// an action that ignores it. Each is a *PathError.
 	Warnings []error
+	// Folded are the profile's keys spelt otherwise than the format's
+	// field names, which Docker applies as those fields, and so does
+	// the Policy (Profile.Folded).
+	Folded []Folded
 	// Notes are rules left out because they cannot change a decision,
 	// as libseccomp leaves them out: a rule whose action is the default
 	// action, and rules for a system call after which an unconditional
@@ -85,7 +89,12 @@ func (p *Profile) Translate(opts *Options) (*Result, error) {
 	for _, f := range p.UnknownFields {
 		unknown = append(unknown, pathErr(f, "", ErrUnknownField, "not a field of the format (Docker ignores it)"))
 	}
-	return translate(ls, paths, unknown, opts)
+	res, err := translate(ls, paths, unknown, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Folded = p.Folded
+	return res, nil
 }
 
 // Translate translates a resolved profile (runtime-spec's linux.seccomp)
@@ -284,7 +293,7 @@ func coveredABIs(s *specs.LinuxSeccomp, opts *Options, warn func(*PathError)) ([
 			continue
 		}
 		if abi.BigEndian != native.BigEndian {
-			return nil, pathErr(path, string(a), ErrInvalid, "%s and %s differ in byte order; libseccomp refuses (EDOM):", native.Name, abi.Name)
+			return nil, pathErr(path, string(a), ErrByteOrder, "%s and %s differ in byte order; libseccomp refuses (EDOM):", native.Name, abi.Name)
 		}
 		abis = append(abis, abi)
 	}

@@ -2,16 +2,19 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"go/token"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/profile"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -64,7 +67,10 @@ file defines, in package P,
 *seccomp.Program with seccomp.NewProgram(NInsns, NABIs...). The first
 line names this command, which go generate reruns; give --kernel with a
 profile, or its minKernel rules follow the kernel go generate runs on.
---arch does not apply: every GOARCH gets its own.`,
+--arch does not apply: every GOARCH gets its own. A profile that names
+its architectures (as those sysfence profile and learn write do) is for
+the GOARCHes whose native ABI it names: the others get the empty program
+too, and a note on stderr.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
 		pf.define(fs, true)
@@ -190,22 +196,50 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	if st, err := os.Stat(o.out); (err == nil && st.IsDir()) || strings.HasSuffix(o.out, string(filepath.Separator)) {
 		return usagef("-o %s names a directory; --format go takes a file prefix, such as %s", o.out, filepath.Join(o.out, "zseccomp"))
 	}
+	// A profile that names its architectures is for machines whose
+	// native ABI is among them: on the others (a profile sysfence
+	// profile wrote for x86_64, on arm64 or mips) libseccomp adds the
+	// native ABI, or refuses one of the other byte order (EDOM). Those
+	// GOARCHes get no program, as the platforms without seccomp.
+	var forABIs []*tables.ABI
+	if pf.prof != nil && pf.prof.isGiven() {
+		prof, err := pf.prof.read()
+		if err != nil {
+			return err
+		}
+		for _, a := range prof.Architectures {
+			if abi, ok := profile.ABIOf(a); ok && abi != nil {
+				forABIs = append(forABIs, abi)
+			}
+		}
+	}
 	g := goFile{pkg: o.pkg, name: o.name, header: generatedBy(inv)}
 	pf.manyABIs = true // one note for every GOARCH, below
 	files := make(map[string][]byte)
-	var names []string
+	var names, skipped []string
 	for _, goarch := range linuxGOARCHes() {
 		abi := goarchABI(goarch)
-		p, err := pf.policy(abi)
-		if err != nil {
-			return err
+		var prog *seccomp.Program
+		var p *seccomp.Policy
+		var err error
+		if !slices.Contains(forABIs, abi) && len(forABIs) > 0 {
+			skipped = append(skipped, goarch)
+		} else {
+			p, err = pf.policy(abi)
 		}
-		if p.Weights, err = readWeights(o.weights); err != nil {
+		switch {
+		case p == nil && err == nil:
+		case errors.Is(err, profile.ErrByteOrder):
+			skipped = append(skipped, goarch)
+		case err != nil:
 			return err
-		}
-		prog, err := pf.compile(p, inv.stderr)
-		if err != nil {
-			return fmt.Errorf("GOARCH %s: %w", goarch, err)
+		default:
+			if p.Weights, err = readWeights(o.weights); err != nil {
+				return err
+			}
+			if prog, err = pf.compile(p, inv.stderr); err != nil {
+				return fmt.Errorf("GOARCH %s: %w", goarch, err)
+			}
 		}
 		src, err := g.render(goarch, prog)
 		if err != nil {
@@ -219,6 +253,9 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		pf.prof.flushNotes(inv.stderr)
 	}
 	pf.flushSkipped(inv.stderr)
+	if len(skipped) > 0 {
+		pf.rep.note(inv.stderr, fmt.Sprintf("no program for GOARCH %s, whose native ABI the profile's architectures do not name; NewProgram refuses the empty program there", strings.Join(skipped, ", ")))
+	}
 	src, err := g.render("", nil)
 	if err != nil {
 		return err

@@ -127,6 +127,8 @@ type learned struct {
 	bare map[*tables.ABI]map[string]bool
 	// counts are how often each call was made, by ABI and name.
 	counts map[*tables.ABI]map[string]uint64
+	// stderr is where notes go.
+	stderr io.Writer
 }
 
 // maxUnknown bounds the distinct unknown numbers a learning run keeps.
@@ -278,7 +280,7 @@ func runLearn(inv *invocation, opts learnOptions) error {
 	if err != nil {
 		return err
 	}
-	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool)}
+	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool), stderr: inv.stderr}
 	if !opts.namesOnly {
 		l.args = make(map[*tables.ABI]map[string]learnedArgs)
 	}
@@ -386,15 +388,14 @@ func writeProfile(inv *invocation, l *learned, o *output, state *os.ProcessState
 	slices.SortFunc(abis[1:], func(a, b *tables.ABI) int { return strings.Compare(a.Name, b.Name) })
 	slices.Sort(names)
 	names = slices.Compact(names)
-	p := &seccomp.Policy{Default: seccomp.KillProcess, ABIs: abis, Rules: l.profileRules(abis, names)}
-	b, lost, err := profile.MarshalPolicy(p)
+	// Numbers the table does not know and calls through other ABIs
+	// were not learned either: they get what a profile gives them, the
+	// default action and kill-thread, so that the profile is exact.
+	p := &seccomp.Policy{Default: seccomp.KillProcess, Unknown: seccomp.KillProcess, Foreign: seccomp.KillThread,
+		ABIs: abis, Rules: l.profileRules(abis, names)}
+	b, _, err := profile.MarshalPolicy(p, nil)
 	if err != nil {
 		return err
-	}
-	for _, s := range lost {
-		if !strings.HasPrefix(s, "Foreign") && !strings.HasPrefix(s, "Unknown") { // no profile has them; the default covers both
-			fmt.Fprintf(inv.stderr, "sysfence learn: note: the profile cannot say: %s\n", s)
-		}
 	}
 	if err := o.write(string(b)); err != nil {
 		return err

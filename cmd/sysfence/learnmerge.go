@@ -282,6 +282,25 @@ func (l *learned) widenProfile(base string) (text string, added []learnedCall, e
 		return "", nil, fmt.Errorf("--base %s: %w", base, err)
 	}
 	syscalls, _ := doc["syscalls"].([]any)
+	// A base rule that names an added call without conditions and gives
+	// it another action would decide it first (libseccomp keeps such a
+	// rule over every other of the call): the call leaves that rule, and
+	// its arguments not learned get the profile's default action.
+	var taken []string
+	for _, c := range added {
+		if t := takeOut(syscalls, c.name); t != "" && !slices.Contains(taken, t) {
+			taken = append(taken, t)
+		}
+	}
+	syscalls = slices.DeleteFunc(syscalls, func(e any) bool {
+		m, _ := e.(map[string]any)
+		names, _ := m["names"].([]any)
+		name, _ := m["name"].(string)
+		return m != nil && len(names) == 0 && name == ""
+	})
+	if len(taken) > 0 {
+		fmt.Fprintf(l.stderr, "sysfence learn: --base %s: taken out of the rules that refused them (their other arguments get the default action): %s\n", base, strings.Join(taken, ", "))
+	}
 	seen := make(map[string]bool)
 	for _, c := range added {
 		key := c.name + formatConds(c.conds)
@@ -367,4 +386,31 @@ func (l *learned) mergeCounts(file string) error {
 		l.counts[abi][name] += n - 1
 	}
 	return nil
+}
+
+// takeOut removes name from the entries of syscalls (a profile's, as
+// JSON values) that give it an action other than allow whatever its
+// arguments, and returns what it took out ("ptrace (SCMP_ACT_ERRNO)"),
+// or "".
+func takeOut(syscalls []any, name string) string {
+	var out string
+	for _, e := range syscalls {
+		m, ok := e.(map[string]any)
+		if !ok || m["action"] == "SCMP_ACT_ALLOW" {
+			continue
+		}
+		if args, _ := m["args"].([]any); len(args) > 0 {
+			continue
+		}
+		if m["name"] == name {
+			delete(m, "name")
+			out = fmt.Sprintf("%s (%v)", name, m["action"])
+		}
+		names, _ := m["names"].([]any)
+		if i := slices.Index(names, any(name)); i >= 0 {
+			m["names"] = slices.Delete(names, i, i+1)
+			out = fmt.Sprintf("%s (%v)", name, m["action"])
+		}
+	}
+	return out
 }

@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"regexp"
-	"strings"
 
 	"github.com/sysfence/seccomp/profile"
 )
@@ -16,24 +15,35 @@ var profileCommand = &command{
 	summary:      "write a deny- or allowlist or a built-in policy as seccomp profile JSON",
 	interspersed: true,
 	usage: `[--builtin NAME | --deny NAMES | --allow NAMES] [--errno E]
-	[--default ACTION] [--arch ABI] [-o FILE]
+	[--default ACTION] [--unknown ACTION] [--foreign ACTION] [--arch ABI]
+	[--lossy] [-o FILE]
 
 Write the policy the flags describe, as compile reads it, as an OCI
 runtime-spec linux.seccomp object (which Docker, runc, crun and podman
 read too), for the ABI --arch names: "sysfence compile --profile FILE"
-then decides every call as "sysfence compile" with the same flags does.
-What the format cannot say is reported on stderr, one line each: the
-action for calls through other ABIs (--foreign; a profile's filter gives
-them kill-thread), the action for numbers the table does not know
-(--unknown; a profile gives them its default action), conditions on
-32-bit parameters, which a profile compares on 64 bits, and a first-match
-order between overlapping rules. Pass --foreign and --unknown to compile
---profile to restore the first two.`,
+then decides every call as "sysfence compile" with the same flags does,
+and so does runc with libseccomp. Conditions on 32-bit parameters are
+SCMP_CMP_MASKED_EQ with mask 0xffffffff; rules whose first match a
+profile would decide otherwise are written as the disjoint sets of
+arguments each action gets. Where --unknown differs from --default (it
+is errno:ENOSYS unless given), the profile's default action is --unknown
+and every system call of the ABI's table is named, so that numbers the
+table does not know get --unknown. A profile gives calls through other
+ABIs kill-thread; --foreign kill-process is written as that.
+
+What the format cannot say (another --foreign, trap data, conditions on
+a call the ABI also reaches through socketcall or ipc, whose rules
+libseccomp derives otherwise) is listed on stderr, one line each, and
+nothing is written, unless --lossy: then the
+profile is written all the same, and refuses at least every call the
+policy refuses (a system call whose rules it cannot say gets the most
+restrictive of its actions, whatever its arguments).`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		var pf policyFlags
 		pf.define(fs, false)
 		arch := archFlag(fs, "arch", "the profile is for (default "+nativeName()+")")
 		out := fs.String("o", "", "write to `FILE` instead of standard output")
+		lossy := fs.Bool("lossy", false, "write the profile even where it cannot say the policy exactly, refusing at least what the policy refuses")
 		return func(inv *invocation) error {
 			pf.bind(inv)
 			if err := inv.argCount(0, 0, ""); err != nil {
@@ -52,12 +62,15 @@ order between overlapping rules. Pass --foreign and --unknown to compile
 			if _, err := pf.compile(p, inv.stderr); err != nil {
 				return err
 			}
-			data, lost, err := profile.MarshalPolicy(p)
+			data, lost, err := profile.MarshalPolicy(p, &profile.ExportOptions{Lossy: *lossy})
+			for _, l := range lost {
+				fmt.Fprintf(inv.stderr, "sysfence: the profile cannot say %s\n", l)
+			}
+			if errors.Is(err, profile.ErrLossy) {
+				return fmt.Errorf("%d of the policy's decisions cannot be said in a profile (listed above); --lossy writes one that refuses at least what the policy refuses", len(lost))
+			}
 			if err != nil {
 				return pf.explain(err)
-			}
-			for _, l := range lost {
-				pf.rep.note(inv.stderr, "not in the profile: "+restoreHint(l))
 			}
 			if !bytes.HasSuffix(data, []byte("\n")) {
 				data = append(data, '\n')
@@ -72,16 +85,4 @@ order between overlapping rules. Pass --foreign and --unknown to compile
 			return nil
 		}
 	},
-}
-
-var lostOption = regexp.MustCompile(`^(Foreign|Unknown) "([^"]*)"(.*); set Options\.(Foreign|Unknown)$`)
-
-// restoreHint puts the advice of a lost Foreign or Unknown action in
-// the command line's terms: the flag of compile that restores it.
-func restoreHint(lost string) string {
-	m := lostOption.FindStringSubmatch(lost)
-	if m == nil {
-		return lost
-	}
-	return fmt.Sprintf("%s %q%s; compile --profile --%s %s restores it", m[1], m[2], m[3], strings.ToLower(m[1]), m[2])
 }

@@ -240,6 +240,9 @@ func (f *profileFlags) report(res *profile.Result, stderr io.Writer) {
 			f.rep.warn(stderr, fmt.Sprintf("%s: %s (--strict refuses it)", f.file, message(w)))
 		}
 	}
+	for _, fo := range res.Folded {
+		f.rep.note(stderr, fmt.Sprintf("%s: %s, and so does sysfence", f.file, fo))
+	}
 }
 
 // flushNotes writes the one line that counts the names the ABIs lack,

@@ -1,5 +1,7 @@
 package probe
 
+import "github.com/sysfence/seccomp/tables"
+
 // A Call is one system call of the battery: its name in package tables,
 // arguments for which the kernel itself fails without changing anything,
 // and the error it fails with. A filter that lets the call through lets
@@ -20,6 +22,12 @@ type Call struct {
 	Why string
 	// Note is a caveat on the kernel's answer, if any.
 	Note string
+	// Performs is, for a multiplexer (Name "socketcall" or "ipc"), the
+	// system call the arguments make it perform: on the ABIs whose
+	// table has the multiplexer (i386, s390x, ppc64, mips o32), a rule
+	// on that call must decide this route too. Elsewhere the
+	// multiplexer is absent.
+	Performs string
 }
 
 // Flag values of the uapi headers, the same on every ABI the probe runs.
@@ -33,6 +41,8 @@ const (
 	tiocsti       = 0x5412     // TIOCSTI, asm-generic/ioctls.h (x86, arm, riscv)
 	uffdUserOnly  = 1          // UFFD_USER_MODE_ONLY, linux/userfaultfd.h
 	umountBadFlag = 0x10       // no UMOUNT_* or MNT_* flag, linux/fs.h
+	sysSocket     = 1          // SYS_SOCKET, linux/net.h
+	ipcSemop      = 1          // SEMOP, linux/ipc.h
 )
 
 // Battery is the fixed list of calls the probe makes on every ABI: getpid
@@ -69,10 +79,19 @@ var Battery = []Call{
 		Note: "a kernel built without io_uring answers ENOSYS, and EPERM when kernel.io_uring_disabled is set"},
 	{Name: "ioctl", Args: []int64{-1, tiocsti, 0}, Shown: "-1, TIOCSTI, NULL",
 		Kernel: "EBADF", Why: "no descriptor -1 (fs/ioctl.c)"},
+	// The multiplexers, where the ABI has them: socket(2) and semop(2)
+	// by another number, which a rule on socket or semop must decide.
+	{Name: "socketcall", Args: []int64{sysSocket, 0}, Shown: "SYS_SOCKET, NULL", Performs: "socket",
+		Kernel: "EFAULT", Why: "the argument array is NULL (net/socket.c; net/compat.c for 32-bit callers)"},
+	{Name: "ipc", Args: []int64{ipcSemop, -1, 0, 0, 0, 0}, Shown: "SEMOP, -1, 0, 0, NULL, 0", Performs: "semop",
+		Kernel: "EINVAL", Why: "no semaphore set -1 (ipc/sem.c, reached through ipc/syscall.c)"},
 }
 
-// args returns c's six arguments for an ABI whose words are bits wide.
-func (c Call) args(bits int) [6]uint64 {
+// args returns c's six arguments on the route's ABI, for words bits
+// wide. clone takes its stack first and its flags second on s390
+// (CONFIG_CLONE_BACKWARDS2, kernel/fork.c): there the two swap, or the
+// flags would be a stack and clone would create a process.
+func (c Call) args(abi *tables.ABI, bits int) [6]uint64 {
 	var a [6]uint64
 	for i, v := range c.Args {
 		a[i] = uint64(v)
@@ -80,5 +99,12 @@ func (c Call) args(bits int) [6]uint64 {
 			a[i] &= 0xffff_ffff
 		}
 	}
+	if c.Name == "clone" && abi.Audit&0xffff == emS390 {
+		a[0], a[1] = a[1], a[0]
+	}
 	return a
 }
+
+// emS390 is the machine of s390's AUDIT_ARCH_* values, in their low 16
+// bits (include/uapi/linux/elf-em.h).
+const emS390 = 22

@@ -79,6 +79,8 @@ type BatteryCall struct {
 	Kernel string `json:"kernel"`
 	Why    string `json:"why"`
 	Note   string `json:"note,omitempty"`
+	// Performs is the call a multiplexer performs with these arguments.
+	Performs string `json:"performs,omitempty"`
 }
 
 // RouteReport is what the probe found on one route.
@@ -254,7 +256,7 @@ func (s Seccomp) describe() string {
 func batteryReport() []BatteryCall {
 	var out []BatteryCall
 	for _, c := range Battery {
-		out = append(out, BatteryCall{Call: c.Name, Args: c.Shown, Kernel: c.Kernel, Why: c.Why, Note: c.Note})
+		out = append(out, BatteryCall{Call: c.Name, Args: c.Shown, Kernel: c.Kernel, Why: c.Why, Note: c.Note, Performs: c.Performs})
 	}
 	return out
 }

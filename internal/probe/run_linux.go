@@ -118,7 +118,7 @@ func x32Hint() string {
 // result makes one call of the battery and judges the outcome.
 func (p *prober) result(c Call) (Result, error) {
 	r := p.route
-	res := Result{Call: c.Name, Args: c.args(r.bits())}
+	res := Result{Call: c.Name, Args: c.args(r.ABI, r.bits())}
 	nr, ok := r.ABI.Number(c.Name)
 	if !ok {
 		res.Verdict = Absent
@@ -182,7 +182,7 @@ func signalName(s syscall.Signal) string {
 // is none. It fails only when the running program cannot be started.
 func (p *prober) call(c Call) (outcome, error) {
 	nr, _ := p.route.ABI.Number(c.Name)
-	args := c.args(p.route.bits())
+	args := c.args(p.route.ABI, p.route.bits())
 	var req strings.Builder
 	fmt.Fprintf(&req, "%s %#x", p.route.Via, nr)
 	for _, a := range args {

@@ -20,8 +20,12 @@ type Arch struct {
 	// (i386 on x86_64, arm on aarch64); empty if there is none.
 	Compat Target
 	// DebArch is Debian's name for the architecture; the kernel is the
-	// package the metapackage linux-image-<DebArch> depends on.
+	// package the metapackage linux-image-<DebArch> depends on, or
+	// Flavour where Debian names it otherwise.
 	DebArch string
+	// Flavour names the metapackage linux-image-<Flavour> where it is
+	// not DebArch (powerpc64le on ppc64el).
+	Flavour string
 	// Sources are the sources.list lines the kernel is fetched from.
 	Sources []string
 	// QEMU is the emulator binary, and Machine its machine options.
@@ -62,6 +66,30 @@ var Arches = []Arch{
 		// cortex-a57 runs AArch32 code at EL0, which "max" may not.
 		Machine: []string{"-M", "virt", "-cpu", "cortex-a57"},
 		Append:  "console=ttyAMA0",
+	},
+	{
+		// s390x and ppc64le reach the socket and System V IPC calls
+		// through socketcall(2) and ipc(2) natively too, which the
+		// probe's battery makes: rules must decide both routes.
+		Name:    "s390x",
+		GOARCH:  "s390x",
+		DebArch: "s390x",
+		Sources: []string{bookworm, bookwormSec},
+		QEMU:    "qemu-system-s390x",
+		Machine: []string{"-M", "s390-ccw-virtio", "-cpu", "max"},
+		Append:  "console=ttysclp0",
+	},
+	{
+		Name:    "ppc64le",
+		GOARCH:  "ppc64le",
+		DebArch: "ppc64el",
+		Flavour: "powerpc64le",
+		Sources: []string{bookworm, bookwormSec},
+		QEMU:    "qemu-system-ppc64",
+		// Debian's ppc64el kernel needs POWER8 or later; SLOF, which
+		// ships with qemu, is the firmware.
+		Machine: []string{"-M", "pseries", "-cpu", "POWER9"},
+		Append:  "console=hvc0",
 	},
 	{
 		Name:    "riscv64",

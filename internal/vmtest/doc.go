@@ -1,7 +1,8 @@
 // Package vmtest proves the module's filters on real kernels of every
 // architecture it supports natively: x86_64 (with its i386 and x32
-// ABIs), aarch64 (with 32-bit arm) and riscv64, booted under
-// qemu-system in software emulation. Simulation is not proof, and the
+// ABIs), aarch64 (with 32-bit arm), s390x and ppc64le (which reach the
+// socket and System V IPC calls through socketcall and ipc natively too)
+// and riscv64, booted under qemu-system in software emulation. Simulation is not proof, and the
 // kernel a developer or CI runs on has neither the other architectures nor,
 // usually, x32.
 //
@@ -32,8 +33,16 @@
 // binaries) against filters that cover them and filters that do not,
 // argument rules against the simulator, a filter without an arch check
 // whose bypass the guest must observe, and sysfence probe under no filter,
-// the built-in sandbox and a filter without an arch check, whose report
-// must agree with the simulator on every route the guest offers. The tests of the module's root
+// the built-in sandbox, a filter without an arch check and one that
+// denies socket (on every ABI of the guest), whose report must agree with
+// the simulator on every route the guest offers, and under the last must
+// show socketcall(SYS_SOCKET) refused wherever the ABI has socketcall
+// (natively on s390x and ppc64le, through int 0x80 and from an i386
+// program on x86_64). Run one guest with
+//
+//	go test -v -run 'TestKernels/^s390x$' ./internal/vmtest
+//
+// The tests of the module's root
 // package run in every guest too, as TestKernels/<arch>/module/<test>.
 //
 // Without qemu, apt or the Debian archive (and no cached kernel)

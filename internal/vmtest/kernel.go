@@ -54,6 +54,9 @@ func FetchKernel(ctx context.Context, a Arch, cache string, logf func(string, ..
 		logf("%s: apt-get update failed, using the lists of the last run: %v\n%s", a.Name, err, out)
 	}
 	meta := "linux-image-" + a.DebArch
+	if a.Flavour != "" {
+		meta = "linux-image-" + a.Flavour
+	}
 	fields, err := apt.show(ctx, meta)
 	if err != nil {
 		return Kernel{}, err

@@ -11,6 +11,9 @@ package libseccomptest
 static int rule_add(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n, struct scmp_arg_cmp *cmps) {
 	return seccomp_rule_add_array(ctx, action, nr, n, cmps);
 }
+static int rule_add_exact(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n, struct scmp_arg_cmp *cmps) {
+	return seccomp_rule_add_exact_array(ctx, action, nr, n, cmps);
+}
 static uint32_t act_errno(uint16_t n) { return SCMP_ACT_ERRNO(n); }
 static uint32_t act_trace(uint16_t n) { return SCMP_ACT_TRACE(n); }
 static int nr_error(void) { return __NR_SCMP_ERROR; }
@@ -212,6 +215,17 @@ func Compile(s *specs.LinuxSeccomp, native specs.Arch) (*Program, error) {
 			}
 		}
 	}
+	insns, err := export(ctx, native)
+	if err != nil {
+		return nil, err
+	}
+	p.Insns = insns
+	return p, nil
+}
+
+// export returns the program of a filter whose native architecture
+// is native.
+func export(ctx C.scmp_filter_ctx, native specs.Arch) ([]filter.Instruction, error) {
 	f, err := os.CreateTemp("", "libseccomp-bpf")
 	if err != nil {
 		return nil, err
@@ -235,7 +249,7 @@ func Compile(s *specs.LinuxSeccomp, native specs.Arch) (*Program, error) {
 		order = abi.ByteOrder()
 		swapped = abi.BigEndian != (binary.NativeEndian.Uint16([]byte{0, 1}) == 1)
 	}
-	p.Insns, err = filter.Decode(raw, order)
+	insns, err := filter.Decode(raw, order)
 	if err != nil {
 		return nil, err
 	}
@@ -247,13 +261,80 @@ func Compile(s *specs.LinuxSeccomp, native specs.Arch) (*Program, error) {
 		// writes is an action whose data only errno, trace and trap
 		// carry, so a value that is not one, but whose bytes reversed
 		// are, was left in the host's order.
-		for i := range p.Insns {
-			if k := p.Insns[i].K; p.Insns[i].IsReturn() && !plausible(k) && plausible(bits.ReverseBytes32(k)) {
-				p.Insns[i].K = bits.ReverseBytes32(k)
+		for i := range insns {
+			if k := insns[i].K; insns[i].IsReturn() && !plausible(k) && plausible(bits.ReverseBytes32(k)) {
+				insns[i].K = bits.ReverseBytes32(k)
 			}
 		}
 	}
-	return p, nil
+	return insns, nil
+}
+
+// Resolve returns libseccomp's native number for a system-call name
+// (seccomp_syscall_resolve_name): negative for a name the native
+// architecture lacks, __NR_SCMP_ERROR for one it does not know.
+func Resolve(name string) int32 {
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	return int32(C.seccomp_syscall_resolve_name(cs))
+}
+
+// Call is one call in a sequence Replay makes: seccomp_arch_add(Arch)
+// when Arch is not zero, else a rule for Nr (seccomp_rule_add_array, or
+// seccomp_rule_add_exact_array when Exact).
+type Call struct {
+	Arch   uint32
+	Nr     int32
+	Action uint32
+	Exact  bool
+	Args   []Cmp
+}
+
+// Cmp is struct scmp_arg_cmp: Op numbers the comparisons as
+// enum scmp_compare (SCMP_CMP_NE 1 to SCMP_CMP_MASKED_EQ 7).
+type Cmp struct {
+	Arg  uint
+	Op   int
+	A, B uint64
+}
+
+// Replay makes a filter for the native architecture with default
+// action def, makes the calls in order, and returns the error of each
+// (nil, or the errno libseccomp returned) and the exported program.
+func Replay(def uint32, calls []Call) ([]error, []filter.Instruction, error) {
+	ctx := C.seccomp_init(C.uint32_t(def))
+	if ctx == nil {
+		return nil, nil, errors.New("seccomp_init failed")
+	}
+	defer C.seccomp_release(ctx)
+	errs := make([]error, len(calls))
+	for i, c := range calls {
+		var rc C.int
+		if c.Arch != 0 {
+			rc = C.seccomp_arch_add(ctx, C.uint32_t(c.Arch))
+		} else {
+			var ptr *C.struct_scmp_arg_cmp
+			if len(c.Args) > 0 {
+				cmps := make([]C.struct_scmp_arg_cmp, len(c.Args))
+				for j, a := range c.Args {
+					cmps[j] = C.struct_scmp_arg_cmp{arg: C.uint(a.Arg), op: C.enum_scmp_compare(a.Op), datum_a: C.scmp_datum_t(a.A), datum_b: C.scmp_datum_t(a.B)}
+				}
+				ptr = (*C.struct_scmp_arg_cmp)(C.malloc(C.size_t(len(cmps)) * C.size_t(unsafe.Sizeof(cmps[0]))))
+				copy(unsafe.Slice(ptr, len(cmps)), cmps)
+			}
+			if c.Exact {
+				rc = C.rule_add_exact(ctx, C.uint32_t(c.Action), C.int(c.Nr), C.uint(len(c.Args)), ptr)
+			} else {
+				rc = C.rule_add(ctx, C.uint32_t(c.Action), C.int(c.Nr), C.uint(len(c.Args)), ptr)
+			}
+			C.free(unsafe.Pointer(ptr))
+		}
+		if rc != 0 {
+			errs[i] = syscall.Errno(-rc)
+		}
+	}
+	insns, err := export(ctx, specs.ArchX86_64)
+	return errs, insns, err
 }
 
 // plausible reports whether libseccomp could have written k as a return

@@ -69,8 +69,8 @@ func checksFor() []check {
 	}
 	// sysfence probe, as a sandbox's user runs it: under no filter, the
 	// built-in sandbox and a filter without an arch check.
-	for _, name := range []string{"none", "sandbox", "nr-only-ptrace"} {
-		add("sysfence-probe/"+name, func(c *C) { sysfenceProbe(c, name) })
+	for _, name := range []string{"none", "sandbox", "nr-only-ptrace", denySocket()} {
+		add("sysfence-probe/"+strings.Split(name, "@")[0], func(c *C) { sysfenceProbe(c, name) })
 	}
 	add("args/native", func(c *C) { args(c, native, native) })
 	for _, r := range compat {

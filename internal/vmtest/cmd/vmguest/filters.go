@@ -29,6 +29,9 @@ var errFilter = errors.New("vmguest: unknown filter")
 //	sandbox, …      a built-in program, seccomp.Builtin(KIND)
 //	allowlist       allowlistPolicy
 //	deny-uname      uname fails with EPERM, everything else is allowed
+//	deny-socket     socket fails with EPERM, everything else is allowed:
+//	                sysfence compile --deny socket, which must decide
+//	                socketcall(SYS_SOCKET) too where the ABI has it
 //	args            argsPolicy: errnos chosen by the arguments of getpid
 //	nr-only         the classic mistake: no check of seccomp_data.arch
 //	nr-only-ptrace  the same mistake, denying ptrace instead of uname
@@ -132,6 +135,8 @@ func programFor(name string) (*seccomp.Program, error) {
 		p = allowlistPolicy()
 	case "deny-uname":
 		p = &seccomp.Policy{Default: seccomp.Allow, Rules: seccomp.RulesFor(seccomp.ErrnoNamed("EPERM"), "uname")}
+	case "deny-socket":
+		p = &seccomp.Policy{Default: seccomp.Allow, Rules: seccomp.RulesFor(seccomp.ErrnoNamed("EPERM"), "socket")}
 	case "args":
 		p = argsPolicy()
 	default:
