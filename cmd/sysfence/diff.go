@@ -53,6 +53,9 @@ type operand struct {
 	data []byte           // a profile's JSON
 	pol  *seccomp.Policy  // a built-in or a list
 	prof bool             // docker-default
+	// rulePaths are the JSON paths of a profile's rules, once policy
+	// has translated it (profile.Result.RulePaths).
+	rulePaths []string
 }
 
 func runDiff(inv *invocation, arch string, subset bool) error {
@@ -284,5 +287,6 @@ func (op *operand) policy(inv *invocation, abis []*tables.ABI) (*seccomp.Policy,
 	}
 	pf.report(res, inv.stderr)
 	pf.flushNotes(inv.stderr)
+	op.rulePaths = res.RulePaths
 	return res.Policy, nil
 }
