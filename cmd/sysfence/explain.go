@@ -58,15 +58,9 @@ func runExplain(inv *invocation, arch, callArch, audit string) error {
 	if err != nil {
 		return err
 	}
-	var abis []*tables.ABI
-	if op.prog != nil && !inv.given["arch"] {
-		abis = op.prog.ABIs()
-	} else {
-		abi, err := lookupABI(inv, "arch", arch)
-		if err != nil {
-			return err
-		}
-		abis = []*tables.ABI{abi}
+	abis, err := op.abis(inv, arch)
+	if err != nil {
+		return err
 	}
 	pol, err := op.policy(inv, abis)
 	if err != nil {
