@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/internal/probe"
 	"github.com/sysfence/seccomp/internal/testenv"
 	"github.com/sysfence/seccomp/notify"
 	"github.com/sysfence/seccomp/tables"
@@ -45,19 +46,19 @@ func scenarioCompat() (any, error) {
 		ip := ap.Addr().As4()
 		copy(sa[4:], ip[:])
 		for _, how := range []string{"connect", "socketcall"} {
-			fd, errno := testenv.Int80(i386Socket, syscall.AF_INET, syscall.SOCK_STREAM, 0)
+			fd, errno, _ := probe.Int80(i386Socket, syscall.AF_INET, syscall.SOCK_STREAM, 0)
 			if errno != 0 {
 				return nil, errno
 			}
 			addr := uintptr(unsafe.Pointer(&sa[0]))
 			if how == "connect" {
-				_, errno = testenv.Int80(i386Connect, fd, addr, 16)
+				_, errno, _ = probe.Int80(i386Connect, fd, addr, 16)
 			} else {
 				args := low[64:76]
 				binary.NativeEndian.PutUint32(args[0:], uint32(fd))
 				binary.NativeEndian.PutUint32(args[4:], uint32(addr))
 				binary.NativeEndian.PutUint32(args[8:], 16)
-				_, errno = testenv.Int80(i386Socketcall, sysConnect, uintptr(unsafe.Pointer(&args[0])))
+				_, errno, _ = probe.Int80(i386Socketcall, sysConnect, uintptr(unsafe.Pointer(&args[0])))
 			}
 			out[how+" "+a] = ""
 			if errno != 0 {

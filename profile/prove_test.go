@@ -78,3 +78,28 @@ func BenchmarkProveDockerDefault(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(compile), "x-compile")
 	b.ReportMetric(float64(prog.Len()), "insns")
 }
+
+// TestRulePaths: each rule of the translated policy names the profile
+// entry it came from, across ABIs that compare arguments differently.
+func TestRulePaths(t *testing.T) {
+	p, err := profile.Parse([]byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+		{"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["ptrace"], "action": "SCMP_ACT_KILL_PROCESS"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Translate(&profile.Options{ABI: tables.X86_64, Kernel: "6.8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"read": "syscalls[0]", "write": "syscalls[0]", "personality": "syscalls[1]", "ptrace": "syscalls[2]"}
+	if len(res.RulePaths) != len(res.Policy.Rules) {
+		t.Fatalf("%d rule paths for %d rules", len(res.RulePaths), len(res.Policy.Rules))
+	}
+	for i, r := range res.Policy.Rules {
+		if res.RulePaths[i] != want[r.Syscall] {
+			t.Errorf("Rules[%d] (%s) comes from %q, want %q", i, r.Syscall, res.RulePaths[i], want[r.Syscall])
+		}
+	}
+}

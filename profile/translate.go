@@ -37,6 +37,10 @@ type Result struct {
 	// field names, which Docker applies as those fields, and so does
 	// the Policy (Profile.Folded).
 	Folded []Folded
+	// RulePaths says where each rule of Policy came from: RulePaths[i] is
+	// the JSON path of the profile's entry behind Policy.Rules[i]
+	// ("syscalls[12]"), for explanations.
+	RulePaths []string
 	// Notes are rules left out because they cannot change a decision,
 	// as libseccomp leaves them out: a rule whose action is the default
 	// action, and rules for a system call after which an unconditional
@@ -240,21 +244,24 @@ func translate(s *specs.LinuxSeccomp, paths []string, warnings []error, opts *Op
 	var rules []seccomp.Rule
 	for _, name := range order {
 		perClass := make([][]seccomp.Rule, len(classes))
+		pathsOf := make([][]string, len(classes))
 		same := true
 		for i, c := range classes {
-			if perClass[i], err = res.rulesFor(name, alts[name], c, opts.FirstMatch); err != nil {
+			if perClass[i], pathsOf[i], err = res.rulesFor(name, alts[name], c, opts.FirstMatch); err != nil {
 				return nil, err
 			}
 			same = same && equalRules(perClass[i], perClass[0])
 		}
 		if same {
 			rules = append(rules, perClass[0]...)
+			res.RulePaths = append(res.RulePaths, pathsOf[0]...)
 			continue
 		}
 		for i, c := range classes {
-			for _, r := range perClass[i] {
+			for j, r := range perClass[i] {
 				r.ABIs = byClass[c]
 				rules = append(rules, r)
+				res.RulePaths = append(res.RulePaths, pathsOf[i][j])
 			}
 		}
 	}
@@ -353,7 +360,7 @@ func convertArg(a specs.LinuxSeccompArg) seccomp.Cond {
 // decide as libseccomp does: an unconditional rule wins over every
 // other rule for the call (libseccomp keeps the first and drops the
 // rest), and conditional rules with different actions must not overlap.
-func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bool) ([]seccomp.Rule, error) {
+func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bool) ([]seccomp.Rule, []string, error) {
 	argBits := class.bits
 	var kept []alt
 	for _, a := range as {
@@ -372,7 +379,7 @@ func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bo
 				res.note(fmt.Sprintf("%s: left out for %s, where the unconditional rule %s decides", a.path, name, kept[i].path))
 			}
 		}
-		return []seccomp.Rule{{Syscall: name, Action: kept[i].action}}, nil
+		return []seccomp.Rule{{Syscall: name, Action: kept[i].action}}, []string{kept[i].path}, nil
 	}
 	if !firstMatch {
 		max := uint64(math.MaxUint64)
@@ -380,14 +387,16 @@ func (res *Result) rulesFor(name string, as []alt, class argClass, firstMatch bo
 			max = math.MaxUint32
 		}
 		if err := checkOverlap(name, kept, max); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	rules := make([]seccomp.Rule, len(kept))
+	paths := make([]string, len(kept))
 	for i, a := range kept {
 		rules[i] = seccomp.Rule{Syscall: name, Action: a.action, Args: a.conds}
+		paths[i] = a.path
 	}
-	return rules, nil
+	return rules, paths, nil
 }
 
 func (res *Result) note(s string) {

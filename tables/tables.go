@@ -279,7 +279,7 @@ func Suggest(name string, n int) []string {
 		if d := len(name) - len(k); d > limit || -d > limit {
 			continue
 		}
-		if dist := editDistance(name, k); dist <= limit {
+		if dist := EditDistance(name, k); dist <= limit {
 			cands = append(cands, cand{k, dist})
 		}
 	}
@@ -296,8 +296,10 @@ func Suggest(name string, n int) []string {
 	return out
 }
 
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b: the fewest
+// insertions, deletions and substitutions of bytes that turn one into
+// the other. Suggest ranks names by it.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -53,6 +53,9 @@ type operand struct {
 	data []byte           // a profile's JSON
 	pol  *seccomp.Policy  // a built-in or a list
 	prof bool             // docker-default
+	// rulePaths are the JSON paths of a profile's rules, once policy
+	// has translated it (profile.Result.RulePaths).
+	rulePaths []string
 }
 
 func runDiff(inv *invocation, arch string, subset bool) error {
@@ -241,6 +244,20 @@ func readOperand(inv *invocation, arg, arch string) (*operand, error) {
 	return op, nil
 }
 
+// abis returns the ABIs to compile the operand for: those of a program
+// file unless --arch is given, else the ABI --arch names (the native one
+// by default).
+func (op *operand) abis(inv *invocation, arch string) ([]*tables.ABI, error) {
+	if op.prog != nil && !inv.given["arch"] {
+		return op.prog.ABIs(), nil
+	}
+	abi, err := lookupABI(inv, "arch", arch)
+	if err != nil {
+		return nil, err
+	}
+	return []*tables.ABI{abi}, nil
+}
+
 // compile returns the operand's program for abis.
 func (op *operand) compile(inv *invocation, abis []*tables.ABI) (*seccomp.Program, error) {
 	if op.prog != nil {
@@ -284,5 +301,6 @@ func (op *operand) policy(inv *invocation, abis []*tables.ABI) (*seccomp.Policy,
 	}
 	pf.report(res, inv.stderr)
 	pf.flushNotes(inv.stderr)
+	op.rulePaths = res.RulePaths
 	return res.Policy, nil
 }

@@ -24,7 +24,8 @@ var explainCommand = &command{
 
 Run FILTER on one call and print the action, the instructions the call
 runs through and, when FILTER is a policy or a profile, the rule that
-decided (the index of the rule in the policy, with its call and action;
+decided (the JSON path of the profile's entry, as syscalls[12], or the
+index of the rule in the policy, with its call and action;
 "default", "unknown number" or "foreign ABI" when no rule did). FILTER is
 a program file, a profile, builtin:NAME, deny:NAMES, allow:NAMES or
 docker-default, as in diff. SYSCALL is a name or a number of --call-arch
@@ -57,15 +58,9 @@ func runExplain(inv *invocation, arch, callArch, audit string) error {
 	if err != nil {
 		return err
 	}
-	var abis []*tables.ABI
-	if op.prog != nil && !inv.given["arch"] {
-		abis = op.prog.ABIs()
-	} else {
-		abi, err := lookupABI(inv, "arch", arch)
-		if err != nil {
-			return err
-		}
-		abis = []*tables.ABI{abi}
+	abis, err := op.abis(inv, arch)
+	if err != nil {
+		return err
 	}
 	pol, err := op.policy(inv, abis)
 	if err != nil {
@@ -77,7 +72,7 @@ func runExplain(inv *invocation, arch, callArch, audit string) error {
 			return fmt.Errorf("%s: %w", op.name, err)
 		}
 	}
-	e := &explainer{inv: inv, prog: prog, pol: pol}
+	e := &explainer{inv: inv, prog: prog, pol: pol, paths: op.rulePaths}
 	if audit != "" {
 		if len(inv.args) != 1 {
 			return usagef("--audit takes no SYSCALL or ARGs")
@@ -137,6 +132,8 @@ type explainer struct {
 	inv  *invocation
 	prog *seccomp.Program
 	pol  *seccomp.Policy // nil for a program file
+	// paths are the JSON paths of a profile's rules, nil otherwise.
+	paths []string
 }
 
 // call prints what the program does with d, made through abi.
@@ -216,6 +213,9 @@ func (e *explainer) rule(d *seccomp.Decision) string {
 	case d.Rule >= 0:
 		r := e.pol.Rules[d.Rule]
 		s := fmt.Sprintf("Rules[%d]: %s %s", d.Rule, r.Syscall, r.Action)
+		if d.Rule < len(e.paths) {
+			s = fmt.Sprintf("%s of the profile: %s %s", e.paths[d.Rule], r.Syscall, r.Action)
+		}
 		for _, c := range r.Args {
 			s += fmt.Sprintf(" if %s", c)
 		}

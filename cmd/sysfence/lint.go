@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/sysfence/seccomp"
-	"github.com/sysfence/seccomp/tables"
 )
 
 var lintCommand = &command{
@@ -76,15 +75,9 @@ func runLint(inv *invocation, arch, format string) error {
 	if err != nil {
 		return err
 	}
-	abis := []*tables.ABI{}
-	if op.prog != nil && !inv.given["arch"] {
-		abis = op.prog.ABIs()
-	} else {
-		abi, err := lookupABI(inv, "arch", arch)
-		if err != nil {
-			return err
-		}
-		abis = append(abis, abi)
+	abis, err := op.abis(inv, arch)
+	if err != nil {
+		return err
 	}
 	prog, err := op.compile(inv, abis)
 	if err != nil {

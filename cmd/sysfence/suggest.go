@@ -3,6 +3,8 @@ package main
 import (
 	"slices"
 	"strings"
+
+	"github.com/sysfence/seccomp/tables"
 )
 
 // didYouMean returns " (did you mean A or B?)" naming the candidates
@@ -34,7 +36,7 @@ func nearest(s string, candidates []string, n int) []string {
 	limit := max(2, len(s)/3)
 	var near []cand
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d <= limit && !slices.ContainsFunc(near, func(x cand) bool { return x.name == c }) {
+		if d := tables.EditDistance(strings.ToLower(s), strings.ToLower(c)); d <= limit && !slices.ContainsFunc(near, func(x cand) bool { return x.name == c }) {
 			near = append(near, cand{c, d})
 		}
 	}
@@ -47,25 +49,4 @@ func nearest(s string, candidates []string, n int) []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

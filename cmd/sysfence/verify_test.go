@@ -168,7 +168,7 @@ func TestExplain(t *testing.T) {
 	}
 	testenv.Require(t, line != "", "the kernel logged no audit record of the kill (kernel.seccomp.actions_logged, printk rate limit)")
 	code, stdout, stderr = sysfence("explain", prof, "--audit", line)
-	for _, want := range []string{"record: the kernel's action was kill-process", "call:   x86_64 nr 110 (getppid)", "action: kill-process", "rule:   Rules[0]: getppid kill-process"} {
+	for _, want := range []string{"record: the kernel's action was kill-process", "call:   x86_64 nr 110 (getppid)", "action: kill-process", "rule:   syscalls[0] of the profile: getppid kill-process"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("explain --audit %q: exit %d, want %q in\n%s%s", line, code, want, stdout, stderr)
 		}

@@ -34,26 +34,7 @@ func TestAnalysisOfBothCompilers(t *testing.T) {
 			abi, _ := profile.ABIOf(native)
 			t.Run(f.name+"/"+abi.Name, func(t *testing.T) {
 				t.Parallel()
-				if _, err := Arch(native); err != nil {
-					t.Skipf("not compared: %v", err) // as TestEquivalence
-				}
-				opts := &profile.Options{ABI: abi, Capabilities: f.caps}
-				ls, err := f.profile.Resolve(opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lib, err := Compile(ls, native)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := profile.Translate(ls, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ours, err := res.Compile()
-				if err != nil {
-					t.Fatal(err)
-				}
+				ls, lib, res, ours := compileBoth(t, f, native)
 				order := abi.ByteOrder()
 				s := analysis.NewSpace()
 				progs := map[string][]filter.Instruction{"ours": ours.Instructions(), "libseccomp": lib.Insns}

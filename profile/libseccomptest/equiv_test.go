@@ -143,11 +143,11 @@ func TestEquivalence(t *testing.T) {
 	}
 }
 
-// builder makes the program compared with libseccomp's from a resolved
-// profile; nil means package profile's translation.
-type builder func(t *testing.T, ls *specs.LinuxSeccomp) []filter.Instruction
-
-func compare(t *testing.T, f fixture, native specs.Arch, build builder) []difference {
+// compileBoth resolves the fixture's profile for a machine of native and
+// compiles it with libseccomp, as runc does, and with package profile. It
+// skips the test where libseccomp does not know the architecture.
+func compileBoth(t *testing.T, f fixture, native specs.Arch) (*specs.LinuxSeccomp, *Program, *profile.Result, *seccomp.Program) {
+	t.Helper()
 	abi, _ := profile.ABIOf(native)
 	if _, err := Arch(native); err != nil {
 		// libseccomp 2.5.4 predates loongarch64 (2.6.0 added it).
@@ -170,6 +170,15 @@ func compare(t *testing.T, f fixture, native specs.Arch, build builder) []differ
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ls, lib, res, prog
+}
+
+// builder makes the program compared with libseccomp's from a resolved
+// profile; nil means package profile's translation.
+type builder func(t *testing.T, ls *specs.LinuxSeccomp) []filter.Instruction
+
+func compare(t *testing.T, f fixture, native specs.Arch, build builder) []difference {
+	ls, lib, res, prog := compileBoth(t, f, native)
 	ours := prog.Instructions()
 	if build != nil {
 		ours = build(t, ls)
