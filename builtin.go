@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/sysfence/seccomp/tables"
@@ -81,37 +82,35 @@ func unknownBuiltin(name string) error {
 	return fmt.Errorf("%w %q (known: %s)", ErrUnknownBuiltin, name, strings.Join(BuiltinNames(), ", "))
 }
 
-// sandboxDenied are the system calls the sandbox policies fail with
-// EPERM, whatever their arguments.
-var sandboxDenied = []string{
-	// Reading or changing other processes; pidfd_getfd takes a file
-	// descriptor out of another process, with ptrace's permission check.
-	"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd",
-	// The kernel keyrings are not namespaced.
-	"keyctl", "add_key", "request_key",
-	// Common tools of kernel exploits, rarely needed by the programs a
-	// sandbox runs.
-	"userfaultfd", "perf_event_open", "bpf",
-	// io_uring: a large attack surface, and its operations do not pass
-	// through this filter at all.
-	"io_uring_setup", "io_uring_enter", "io_uring_register",
-	// The machine itself: rebooting, its logs and accounting, swap, and
-	// its names, which are the host's unless the sandbox has its own UTS
-	// namespace.
-	"kexec_load", "kexec_file_load", "reboot", "syslog", "acct",
-	"swapon", "swapoff", "sethostname", "setdomainname",
-	// Kernel modules and port I/O.
-	"init_module", "finit_module", "delete_module", "ioperm", "iopl",
-	// Mounts, with the old interface and the new (Linux 5.2 and later).
-	"mount", "umount", "umount2", "pivot_root",
-	"fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
-	"open_tree", "open_tree_attr", "mount_setattr",
-	// Opening a file by handle bypasses the path walk and its
-	// permission checks (the "shocker" container escape).
-	// name_to_handle_at stays allowed: a handle is of no use without it.
-	"open_by_handle_at",
-	// Loads an a.out library; obsolete, and unwanted attack surface.
-	"uselib",
+// sandboxDenied returns the system calls the sandbox policies fail with
+// EPERM, whatever their arguments: whole groups (groups.go gives each
+// call's reason) and single calls of others.
+func sandboxDenied() []string {
+	return slices.Concat(
+		// Reading or changing other processes; pidfd_getfd takes a file
+		// descriptor out of another process, with ptrace's permission check.
+		// (kcmp, also in @debug, only compares.)
+		[]string{"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"},
+		groupCalls("@keyring"),
+		// Common tools of kernel exploits, rarely needed by the programs a
+		// sandbox runs.
+		[]string{"userfaultfd", "perf_event_open", "bpf"},
+		groupCalls("@io-uring"),
+		// The machine itself: rebooting, its logs and accounting, swap, and
+		// its names, which are the host's unless the sandbox has its own UTS
+		// namespace.
+		groupCalls("@reboot"), []string{"syslog", "acct"}, groupCalls("@swap"),
+		[]string{"sethostname", "setdomainname"},
+		// Kernel modules and port I/O.
+		groupCalls("@module"), []string{"ioperm", "iopl"},
+		groupCalls("@mount"),
+		// Opening a file by handle bypasses the path walk and its
+		// permission checks (the "shocker" container escape).
+		// name_to_handle_at stays allowed: a handle is of no use without it.
+		[]string{"open_by_handle_at"},
+		// Loads an a.out library; obsolete, and unwanted attack surface.
+		[]string{"uselib"},
+	)
 }
 
 // personalityAllowed are the personality(2) arguments the sandbox allows:
@@ -129,7 +128,7 @@ func sandboxPolicy() *Policy {
 		rules = append(rules, Rule{Syscall: "personality", Action: Allow, Args: []Cond{Cond32(0, Eq, v)}})
 	}
 	rules = append(rules, Rule{Syscall: "personality", Action: eperm})
-	rules = append(rules, RulesFor(eperm, sandboxDenied...)...)
+	rules = append(rules, RulesFor(eperm, sandboxDenied()...)...)
 	rules = append(rules, TerminalInjection(eperm)...)
 	return &Policy{Default: Allow, Rules: rules, Foreign: KillProcess, Unknown: ErrnoNamed("ENOSYS")}
 }
@@ -143,7 +142,7 @@ const cloneNewNamespaces = 0x7e020000
 func sandboxStrictPolicy() *Policy {
 	p := sandboxPolicy()
 	eperm := ErrnoNamed("EPERM")
-	p.Rules = append(p.Rules, RulesFor(eperm, "unshare", "setns")...)
+	p.Rules = append(p.Rules, RulesFor(eperm, "unshare", "setns")...) // listns only lists
 	p.Rules = append(p.Rules, CloneWithoutNamespaces(Allow)...)
 	p.Rules = append(p.Rules, Rule{Syscall: "clone", Action: eperm}, Rule{Syscall: "clone3", Action: ErrnoNamed("ENOSYS")})
 	return p

@@ -101,7 +101,7 @@ func TestBuiltinSemantics(t *testing.T) {
 						t.Errorf("%s: got %s, want %s", what, got, want)
 					}
 				}
-				for _, sc := range sandboxDenied {
+				for _, sc := range sandboxDenied() {
 					if _, ok := abi.Number(sc); ok {
 						check(sc, call{name: sc}, eperm)
 					}

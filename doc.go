@@ -88,6 +88,17 @@ seccomp_data.nr as the kernel gives it, the same on every ABI the rule
 applies to; one the ABI's table has is that call, multiplexed forms
 included. Numbers with bit 30 set are x32's only.
 
+# Groups and weights
+
+A rule may name a syscall group instead, "@file-system" or "@network-io"
+(Groups lists them, Group resolves one for an ABI, KnownGroup is a whole
+table): it stands for each of the group's calls that a covered ABI has,
+so one policy serves i386's stat64 and aarch64's newfstatat. Every call
+of every table is in some group, with the reason in groups.go.
+Policy.Weights, how often a program makes each call ("sysfence learn
+--counts"), shapes the search over numbers so that its frequent calls
+take the fewest instructions; it never changes a decision.
+
 # Built-in policies
 
 BuiltinNames lists ready-made policies, "sandbox" (a denylist for running

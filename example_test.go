@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"slices"
 	"syscall"
 
 	"github.com/sysfence/seccomp"
@@ -157,4 +158,26 @@ func ExampleProgram_Install() {
 	}
 	// From here on, every thread of the process is filtered; typically
 	// the next step is syscall.Exec.
+}
+
+// A group stands for the calls of one purpose that an ABI has: the
+// kernel keyrings are the same three calls everywhere, while
+// @file-system's stat calls differ between i386 and aarch64.
+func ExampleGroup() {
+	keyring, _ := seccomp.Group("@keyring", tables.X86_64)
+	fmt.Println(keyring)
+	for _, abi := range []*tables.ABI{tables.I386, tables.AArch64} {
+		fs, _ := seccomp.Group("@file-system", abi)
+		var stats []string
+		for _, name := range []string{"stat", "stat64", "fstatat64", "newfstatat", "statx"} {
+			if slices.Contains(fs, name) {
+				stats = append(stats, name)
+			}
+		}
+		fmt.Println(abi.Name, stats)
+	}
+	// Output:
+	// [add_key keyctl request_key]
+	// x86 [stat stat64 fstatat64 statx]
+	// aarch64 [newfstatat statx]
 }

@@ -66,6 +66,13 @@ type Policy struct {
 	// Zero means MultiplexDerive: it does, never more loosely than the
 	// direct call (see the package documentation, Multiplexers).
 	Multiplexers MultiplexMode
+	// Weights, when not nil, say how often a program makes each system
+	// call, by name, as "sysfence learn --counts" records them: the
+	// search over syscall numbers puts the calls made most the fewest
+	// instructions away (minijail's @frequency). They change the
+	// program's length and speed, never a decision. A name no ABI knows
+	// is an error; one a covered ABI lacks is ignored on it.
+	Weights map[string]uint64
 }
 
 // Rule gives Action to calls of the system call named Syscall (as in the
@@ -74,6 +81,8 @@ type Policy struct {
 type Rule struct {
 	// Syscall is the system call's name in the kernel's tables
 	// ("openat", "umount2"), or an alias the uapi headers define; or a
+	// syscall group ("@file-system", see Groups), which stands for each
+	// of its calls that a covered ABI has, sorted by name; or a
 	// number as seccomp_data.nr holds it ("451", "0x1c3", "-1"), for a
 	// call newer than the tables or syscall(-1), which tracers use to
 	// skip a call. A number means the same on every ABI the rule applies
@@ -128,15 +137,22 @@ func (p *Policy) Compile() (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkRules(abis); err != nil {
+	p, origin, err := p.withGroups(abis)
+	if err != nil {
 		return nil, err
+	}
+	if err := p.checkRules(abis); err != nil {
+		return nil, ruleOrigin(err, origin)
 	}
 	if err := p.checkNames(abis); err != nil {
 		return nil, err
 	}
+	if err := p.checkWeights(); err != nil {
+		return nil, err
+	}
 	fp, skipped, routed, err := p.lower(abis)
 	if err != nil {
-		return nil, err
+		return nil, ruleOrigin(err, origin)
 	}
 	insns, err := compile.Compile(fp)
 	if err != nil {
@@ -370,6 +386,14 @@ func (p *Policy) lowerABI(abi *tables.ABI) (*compile.ABIPolicy, []Skipped, []Rou
 		return nil, nil, nil, err
 	}
 	ap := &compile.ABIPolicy{ABI: abi, Default: def, Unknown: unknown, Rules: make([]compile.Rule, 0, len(p.Rules)+len(muxRules))}
+	if p.Weights != nil {
+		ap.Weights = make(map[uint32]uint64, len(p.Weights))
+		for name, n := range p.Weights {
+			if nr, ok := names[name]; ok {
+				ap.Weights[nr] += n
+			}
+		}
+	}
 	var skipped []Skipped
 	// For each number of the table (less NrBit), and each number outside
 	// it that a rule names: 1 + the index of its rule in ap.Rules, and
@@ -516,4 +540,20 @@ func nameIndex(abi *tables.ABI) map[string]uint32 {
 	}
 	m, _ := nameIndexes.LoadOrStore(abi, idx)
 	return m.(map[string]uint32)
+}
+
+// checkWeights reports a name in Weights that no ABI knows, the first in
+// alphabetical order.
+func (p *Policy) checkWeights() error {
+	var bad []string
+	for name := range p.Weights {
+		if !tables.Known(name) {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	return &PolicyError{Field: fmt.Sprintf("Weights[%q]", bad[0]), Syscall: bad[0], Err: &UnknownSyscallError{Name: bad[0], Suggestions: tables.Suggest(bad[0], 3)}}
 }

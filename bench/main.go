@@ -23,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,12 +76,13 @@ func run(args []string, out io.Writer) error {
 	}
 	var all []Result
 	var dockerResults []Result
-	for _, np := range []named{
+	policies := []named{
 		{denylistPolicy(), nil},
 		{docker, dockerProbes},
 		{allowlistPolicy("allowlist (60)", serverAllowlist), nil},
 		{allowlistPolicy("allowlist (10)", tinyAllowlist), nil},
-	} {
+	}
+	for _, np := range policies {
 		var rs []Result
 		for _, c := range cs {
 			rs = append(rs, measure(c, np.p, np.probes, *runs))
@@ -89,6 +91,15 @@ func run(args []string, out io.Writer) error {
 		all = append(all, rs...)
 		if np.p == docker {
 			dockerResults = rs
+		}
+	}
+	if slices.ContainsFunc(cs, func(c Contender) bool { return c.Name == "sysfence" }) {
+		var ps []*Policy
+		for _, np := range policies {
+			ps = append(ps, np.p)
+		}
+		if err := weightsTable(w, ps); err != nil {
+			return err
 		}
 	}
 	steps, compile := sweep(w, cs, *runs)

@@ -8,11 +8,17 @@ import (
 // prepareSysfence builds a seccomp.Policy through the module's public
 // API; the timed step is Policy.Compile.
 func prepareSysfence(p *Policy) (func() ([]filter.Instruction, error), string, error) {
+	return prepareWeighted(p, nil)
+}
+
+// prepareWeighted is prepareSysfence with Policy.Weights.
+func prepareWeighted(p *Policy, weights map[string]uint64) (func() ([]filter.Instruction, error), string, error) {
 	sp := &seccomp.Policy{
 		Default: seccomp.ActionOf(p.Default),
 		Unknown: seccomp.ActionOf(p.Default),
 		Foreign: seccomp.KillProcess,
 		ABIs:    p.ABIs,
+		Weights: weights,
 	}
 	for _, r := range p.Rules {
 		rule := seccomp.Rule{Syscall: r.Name, Action: seccomp.ActionOf(r.Action)}

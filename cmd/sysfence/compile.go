@@ -25,7 +25,7 @@ var compileCommand = &command{
 	usage: `[--builtin NAME | --deny NAMES | --allow NAMES | --profile FILE]
 	[--errno E] [--default ACTION] [--foreign ACTION] [--unknown ACTION]
 	[--caps CAPS] [--kernel X.Y] [--strict] [--first-match]
-	[--arch ABI] [--format bpf|disasm|c] [-o FILE]
+	[--arch ABI] [--weights FILE] [--format bpf|disasm|c] [-o FILE]
    or: sysfence compile [policy flags] --format go --package P [--name N] -o PREFIX
 
 Compile a policy for one ABI and write it: as raw struct sock_filter
@@ -44,6 +44,11 @@ A policy that does not do what its flags suggest (a --foreign or
 --unknown that lets calls run around --deny or --allow, a --default that
 makes the list change nothing) is warned about, one line each; --quiet
 says nothing but errors.
+
+--weights FILE takes the counts "sysfence learn --counts FILE" wrote
+(NAME COUNT a line): the search over syscall numbers puts the calls the
+program made most the fewest instructions away. It changes the
+program's length and speed, never a decision.
 
 ` + profileHelp + `
 
@@ -75,6 +80,7 @@ too, and a note on stderr.`,
 		fs.StringVar(&o.out, "o", "", "write to `FILE` instead of standard output (with --format go: the PREFIX of the files)")
 		fs.StringVar(&o.pkg, "package", "", "the Go package `P` of the files --format go writes")
 		fs.StringVar(&o.name, "name", "program", "the `N` of the names --format go and c define")
+		fs.StringVar(&o.weights, "weights", "", "weigh the search by the call counts in `FILE` (as learn --counts writes)")
 		return func(inv *invocation) error {
 			pf.bind(inv)
 			o.arch = *arch
@@ -86,6 +92,7 @@ too, and a note on stderr.`,
 // compileOptions are compile's own flags.
 type compileOptions struct {
 	arch, format, out, pkg, name string
+	weights                      string
 }
 
 func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
@@ -111,6 +118,9 @@ func runCompile(inv *invocation, pf *policyFlags, o *compileOptions) error {
 	}
 	p, err := pf.policy(abi)
 	if err != nil {
+		return err
+	}
+	if p.Weights, err = readWeights(o.weights); err != nil {
 		return err
 	}
 	prog, err := pf.compile(p, inv.stderr)
@@ -224,6 +234,9 @@ func compileGo(inv *invocation, pf *policyFlags, o *compileOptions) error {
 		case err != nil:
 			return err
 		default:
+			if p.Weights, err = readWeights(o.weights); err != nil {
+				return err
+			}
 			if prog, err = pf.compile(p, inv.stderr); err != nil {
 				return fmt.Errorf("GOARCH %s: %w", goarch, err)
 			}

@@ -24,7 +24,8 @@ var learnCommand = &command{
 	name:    "learn",
 	execs:   true,
 	summary: "run a command and write the policy of the calls it made",
-	usage: `[-o FILE] [--format allow|profile] [--] CMD [ARGS...]
+	usage: `[-o FILE] [--format allow|profile] [--names-only] [--counts FILE]
+	[--merge FILE | --base FILE] [--] CMD [ARGS...]
 
 Run CMD, with everything it starts (children and threads), under a filter
 that notifies sysfence of every system call and lets each one run; then
@@ -32,8 +33,8 @@ write the smallest policy under which CMD does what it just did. Each call
 is recorded under the ABI it was made through: an i386 binary's calls
 (int 0x80) under x86, x32 calls under x32.
 
---format allow writes the names comma-separated, exactly what --allow
-takes, so that
+--format allow writes the calls comma-separated, exactly what --allow
+takes, sorted by name, so that
 
 	sysfence learn -o calls.txt -- CMD
 	sysfence run --allow "$(cat calls.txt)" -- CMD
@@ -54,6 +55,33 @@ profile (JSON): its architectures are the ABIs CMD used, the names it
 allows are the same (those of every ABI, since a profile's names apply
 to each architecture it lists), and its default is kill-process.
 
+Of the calls whose arguments decide what they can do, learn records
+those arguments and allows only the values seen: clone's namespace
+flags (a clone with CLONE_NEWUSER is killed if CMD cloned without it),
+socket's family and type, ioctl's request, prctl's option, personality,
+whether mmap and mprotect's prot has PROT_EXEC, and fcntl's command. An
+entry NAME:argN=V:argN&MASK=V compares the low 32 bits of each argument,
+all the kernel reads of these int parameters; the list has one entry per
+value seen, in numeric order. In a profile, the same values compare all
+64 bits. --names-only records names alone.
+
+--merge FILE adds this run to the earlier ones FILE holds (what learn
+wrote, in the same --format; a FILE that does not exist yet holds none),
+so that several runs or test suites make one policy:
+
+	sysfence learn --merge calls.txt -o calls.txt -- CMD1
+	sysfence learn --merge calls.txt -o calls.txt -- CMD2
+
+--base FILE starts from a policy you wrote (a list, groups and all, or a
+profile with actions of its own) and only widens it: what CMD did that
+FILE does not allow is added (to a profile, as entries that allow), the
+rest of FILE is kept, and standard error names each addition.
+
+--counts FILE writes how often CMD made each call, NAME COUNT a line in
+order of name (calls through another ABI as ABI:NAME), which compile
+--weights takes: the program then finds the calls CMD makes most in the
+fewest instructions. With --merge, the counts FILE holds are added to.
+
 A policy is learned from one run: a call CMD makes only on another path
 (an error, other input, a slower machine) is not in it. CMD runs slower
 while learning, since sysfence decides each of its calls. The policy goes
@@ -66,8 +94,14 @@ and 127 if it is not found.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		out := fs.String("o", "-", "write the policy to `FILE` (- for standard output)")
 		format := fs.String("format", "allow", "the policy's `FORMAT`: allow (names for run --allow) or profile (Docker/OCI JSON)")
+		o := learnOptions{}
+		fs.StringVar(&o.counts, "counts", "", "also write how often CMD made each call to `FILE`, for compile --weights")
+		fs.BoolVar(&o.namesOnly, "names-only", false, "record the names of the calls only, not the arguments that decide what clone, socket, ioctl, prctl, personality, mmap, mprotect and fcntl do")
+		fs.StringVar(&o.merge, "merge", "", "add what earlier runs learned, in `FILE` (in --format; it may not exist yet), to what this run learns")
+		fs.StringVar(&o.base, "base", "", "start from the list or profile in `FILE` and only widen it, reporting what was added")
 		return func(inv *invocation) error {
-			return runLearn(inv, *out, *format)
+			o.out, o.format = *out, *format
+			return runLearn(inv, o)
 		}
 	},
 }
@@ -85,6 +119,16 @@ type learned struct {
 	unknown     map[string]bool
 	moreUnknown int
 	total       int
+	// args are the conditions recorded of the calls argSpecs names, by
+	// ABI and name; nil with --names-only.
+	args map[*tables.ABI]map[string]learnedArgs
+	// bare are the calls allowed whatever their arguments, by a file
+	// --merge read, by ABI and name.
+	bare map[*tables.ABI]map[string]bool
+	// counts are how often each call was made, by ABI and name.
+	counts map[*tables.ABI]map[string]uint64
+	// stderr is where notes go.
+	stderr io.Writer
 }
 
 // maxUnknown bounds the distinct unknown numbers a learning run keeps.
@@ -118,6 +162,8 @@ func (l *learned) record(req *notify.Request) {
 		l.calls[abi] = make(map[string]bool)
 	}
 	l.calls[abi][name] = true
+	l.count(abi, name)
+	l.recordArgs(abi, name, req.Data.Args)
 }
 
 // addUnknown records an unknown number, or counts it past maxUnknown.
@@ -191,7 +237,14 @@ func (l *learned) allowlist() (names, added []string) {
 	return names, added
 }
 
-func runLearn(inv *invocation, out, format string) error {
+// learnOptions are learn's flags.
+type learnOptions struct {
+	out, format, counts, merge, base string
+	namesOnly                        bool
+}
+
+func runLearn(inv *invocation, opts learnOptions) error {
+	out, format, counts := opts.out, opts.format, opts.counts
 	if len(inv.args) == 0 {
 		return usagef("no command given")
 	}
@@ -200,6 +253,9 @@ func runLearn(inv *invocation, out, format string) error {
 	case "profile":
 	default:
 		return usagef("--format %s: want allow or profile", format)
+	}
+	if opts.merge != "" && opts.base != "" {
+		return usagef("give --merge or --base, not both")
 	}
 	native, err := nativeABI()
 	if err != nil {
@@ -212,12 +268,22 @@ func runLearn(inv *invocation, out, format string) error {
 		return err
 	}
 	defer o.abandon()
+	var co *output
+	if counts != "" {
+		if co, err = openOutput(inv.stdout, counts); err != nil {
+			return err
+		}
+		defer co.abandon()
+	}
 	// Every call of every ABI, known to the table or not, is notified.
 	prog, err := (&seccomp.Policy{Default: seccomp.Notify, Foreign: seccomp.Notify, Unknown: seccomp.Notify}).Compile()
 	if err != nil {
 		return err
 	}
-	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool)}
+	l := &learned{native: native, calls: make(map[*tables.ABI]map[string]bool), unknown: make(map[string]bool), stderr: inv.stderr}
+	if !opts.namesOnly {
+		l.args = make(map[*tables.ABI]map[string]learnedArgs)
+	}
 	h := notify.Logged(notify.ContinueAll, func(req *notify.Request, _ notify.Response) { l.record(req) })
 	start := time.Now()
 	state, err := supervise(inv, prog, h, false)
@@ -237,7 +303,30 @@ func runLearn(inv *invocation, out, format string) error {
 	if l.total == 1 && (status == exitCannotExec || status == exitNotFound) {
 		return exitCode(status)
 	}
+	l.noteUnreadable(inv)
+	if opts.merge != "" {
+		if err := l.merge(opts.merge, format); err != nil {
+			return err
+		}
+		if counts != "" {
+			if err := l.mergeCounts(counts); err != nil {
+				return err
+			}
+		}
+	}
+	if co != nil {
+		if err := co.write(l.countsText()); err != nil {
+			return err
+		}
+	}
 	if format == "profile" {
+		if opts.base != "" {
+			text, added, err := l.widenProfile(opts.base)
+			if err != nil {
+				return err
+			}
+			return writeWidened(inv, opts, o, text, added, state)
+		}
 		return writeProfile(inv, l, o, state, took)
 	}
 	var foreign []string
@@ -258,7 +347,14 @@ func runLearn(inv *invocation, out, format string) error {
 		}
 		fmt.Fprintf(inv.stderr, "sysfence learn: warning: %s made system calls no table names (%s): an allowlist cannot name them, and run gives them ENOSYS\n", inv.args[0], strings.Join(unknown, ", "))
 	}
-	text := strings.Join(names, ",") + "\n"
+	if opts.base != "" {
+		text, addedCalls, err := l.widenList(opts.base, names)
+		if err != nil {
+			return err
+		}
+		return writeWidened(inv, opts, o, text, addedCalls, state)
+	}
+	text := strings.Join(sortEntries(l.entries(native, names)), ",") + "\n"
 	if err := o.write(text); err != nil {
 		return err
 	}
@@ -296,7 +392,7 @@ func writeProfile(inv *invocation, l *learned, o *output, state *os.ProcessState
 	// were not learned either: they get what a profile gives them, the
 	// default action and kill-thread, so that the profile is exact.
 	p := &seccomp.Policy{Default: seccomp.KillProcess, Unknown: seccomp.KillProcess, Foreign: seccomp.KillThread,
-		ABIs: abis, Rules: seccomp.RulesFor(seccomp.Allow, names...)}
+		ABIs: abis, Rules: l.profileRules(abis, names)}
 	b, _, err := profile.MarshalPolicy(p, nil)
 	if err != nil {
 		return err
@@ -362,6 +458,20 @@ func (o *output) write(text string) error {
 		return runtimeError{err}
 	}
 	return nil
+}
+
+// writeWidened writes a base policy widened by what CMD did, and says
+// what was added.
+func writeWidened(inv *invocation, opts learnOptions, o *output, text string, added []learnedCall, state *os.ProcessState) error {
+	if err := o.write(text); err != nil {
+		return err
+	}
+	if len(added) == 0 {
+		fmt.Fprintf(inv.stderr, "sysfence learn: %s allows everything %s did; added nothing\n", opts.base, inv.args[0])
+	} else {
+		fmt.Fprintf(inv.stderr, "sysfence learn: added to %s: %s\n", opts.base, joinCalls(added))
+	}
+	return exitAs(inv, state)
 }
 
 // abandon closes a file that was not written, removing it if learn

@@ -39,11 +39,13 @@ func exitsWith(want string) exerciser {
 	}
 }
 
-// checkLearned learns cmd's allowlist, runs cmd again under it, and then
-// under the allowlist less each learned call that sysfence run does not
-// need itself: each of those runs must fail (exit non-zero or be killed),
-// since the learned Default is kill-process.
-func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
+// checkLearned learns cmd's allowlist, with the arguments that decide
+// what some calls do, and runs cmd again under it; then under the list
+// less each learned call that sysfence run does not need itself, and
+// less each learned value of an argument (one entry NAME:CONDS): each
+// of those runs must fail (exit non-zero or be killed), since the
+// learned Default is kill-process. It returns the learned entries.
+func checkLearned(t *testing.T, ex exerciser, cmd ...string) []string {
 	file := filepath.Join(t.TempDir(), "calls.txt")
 	start := time.Now()
 	c, ok := ex(t, append([]string{"learn", "-o", file, "--"}, cmd...)...)
@@ -56,8 +58,11 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
 		t.Fatal(err)
 	}
 	list := strings.TrimSpace(string(b))
-	names := strings.Split(list, ",")
-	t.Logf("learned %d calls in %v (%s): %s", len(names), took.Round(time.Millisecond), strings.TrimSpace(string(c.Stderr)), list)
+	entries := strings.Split(list, ",")
+	t.Logf("learned %d entries in %v (%s): %s", len(entries), took.Round(time.Millisecond), strings.TrimSpace(string(c.Stderr)), list)
+	if !slices.IsSortedFunc(entries, compareEntries) || len(slices.Compact(slices.Clone(entries))) != len(entries) {
+		t.Errorf("the learned list is not sorted by name and value, each once: %s", list)
+	}
 
 	// What the target did, it does again under the list, every time.
 	for range 3 {
@@ -66,28 +71,49 @@ func checkLearned(t *testing.T, ex exerciser, cmd ...string) {
 		}
 	}
 
-	var removed []string
+	var names []string
+	for _, e := range entries {
+		name, _, _ := strings.Cut(e, ":")
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
 	timed := timedCalls(names)
-	for _, name := range names {
+	fails := func(what string, less []string) {
+		c, _ := ex(t, append([]string{"run", "--allow", strings.Join(less, ","), "--"}, cmd...)...)
+		if c.State.Success() {
+			t.Errorf("without %s the target still succeeds\nstdout:\n%s\nstderr:\n%s", what, c.Stdout, c.Stderr)
+		} else if c.State.ExitCode() == exitOwnFailure && strings.Contains(string(c.Stderr), "cannot start") {
+			t.Errorf("without %s run refuses the list, rather than the target failing: %s", what, c.Stderr)
+		}
+	}
+	var removed, removedValues []string
+	for _, e := range entries {
+		name, _, hasConds := strings.Cut(e, ":")
+		if hasConds {
+			removedValues = append(removedValues, e)
+			fails(e, slices.DeleteFunc(slices.Clone(entries), func(x string) bool { return x == e }))
+		}
 		switch {
+		case slices.Contains(removed, name):
+			continue
 		case name == "execve":
 			continue // run would refuse the list, not the target fail
 		case slices.Contains(timed, name):
 			continue // made when timing says so
 		}
 		removed = append(removed, name)
-		less := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == name })
-		c, _ := ex(t, append([]string{"run", "--allow", strings.Join(less, ","), "--"}, cmd...)...)
-		if c.State.Success() {
-			t.Errorf("without %s the target still succeeds\nstdout:\n%s\nstderr:\n%s", name, c.Stdout, c.Stderr)
-		} else if c.State.ExitCode() == exitOwnFailure && strings.Contains(string(c.Stderr), "cannot start") {
-			t.Errorf("without %s run refuses the list, rather than the target failing: %s", name, c.Stderr)
-		}
+		fails(name, slices.DeleteFunc(slices.Clone(entries), func(x string) bool { n, _, _ := strings.Cut(x, ":"); return n == name }))
 	}
 	if len(removed) < 5 {
 		t.Errorf("only %d learned calls to remove: %v", len(removed), removed)
 	}
+	if len(removedValues) == 0 {
+		t.Errorf("no learned argument values to remove: %s", list)
+	}
 	t.Logf("each of %d learned calls removed made the target fail: %s", len(removed), strings.Join(removed, ","))
+	t.Logf("each of %d learned argument values removed made the target fail: %s", len(removedValues), strings.Join(removedValues, ","))
+	return entries
 }
 
 // Must show: learn on a shell pipeline. pipefail makes a member killed

@@ -62,7 +62,7 @@ func (f *policyFlags) define(fs *flag.FlagSet, profiles bool) {
 	f.rep.define(fs)
 	fs.StringVar(&f.builtin, "builtin", "sandbox", "the built-in policy `NAME` to use without --deny or --allow ("+strings.Join(seccomp.BuiltinNames(), ", ")+")")
 	fs.StringVar(&f.deny, "deny", "", "fail the comma-separated system calls `NAMES` with --errno and allow the rest (a name, or a number as seccomp_data.nr holds it: 451, 0x1c3, -1)")
-	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES` (or numbers, as --deny); the rest get --default")
+	fs.StringVar(&f.allow, "allow", "", "allow only the comma-separated system calls `NAMES` (or numbers, as --deny; or @groups, see syscalls --groups; or NAME:argN=V:argN&MASK=V, comparing the low 32 bits, as learn writes); the rest get --default")
 	fs.StringVar(&f.errno, "errno", "EPERM", "error `E`, a name or a number from 0 to 4095, for the calls --deny names (0 makes them return 0 without running)")
 	fs.StringVar(&f.dflt, "default", "", "`ACTION` for calls the list does not name (default allow with --deny, kill-process with --allow): "+actionHelp)
 	defineActionFlags(fs, &f.foreign, &f.unknown, false)
@@ -204,12 +204,20 @@ func (f *policyFlags) rules(abi *tables.ABI) (*seccomp.Policy, error) {
 		if err := checkAction("errno", f.errno, errno, abi); err != nil {
 			return nil, err
 		}
-		return f.withDefault(seccomp.Allow, abi, seccomp.RulesFor(errno, f.names...))
+		rules, err := listRules(f.names, errno, abi)
+		if err != nil {
+			return nil, usagef("--deny %v", err)
+		}
+		return f.withDefault(seccomp.Allow, abi, rules)
 	case f.given["allow"]:
 		if err := f.nameList("allow", f.allow); err != nil {
 			return nil, err
 		}
-		return f.withDefault(seccomp.KillProcess, abi, seccomp.RulesFor(seccomp.Allow, f.names...))
+		rules, err := listRules(f.names, seccomp.Allow, abi)
+		if err != nil {
+			return nil, usagef("--allow %v", err)
+		}
+		return f.withDefault(seccomp.KillProcess, abi, rules)
 	}
 	p, err := seccomp.BuiltinPolicy(f.builtin)
 	if err != nil {

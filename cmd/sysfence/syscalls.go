@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -16,19 +17,42 @@ var syscallsCommand = &command{
 	summary:      "resolve system-call names and numbers, or print an ABI's table",
 	interspersed: true,
 	usage: `[--arch ABI|all] [NAME|NUMBER ...]
+       sysfence syscalls [--arch ABI|all] --group @GROUP
+       sysfence syscalls --groups
 
 With names or numbers, print the number of each name and the name of each
 number on the ABI, one a line. With --arch all, or with no names or
 numbers, print CSV instead: a header line "arch,name,nr", then a row for
 each call (of every ABI with --arch all; of the whole table with no
 names). A name or number no ABI asked about knows fails the command
-(exit status 1), after the others are printed.`,
+(exit status 1), after the others are printed.
+
+--group prints the calls of a syscall group on the ABI, one a line
+(as CSV with --arch all). A group stands for the calls of one purpose
+that the ABI has, so @file-system has stat64 on x86 and not on aarch64;
+@known is the whole table. --allow and --deny take groups as they take
+names: --allow @basic-io,@file-system,read. --groups lists the groups.`,
 	setup: func(fs *flag.FlagSet) func(*invocation) error {
 		arch := archFlag(fs, "arch", "to look up, or all for every ABI (default "+nativeName()+")")
+		group := fs.String("group", "", "print the calls of syscall group `@GROUP` on the ABI")
+		list := fs.Bool("groups", false, "list the syscall groups")
 		return func(inv *invocation) error {
 			abis, err := archList(inv, *arch)
 			if err != nil {
 				return err
+			}
+			if *list || *group != "" {
+				if len(inv.args) > 0 || (*list && *group != "") {
+					return usagef("--group and --groups take no names or numbers, and not each other")
+				}
+				if *list {
+					for _, g := range seccomp.Groups() {
+						summary, _ := seccomp.GroupSummary(g)
+						fmt.Fprintf(inv.stdout, "%-16s %s\n", g, summary)
+					}
+					return nil
+				}
+				return printGroup(inv.stdout, abis, *group)
 			}
 			csv := len(abis) > 1 || len(inv.args) == 0
 			if csv {
@@ -134,4 +158,30 @@ func unknownName(name, where string) error {
 		return fmt.Errorf("system call %q does not exist on %s (it does on %s)", name, where, strings.Join(on, ", "))
 	}
 	return fmt.Errorf("unknown system call %q on %s%s", name, where, suggestion(tables.Suggest(name, 3)))
+}
+
+// printGroup prints the calls of group on each of abis: names one a line
+// for one ABI, arch,name,nr rows for several.
+func printGroup(w io.Writer, abis []*tables.ABI, group string) error {
+	if !seccomp.IsGroup(group) {
+		group = "@" + group
+	}
+	if len(abis) > 1 {
+		fmt.Fprintln(w, "arch,name,nr")
+	}
+	for _, abi := range abis {
+		names, err := seccomp.Group(group, abi)
+		if err != nil {
+			return usagef("--group %s: %s", group, message(err))
+		}
+		for _, n := range names {
+			if len(abis) > 1 {
+				nr, _ := abi.Number(n)
+				fmt.Fprintf(w, "%s,%s,%d\n", abi.Name, n, nr)
+			} else {
+				fmt.Fprintln(w, n)
+			}
+		}
+	}
+	return nil
 }

@@ -328,7 +328,7 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 	// The search weighs each number of the table, so that the calls
 	// programs make take few comparisons; x32 is rarely used, and its
 	// calls must not cost the native ones a comparison.
-	weight := 1
+	weight := int64(1)
 	if ap.ABI.NrBit != 0 {
 		weight = 0
 	}
@@ -355,14 +355,14 @@ func (c *compiler) addSegment(g *group, p *Policy, seg segment) {
 		if uint64(nr) > next {
 			// Holes weigh as the numbers they hold up to the end of
 			// the table; past it, none, as after the last rule.
-			n := int(max(0, int64(min(uint64(nr), uint64(last)+1))-int64(next)))
+			n := max(0, int64(min(uint64(nr), uint64(last)+1))-int64(next))
 			g.add(span{lo: uint32(next), hi: nr - 1, to: unknown, n: weight * n})
 		}
 		w := weight
 		if to.blk >= 0 {
 			w *= argWeight
 		}
-		g.add(span{lo: nr, hi: nr, to: to, n: w})
+		g.add(span{lo: nr, hi: nr, to: to, n: weighNumber(ap, nr, w)})
 		next = uint64(nr) + 1
 	}
 	if next <= uint64(seg.hi) {

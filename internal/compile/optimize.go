@@ -84,17 +84,39 @@ func simplifyConds(conds []Cond, wide bool) (kept []Cond, never bool) {
 // values in a value search, with one destination; n is its weight in
 // the search: 1 for each number of the ABI's table it holds, argWeight
 // for one whose action depends on the arguments, 0 for x32's numbers
-// (addSegment), and 1 for a value a rule names (emitValueSearch).
+// (addSegment), plus countScale for each call ABIPolicy.Weights records
+// (weighNumber), and 1 for a value a rule names (emitValueSearch).
 type span struct {
 	lo, hi uint32
 	to     target
-	n      int
+	n      int64
 }
 
 // spanWeight is the weight of a span in the search: its table entries, plus
 // a little so that numbers outside the table are found in few comparisons
 // too.
-func spanWeight(s span) int64 { return 8*int64(s.n) + 1 }
+func spanWeight(s span) int64 { return 8*s.n + 1 }
+
+// countScale is what one recorded call (ABIPolicy.Weights) weighs in the
+// search, against 1 for a number of the table and argWeight for one with
+// argument rules: more than all of those together on any table (a few
+// hundred numbers), so that the recorded counts decide the shape and
+// the default weights only order what the workload did not call.
+const countScale = 1 << 14
+
+// maxCount caps a recorded count, so that the sums of the weights of a
+// table fit in an int64.
+const maxCount = 1 << 36
+
+// weighNumber returns the weight in the search of number nr of ap's
+// table: base (1, argWeight for a call with argument rules, 0 on x32),
+// plus countScale for each call of it ap.Weights records.
+func weighNumber(ap *ABIPolicy, nr uint32, base int64) int64 {
+	if ap.Weights == nil {
+		return base
+	}
+	return base + countScale*int64(min(ap.Weights[nr], maxCount))
+}
 
 // isolated reports whether spans (three of them) are one number between
 // two spans with the same destination, which a single BPF_JEQ tells apart.

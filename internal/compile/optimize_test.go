@@ -67,7 +67,7 @@ func TestSplitPoint(t *testing.T) {
 	for _, tt := range tests {
 		spans := make([]span, len(tt.weights))
 		for i, w := range tt.weights {
-			spans[i].n = w
+			spans[i].n = int64(w)
 		}
 		if got := splitPoint(prefixWeights(spans)); got != tt.want {
 			t.Errorf("splitPoint(%v) = %d, want %d", tt.weights, got, tt.want)

@@ -70,6 +70,11 @@ type ABIPolicy struct {
 	// Unknown is the action for numbers that are not in the ABI's table,
 	// such as system calls newer than the table.
 	Unknown filter.Action
+	// Weights, when not nil, are how often a workload made each call, by
+	// number: the search over the numbers puts the calls made most the
+	// fewest comparisons away. Numbers it lacks weigh as without it.
+	// Weights change the program's shape, never a decision.
+	Weights map[uint32]uint64
 }
 
 // Policy is the input of Compile: per-ABI policies and what to do with
