@@ -116,16 +116,43 @@ func (p *Policy) Explain(abi *tables.ABI, nr uint32, args ...uint64) (*Decision,
 	if abi == nil {
 		return nil, fmt.Errorf("%w: nil ABI", ErrInvalidCall)
 	}
-	if len(args) > 6 {
-		return nil, fmt.Errorf("%w: %d arguments; a system call has at most 6", ErrInvalidCall, len(args))
-	}
-	fp, err := p.lowered([]*tables.ABI{abi})
+	e, err := p.Explainer(abi)
 	if err != nil {
 		return nil, err
 	}
+	return e.Explain(abi, nr, args...)
+}
+
+// Explainer is Explain for many calls: the policy is checked and lowered
+// once. It is safe for concurrent use.
+type Explainer struct {
+	fp *compile.Policy
+}
+
+// Explainer returns an Explainer of the policy, for abis when it names
+// none (nil: the native ABI).
+func (p *Policy) Explainer(abis ...*tables.ABI) (*Explainer, error) {
+	if len(abis) == 0 {
+		abis = nil
+	}
+	fp, err := p.lowered(abis)
+	if err != nil {
+		return nil, err
+	}
+	return &Explainer{fp: fp}, nil
+}
+
+// Explain is Policy.Explain.
+func (e *Explainer) Explain(abi *tables.ABI, nr uint32, args ...uint64) (*Decision, error) {
+	if abi == nil {
+		return nil, fmt.Errorf("%w: nil ABI", ErrInvalidCall)
+	}
+	if len(args) > 6 {
+		return nil, fmt.Errorf("%w: %d arguments; a system call has at most 6", ErrInvalidCall, len(args))
+	}
 	d := filter.SeccompData{Arch: abi.Audit, Nr: int32(nr)}
 	copy(d.Args[:], args)
-	act, by := fp.Decide(&d)
+	act, by := e.fp.Decide(&d)
 	dec := &Decision{Action: actionOn(act, abi), Rule: -1}
 	switch {
 	case by > 0:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/notify"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -291,6 +292,10 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 		return err
 	}
 	p.Rules = append(slices.Clip(fenceRules), p.Rules...)
+	orig := p
+	if sup.explain {
+		p = explained(p)
+	}
 	prog, err := sup.compile(p)
 	if err != nil {
 		return err
@@ -298,9 +303,16 @@ func runSupervised(inv *invocation, pf *policyFlags, rules []string) error {
 	if err := canStart(prog, abi, execCalls, true); err != nil {
 		return err
 	}
-	h, err := sup.handler(&lineLog{w: inv.stderr})
+	log := &lineLog{w: inv.stderr}
+	h, err := sup.handler(log)
 	if err != nil {
 		return err
+	}
+	if sup.explain {
+		mux := h.(*notify.Mux)
+		if mux.Default, err = explainRefused(orig, log); err != nil {
+			return err
+		}
 	}
 	kmsg := openKmsg()
 	state, err := supervise(inv, prog, h, true)

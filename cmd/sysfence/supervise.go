@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/sysfence/seccomp"
+	"github.com/sysfence/seccomp/filter"
 	"github.com/sysfence/seccomp/notify"
 	"github.com/sysfence/seccomp/tables"
 )
@@ -36,6 +37,12 @@ sysfence decides each one and writes a line for it on its standard error
   exec=log               log execve and execveat with path and argv
   log=NAME,NAME,...      log each call of these system calls with its
                          raw arguments, and let it run
+  explain=refused        log each call the policy fails with an errno,
+                         with its arguments, ABI and the rule that
+                         decided, and fail it with that errno, so CMD
+                         sees what it would see without supervision
+                         (calls the policy kills are reported as
+                         without it: which call killed CMD)
 
 For example: --supervise 'connect=127.0.0.1:8080,[::1]:53;exec=log'.
 
@@ -66,6 +73,10 @@ type supervision struct {
 	connectSet bool // connect= was given (connect=none refuses all)
 	exec       bool
 	log        []string
+	// explain: the calls the policy fails with an errno are notified
+	// instead, answered with that errno and logged with the rule that
+	// decided (explain=refused).
+	explain bool
 }
 
 // superviseFlag collects the values of the repeatable --supervise.
@@ -88,13 +99,13 @@ func parseSupervise(values []string, abi *tables.ABI) (*supervision, error) {
 		}
 	}
 	if len(parts) == 0 {
-		return nil, usagef("--supervise: no rule given (want connect=ADDRS, exec=log or log=NAMES)")
+		return nil, usagef("--supervise: no rule given (want connect=ADDRS, exec=log, log=NAMES or explain=refused)")
 	}
 	for _, part := range parts {
 		key, value, ok := strings.Cut(part, "=")
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		if !ok {
-			return nil, usagef("--supervise %q: want KEY=VALUE (connect=ADDRS, exec=log or log=NAMES)", part)
+			return nil, usagef("--supervise %q: want KEY=VALUE (connect=ADDRS, exec=log, log=NAMES or explain=refused)", part)
 		}
 		if given[key] {
 			return nil, usagef("--supervise %q: %s= is given twice; list every value in one", part, key)
@@ -111,8 +122,13 @@ func parseSupervise(values []string, abi *tables.ABI) (*supervision, error) {
 			s.exec = true
 		case "log":
 			err = s.parseLog(value, abi)
+		case "explain":
+			if value != "refused" {
+				err = fmt.Errorf("want explain=refused")
+			}
+			s.explain = true
 		default:
-			err = fmt.Errorf("unknown rule %q (want connect, exec or log)", key)
+			err = fmt.Errorf("unknown rule %q (want connect, exec, log or explain)", key)
 		}
 		if err != nil {
 			return nil, usagef("--supervise %q: %v", part, err)
@@ -326,6 +342,72 @@ func (s *supervision) handler(log *lineLog) (notify.Handler, error) {
 		}
 	}
 	return mux, nil
+}
+
+// explained returns p with every errno it gives (in a rule, Default or
+// Unknown) turned into Notify, for explain=refused: the supervisor
+// answers each with the errno p gives it (explainRefused), so the command
+// sees what it would have seen, and the call is logged.
+func explained(p *seccomp.Policy) *seccomp.Policy {
+	q := *p
+	isErrno := func(a seccomp.Action) bool { return strings.HasPrefix(string(a), "errno:") }
+	q.Rules = slices.Clone(p.Rules)
+	for i := range q.Rules {
+		if isErrno(q.Rules[i].Action) {
+			q.Rules[i].Action = seccomp.Notify
+		}
+	}
+	if isErrno(q.Default) {
+		q.Default = seccomp.Notify
+	}
+	if q.Unknown == "" || isErrno(q.Unknown) {
+		q.Unknown = seccomp.Notify
+	}
+	return &q
+}
+
+// explainRefused answers a call explained made Notify with the errno the
+// original policy gives it, and logs the call, its arguments and the rule
+// that decided.
+func explainRefused(orig *seccomp.Policy, log *lineLog) (notify.Handler, error) {
+	e, err := orig.Explainer()
+	if err != nil {
+		return nil, err
+	}
+	return notify.HandlerFunc(func(_ context.Context, req *notify.Request) notify.Response {
+		abi, ok := tables.ByCall(req.Data.Arch, uint32(req.Data.Nr))
+		if !ok {
+			return notify.Fail(syscall.ENOSYS) // no table: cannot happen for a notified call
+		}
+		d, err := e.Explain(abi, uint32(req.Data.Nr), req.Data.Args[:]...)
+		if err != nil {
+			return notify.Fail(syscall.ENOSYS)
+		}
+		act, err := d.Action.Resolve(abi)
+		if err != nil || act.Kind() != filter.ErrnoBase {
+			return notify.Fail(syscall.ENOSYS)
+		}
+		args := make([]string, len(req.Data.Args))
+		for i, a := range req.Data.Args {
+			args[i] = "0x" + strconv.FormatUint(a, 16)
+		}
+		rule := "Default"
+		switch {
+		case d.Rule >= 0:
+			r := orig.Rules[d.Rule]
+			rule = fmt.Sprintf("rule %s %s", r.Syscall, r.Action)
+			for _, c := range r.Args {
+				rule += fmt.Sprintf(" if %s", c)
+			}
+		case d.By == "Unknown":
+			rule = "Unknown: a number the table lacks"
+		}
+		log.printf(req, "refused %s(%s) on %s: %s (%s)", req.SyscallName(), strings.Join(args, ", "), abi.Name, d.Action, rule)
+		if act.Data() == 0 {
+			return notify.Return(0) // errno 0: the call returns 0 without running
+		}
+		return notify.Fail(syscall.Errno(act.Data()))
+	}), nil
 }
 
 // connectLine is the log line of a connect decision: what the command

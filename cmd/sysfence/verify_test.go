@@ -174,3 +174,43 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// TestRunExplainRefused: under --supervise explain=refused the command
+// sees exactly what it sees without it (the supervisor answers each
+// refused call with the policy's errno), and sysfence logs each refused
+// call with its arguments, its ABI and the rule that decided.
+func TestRunExplainRefused(t *testing.T) {
+	t.Parallel()
+	requireLinux(t)
+	requireNotify(t)
+	script := `mkdir /nonexistent-dir-x; echo "mkdir $?"; exec 3</dev/null; echo done`
+	plain := child(t, nil, "run", "--deny", "mkdir", "--", "sh", "-c", script)
+	explained := child(t, nil, "run", "--deny", "mkdir", "--supervise", "explain=refused", "--", "sh", "-c", script)
+	// What the command printed, on stdout and stderr, sysfence's lines
+	// left out: mkdir's message names the errno it got.
+	own := func(c *testenv.Child) string {
+		var lines []string
+		for _, l := range strings.Split(string(c.Stderr), "\n") {
+			if !strings.HasPrefix(l, "sysfence: ") {
+				lines = append(lines, l)
+			}
+		}
+		return string(c.Stdout) + strings.Join(lines, "\n")
+	}
+	if own(plain) != own(explained) || plain.State.ExitCode() != explained.State.ExitCode() {
+		t.Errorf("the command saw another world: plain %q exit %d, explained %q exit %d", own(plain), plain.State.ExitCode(), own(explained), explained.State.ExitCode())
+	}
+	if !strings.Contains(own(plain), "Operation not permitted") {
+		t.Errorf("mkdir did not get EPERM: %q", own(plain))
+	}
+	if !strings.Contains(string(plain.Stdout), "mkdir 1\n") {
+		t.Errorf("mkdir was not refused: %q", plain.Stdout)
+	}
+	stderr := string(explained.Stderr)
+	if !strings.Contains(stderr, "refused mkdir(0x") || !strings.Contains(stderr, "on x86_64: errno:EPERM (rule mkdir errno:EPERM)") && !strings.Contains(stderr, ": errno:EPERM (rule mkdir errno:EPERM)") {
+		t.Errorf("no line for the refused mkdir in stderr:\n%s", stderr)
+	}
+	if strings.Contains(string(plain.Stderr), "refused mkdir") {
+		t.Errorf("a refused call logged without explain=refused:\n%s", plain.Stderr)
+	}
+}
