@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/sysfence/seccomp/internal/testenv"
-	"github.com/sysfence/seccomp/tables"
 )
 
 // TestVerify proves compiled programs against the flags they were
@@ -130,9 +129,9 @@ func TestLint(t *testing.T) {
 }
 
 // TestExplain names the rule that decides a call, with the path, and
-// resolves a real audit record: a command killed under sysfence run with
-// a profile that kills getppid, found in the kernel log, is explained
-// against that profile.
+// resolves a real audit record: a command killed under sysfence run
+// --allow with a list that lacks getppid, found in the kernel log, is
+// explained against the program and the list.
 func TestExplain(t *testing.T) {
 	t.Parallel()
 	code, stdout, stderr := sysfence("explain", "builtin:sandbox-strict", "--arch", "x86_64", "mount")
@@ -146,31 +145,46 @@ func TestExplain(t *testing.T) {
 	testenv.Require(t, os.Geteuid() == 0, "needs root to read the kernel log")
 	dmesg, err := exec.LookPath("dmesg")
 	testenv.Require(t, err == nil, "needs dmesg")
-	prof := filepath.Join(t.TempDir(), "kill-getppid.json")
-	if err := os.WriteFile(prof, []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}`), 0o644); err != nil {
-		t.Fatal(err)
+	// An allowlist of every call of the table but getppid: sh dies at
+	// its first getppid, of the allowlist's default kill-process.
+	abi, _ := nativeABI()
+	var names []string
+	for i := range abi.Len() {
+		if n := abi.At(i).Name; n != "getppid" {
+			names = append(names, n)
+		}
 	}
+	list := strings.Join(names, ",")
 	before, _ := exec.Command(dmesg).Output()
-	c := child(t, nil, "run", "--profile", prof, "--", "sh", "-c", "echo $PPID")
+	c := child(t, nil, "run", "--allow", list, "--", "sh", "-c", "echo $PPID")
 	if c.State.Success() {
-		t.Fatalf("sh survived a profile that kills getppid: %s", c.Stdout)
+		t.Fatalf("sh survived an allowlist without getppid: %s", c.Stdout)
 	}
 	after, err := exec.Command(dmesg).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	nr, _ := tables.X86_64.Number("getppid")
+	nr, _ := abi.Number("getppid")
 	var line string
 	for _, l := range strings.Split(strings.TrimPrefix(string(after), string(before)), "\n") {
-		if strings.Contains(l, "type=1326") && strings.Contains(l, fmt.Sprintf(" syscall=%d ", nr)) && strings.Contains(l, "arch=c000003e") {
+		if strings.Contains(l, "type=1326") && strings.Contains(l, fmt.Sprintf(" syscall=%d ", nr)) && strings.Contains(l, fmt.Sprintf("arch=%x", abi.Audit)) {
 			line = l
 		}
 	}
 	testenv.Require(t, line != "", "the kernel logged no audit record of the kill (kernel.seccomp.actions_logged, printk rate limit)")
-	code, stdout, stderr = sysfence("explain", prof, "--audit", line)
-	for _, want := range []string{"record: the kernel's action was kill-process", "call:   x86_64 nr 110 (getppid)", "action: kill-process", "rule:   syscalls[0] of the profile: getppid kill-process"} {
-		if code != 0 || !strings.Contains(stdout, want) {
-			t.Errorf("explain --audit %q: exit %d, want %q in\n%s%s", line, code, want, stdout, stderr)
+	// Against the program compiled from the same list, and the list as
+	// a policy, which names the rule: none, the default.
+	prog := compileFile(t, "--allow", list)
+	for _, filter := range []string{prog, "allow:" + list} {
+		code, stdout, stderr = sysfence("explain", filter, "--audit", line)
+		wants := []string{"record: the kernel's action was kill-process", fmt.Sprintf("call:   %s nr %d (getppid)", abi.Name, nr), "action: kill-process"}
+		if filter != prog {
+			wants = append(wants, "rule:   none: Default")
+		}
+		for _, want := range wants {
+			if code != 0 || !strings.Contains(stdout, want) {
+				t.Errorf("explain %.20s… --audit %q: exit %d, want %q in\n%s%s", filter, line, code, want, stdout, stderr)
+			}
 		}
 	}
 }
