@@ -258,6 +258,31 @@ func (op *operand) abis(inv *invocation, arch string) ([]*tables.ABI, error) {
 	return []*tables.ABI{abi}, nil
 }
 
+// loadFilter reads the filter arg names, as diff reads A and B, and
+// returns it with its program and, for a policy or a profile, its policy,
+// compiled for --arch (a program file: for the ABIs it checks for).
+func loadFilter(inv *invocation, arg, arch string) (*operand, *seccomp.Program, *seccomp.Policy, error) {
+	op, err := readOperand(inv, arg, arch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	abis, err := op.abis(inv, arch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pol, err := op.policy(inv, abis)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", op.name, err)
+	}
+	prog := op.prog
+	if prog == nil {
+		if prog, err = pol.Compile(); err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", op.name, err)
+		}
+	}
+	return op, prog, pol, nil
+}
+
 // compile returns the operand's program for abis.
 func (op *operand) compile(inv *invocation, abis []*tables.ABI) (*seccomp.Program, error) {
 	if op.prog != nil {

@@ -54,23 +54,9 @@ func runExplain(inv *invocation, arch, callArch, audit string) error {
 	if err := inv.argCount(1, 8, want); err != nil {
 		return err
 	}
-	op, err := readOperand(inv, inv.args[0], arch)
+	op, prog, pol, err := loadFilter(inv, inv.args[0], arch)
 	if err != nil {
 		return err
-	}
-	abis, err := op.abis(inv, arch)
-	if err != nil {
-		return err
-	}
-	pol, err := op.policy(inv, abis)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op.name, err)
-	}
-	prog := op.prog
-	if prog == nil {
-		if prog, err = pol.Compile(); err != nil {
-			return fmt.Errorf("%s: %w", op.name, err)
-		}
 	}
 	e := &explainer{inv: inv, prog: prog, pol: pol, paths: op.rulePaths}
 	if audit != "" {

@@ -71,17 +71,9 @@ func runLint(inv *invocation, arch, format string) error {
 	if err := inv.argCount(1, 1, "FILTER, the filter to lint"); err != nil {
 		return err
 	}
-	op, err := readOperand(inv, inv.args[0], arch)
+	_, prog, _, err := loadFilter(inv, inv.args[0], arch)
 	if err != nil {
 		return err
-	}
-	abis, err := op.abis(inv, arch)
-	if err != nil {
-		return err
-	}
-	prog, err := op.compile(inv, abis)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op.name, err)
 	}
 	findings, err := prog.Lint()
 	if err != nil {
