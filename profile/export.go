@@ -12,6 +12,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
+	"github.com/sysfence/seccomp/internal/libseccomp"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -447,9 +448,9 @@ type region struct {
 }
 
 // policyWidth is how many bits of an argument the policy compares on
-// abi; readerWidth how many libseccomp compares (classOf).
+// abi; readerWidth how many libseccomp compares (libseccomp.ClassOf).
 func policyWidth(abi *tables.ABI) int { return 8 * abi.WordSize }
-func readerWidth(abi *tables.ABI) int { return classOf(abi).bits }
+func readerWidth(abi *tables.ABI) int { return libseccomp.ClassOf(abi).Bits }
 
 // decisions returns the disjoint sets of arguments each action gets for
 // the chain of rules of one number on abi, by first match, the default
@@ -877,7 +878,7 @@ func (e *exporter) covered(decs []region, width int) (entries []entry, fits bool
 func (e *exporter) readSet(en entry, width int) (set int32, ok bool) {
 	set = setAll
 	for _, a := range en.args {
-		c := seccomp.Cond{Arg: int(a.Index), Op: opValues[a.Op], Value: a.Value}
+		c := seccomp.Cond{Arg: int(a.Index), Op: libseccomp.OpValues[libseccomp.LinuxSeccompOperator(a.Op)], Value: a.Value}
 		if c.Op == seccomp.MaskedEq {
 			c.Mask, c.Value = a.Value, a.ValueTwo
 		}
@@ -1075,9 +1076,9 @@ func rank(a filter.Action) int {
 // specArgs writes a box as conditions: SCMP_CMP_EQ where it fixes every
 // bit the ABI's arguments have, SCMP_CMP_MASKED_EQ otherwise.
 func specOp(op seccomp.Comparison) specs.LinuxSeccompOperator {
-	for k, v := range opValues {
+	for k, v := range libseccomp.OpValues {
 		if v == op {
-			return k
+			return specs.LinuxSeccompOperator(k)
 		}
 	}
 	return ""

@@ -14,6 +14,7 @@ import (
 
 	mseccomp "github.com/moby/profiles/seccomp"
 	"github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sysfence/seccomp/internal/libseccomp"
 )
 
 // Profile is a parsed profile: Docker's seccomp.json format, of which the
@@ -36,14 +37,7 @@ type Profile struct {
 
 // Folded is a key of a profile spelt otherwise than the format's field
 // name, which encoding/json, and so Docker, applies as that field.
-type Folded struct {
-	Path  string // the key's JSON path, as written: "syscalls[0].Names"
-	Field string // the field it sets: "names"
-}
-
-func (f Folded) String() string {
-	return fmt.Sprintf("%s: Docker reads the key as %q (encoding/json matches keys without regard to case)", f.Path, f.Field)
-}
+type Folded = libseccomp.Folded
 
 // Parse reads a profile in Docker's format (or the runtime-spec's
 // linux.seccomp object) and checks every value: the JSON types, the
@@ -117,7 +111,7 @@ func (p *Profile) check() error {
 		}
 	}
 	for i, f := range p.Flags {
-		if _, ok := flagValues[f]; !ok {
+		if _, ok := libseccomp.FlagValues[libseccomp.LinuxSeccompFlag(f)]; !ok {
 			return pathErr(fmt.Sprintf("flags[%d]", i), strconv.Quote(string(f)), ErrInvalid, "unknown flag")
 		}
 	}
@@ -136,40 +130,18 @@ func (p *Profile) check() error {
 	return nil
 }
 
-// checkSyscall checks one rule of a resolved or parsed profile.
-func checkSyscall(path string, s *specs.LinuxSyscall, name string) error {
-	if len(s.Names) == 0 && name == "" {
-		return pathErr(path+".names", "", ErrInvalid, "no system call named")
-	}
-	for j, n := range s.Names {
-		if n == "" {
-			return pathErr(fmt.Sprintf("%s.names[%d]", path, j), `""`, ErrInvalid, "empty system-call name")
-		}
-	}
-	if err := checkAction(path+".action", s.Action); err != nil {
-		return err
-	}
-	for j, a := range s.Args {
-		apath := fmt.Sprintf("%s.args[%d]", path, j)
-		if a.Index > 5 {
-			return pathErr(apath+".index", strconv.FormatUint(uint64(a.Index), 10), ErrInvalid, "argument index over 5:")
-		}
-		if _, ok := opValues[a.Op]; !ok {
-			return pathErr(apath+".op", strconv.Quote(string(a.Op)), ErrInvalid, "unknown operator")
-		}
-	}
-	return nil
+func checkAction(path string, a specs.LinuxSeccompAction) error {
+	return libseccomp.CheckAction(path, libseccomp.LinuxSeccompAction(a))
 }
 
-func checkAction(path string, a specs.LinuxSeccompAction) error {
-	if _, ok := actionKinds[a]; !ok {
-		return pathErr(path, strconv.Quote(string(a)), ErrInvalid, "unknown action")
-	}
-	return nil
+// checkSyscall checks one rule of a parsed profile.
+func checkSyscall(path string, s *specs.LinuxSyscall, name string) error {
+	c := internalSyscall(s)
+	return libseccomp.CheckSyscall(path, &c, name)
 }
 
 func checkArch(path string, a specs.Arch) error {
-	if _, ok := archABIs[a]; !ok {
+	if _, ok := libseccomp.ABIOf(libseccomp.Arch(a)); !ok {
 		return pathErr(path, strconv.Quote(string(a)), ErrInvalid, "unknown architecture")
 	}
 	return nil

@@ -9,10 +9,9 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/opencontainers/runtime-spec/specs-go"
 	sysfence "github.com/sysfence/seccomp"
 	"github.com/sysfence/seccomp/filter"
-	"github.com/sysfence/seccomp/profile"
+	"github.com/sysfence/seccomp/internal/libseccomp"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -589,28 +588,28 @@ func sameConds(a, b []ScmpCondition) bool {
 }
 
 // specActions are the runtime-spec's names of the actions.
-var specActions = map[ScmpAction]specs.LinuxSeccompAction{
-	ActKillThread:  specs.ActKillThread,
-	ActKillProcess: specs.ActKillProcess,
-	ActTrap:        specs.ActTrap,
-	ActErrno:       specs.ActErrno,
-	ActTrace:       specs.ActTrace,
-	ActAllow:       specs.ActAllow,
-	ActLog:         specs.ActLog,
-	ActNotify:      specs.ActNotify,
+var specActions = map[ScmpAction]libseccomp.LinuxSeccompAction{
+	ActKillThread:  libseccomp.ActKillThread,
+	ActKillProcess: libseccomp.ActKillProcess,
+	ActTrap:        libseccomp.ActTrap,
+	ActErrno:       libseccomp.ActErrno,
+	ActTrace:       libseccomp.ActTrace,
+	ActAllow:       libseccomp.ActAllow,
+	ActLog:         libseccomp.ActLog,
+	ActNotify:      libseccomp.ActNotify,
 }
 
-var specOps = map[ScmpCompareOp]specs.LinuxSeccompOperator{
-	CompareNotEqual:     specs.OpNotEqual,
-	CompareLess:         specs.OpLessThan,
-	CompareLessOrEqual:  specs.OpLessEqual,
-	CompareEqual:        specs.OpEqualTo,
-	CompareGreaterEqual: specs.OpGreaterEqual,
-	CompareGreater:      specs.OpGreaterThan,
-	CompareMaskedEqual:  specs.OpMaskedEqual,
+var specOps = map[ScmpCompareOp]libseccomp.LinuxSeccompOperator{
+	CompareNotEqual:     libseccomp.OpNotEqual,
+	CompareLess:         libseccomp.OpLessThan,
+	CompareLessOrEqual:  libseccomp.OpLessEqual,
+	CompareEqual:        libseccomp.OpEqualTo,
+	CompareGreaterEqual: libseccomp.OpGreaterEqual,
+	CompareGreater:      libseccomp.OpGreaterThan,
+	CompareMaskedEqual:  libseccomp.OpMaskedEqual,
 }
 
-func specAction(a ScmpAction) (specs.LinuxSeccompAction, *uint) {
+func specAction(a ScmpAction) (libseccomp.LinuxSeccompAction, *uint) {
 	k := a & 0xffff
 	if k == ActErrno || k == ActTrace {
 		n := uint(a >> 16)
@@ -711,11 +710,11 @@ func (f *ScmpFilter) translate(group []ScmpArch, idx []int) ([]sysfence.Rule, er
 		}
 	}
 	def, defRet := specAction(stand)
-	s := &specs.LinuxSeccomp{DefaultAction: def, DefaultErrnoRet: defRet}
+	s := &libseccomp.LinuxSeccomp{DefaultAction: def, DefaultErrnoRet: defRet}
 	for _, a := range group {
 		abis = append(abis, arches[a].abi)
 		if len(abis) > 1 {
-			sa, _ := profile.ArchOf(arches[a].abi)
+			sa, _ := libseccomp.ArchOf(arches[a].abi)
 			s.Architectures = append(s.Architectures, sa)
 		}
 	}
@@ -739,15 +738,19 @@ func (f *ScmpFilter) translate(group []ScmpArch, idx []int) ([]sysfence.Rule, er
 			continue
 		}
 		act, ret := specAction(r.action)
-		sc := specs.LinuxSyscall{Names: []string{name}, Action: act, ErrnoRet: ret}
+		sc := libseccomp.LinuxSyscall{Names: []string{name}, Action: act, ErrnoRet: ret}
 		for _, c := range r.conds {
-			sc.Args = append(sc.Args, specs.LinuxSeccompArg{Index: c.Argument, Value: c.Operand1, ValueTwo: c.Operand2, Op: specOps[c.Op]})
+			sc.Args = append(sc.Args, libseccomp.LinuxSeccompArg{Index: c.Argument, Value: c.Operand1, ValueTwo: c.Operand2, Op: specOps[c.Op]})
 		}
 		s.Syscalls = append(s.Syscalls, sc)
 	}
 	var out []sysfence.Rule
 	if len(s.Syscalls) > 0 {
-		res, err := profile.Translate(s, &profile.Options{ABI: abis[0]})
+		paths := make([]string, len(s.Syscalls))
+		for i := range paths {
+			paths[i] = fmt.Sprintf("syscalls[%d]", i)
+		}
+		res, err := libseccomp.Translate(s, paths, nil, &libseccomp.Options{ABI: abis[0]})
 		if err != nil {
 			return nil, fmt.Errorf("architectures %v: %w", group, err)
 		}
@@ -756,7 +759,7 @@ func (f *ScmpFilter) translate(group []ScmpArch, idx []int) ([]sysfence.Rule, er
 		// that filter.
 		var weaker []error
 		for _, w := range res.Warnings {
-			if errors.Is(w, profile.ErrMultiplexed) {
+			if errors.Is(w, libseccomp.ErrMultiplexed) {
 				weaker = append(weaker, w)
 			}
 		}

@@ -1,4 +1,4 @@
-package profile
+package libseccomp
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	seccomp "github.com/sysfence/seccomp"
-	"github.com/sysfence/seccomp/internal/libseccomp"
 	"github.com/sysfence/seccomp/tables"
 )
 
@@ -62,13 +61,13 @@ func newLibseccompMux(abis []*tables.ABI) *libseccompMux {
 // add gives, through add, the multiplexer's alternatives that libseccomp
 // derives from the alternatives as of the call name.
 func (m *libseccompMux) add(name string, as []alt, add func(string, []alt)) {
-	via, found := libseccomp.Multiplexed(m.abis, name)
+	via, found := Multiplexed(m.abis, name)
 	if !found {
 		return
 	}
 	derived := make([]alt, len(as))
 	for i, a := range as {
-		derived[i] = alt{conds: libseccomp.MuxConds(via, a.conds), action: a.action, path: a.path, derived: true}
+		derived[i] = alt{conds: MuxConds(via, a.conds), action: a.action, path: a.path, derived: true}
 	}
 	add(via.Via, derived)
 	m.calls = append(m.calls, muxCall{name: name, via: via, as: as})
@@ -96,7 +95,7 @@ func (m *libseccompMux) warn(alts map[string][]alt, def seccomp.Action, warn fun
 		for _, a := range c.as {
 			if len(a.conds) > 0 {
 				seen[c.name] = true
-				warn(pathErr(a.path, c.name, ErrMultiplexed,
+				warn(PathErr(a.path, c.name, ErrMultiplexed,
 					"on %s libseccomp gives %s(%d) this rule's action with its conditions on arg0 dropped and the others compared with %s's own arguments, which are not %s's; decided as libseccomp does:",
 					on, c.via.Via, c.via.Op, c.via.Via, c.name))
 				break
@@ -110,7 +109,7 @@ func (m *libseccompMux) warn(alts map[string][]alt, def seccomp.Action, warn fun
 			if c.via.Via == "socketcall" {
 				how = fmt.Sprintf("socketcall(1<<32 | %d), the same call to the kernel,", c.via.Op)
 			}
-			warn(pathErr(a.path, c.name, ErrMultiplexed,
+			warn(PathErr(a.path, c.name, ErrMultiplexed,
 				"on %s libseccomp compares the whole first argument of %s with %d, so %s gets the default action %s, not %s; decided as libseccomp does:",
 				on, c.via.Via, c.via.Op, how, def, a.action))
 			break
